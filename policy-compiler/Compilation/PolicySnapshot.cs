@@ -1,0 +1,223 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using PolicyCompiler.Hosts;
+using PolicyCompiler.Patterns;
+using PolicyCompiler.Rules;
+
+namespace PolicyCompiler.Compilation;
+
+/// <summary>
+/// An immutable, compiled policy: every rule of the global policy and of the known kits in
+/// one reversed-label trie plus an address table. <see cref="Decide(ReadOnlySpan{byte}, int, KitSet)"/>
+/// answers without allocating and is safe to call from any number of threads; a policy
+/// change builds a new snapshot and swaps one reference.
+/// </summary>
+public sealed class PolicySnapshot
+{
+    private readonly PolicyRule[] _rules;
+    private readonly RulePattern[] _patterns;
+    private readonly RuleMatch[] _matches;
+    private readonly DomainTrie _trie;
+    private readonly FrozenDictionary<UInt128, (int Start, int Count)> _addresses;
+    private readonly FrozenDictionary<string, int> _kitIndices;
+
+    internal PolicySnapshot(
+        PolicyRule[] rules,
+        RulePattern[] patterns,
+        RuleMatch[] matches,
+        DomainTrie trie,
+        FrozenDictionary<UInt128, (int Start, int Count)> addresses,
+        ImmutableArray<string> kits)
+    {
+        _rules = rules;
+        _patterns = patterns;
+        _matches = matches;
+        _trie = trie;
+        _addresses = addresses;
+        Kits = kits;
+        var indices = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < kits.Length; i++)
+        {
+            indices[kits[i]] = i;
+        }
+
+        _kitIndices = indices.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>Every rule, global ones first, in the order they were given.</summary>
+    public IReadOnlyList<PolicyRule> Rules => _rules;
+
+    /// <summary>The kits this snapshot knows, by index.</summary>
+    public ImmutableArray<string> Kits { get; }
+
+    /// <summary>Number of trie nodes (for diagnostics and benchmarks).</summary>
+    public int NodeCount => _trie.NodeCount;
+
+    /// <summary>The index of a kit for <see cref="KitSet.With(int)"/>.</summary>
+    public bool TryGetKitIndex(string kit, out int index) => _kitIndices.TryGetValue(kit, out index);
+
+    /// <summary>Decides a host as it came off the wire (UTF-8 bytes) on a port for a sandbox's kits.</summary>
+    public Decision Decide(ReadOnlySpan<byte> host, int port, KitSet kits)
+    {
+        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
+        HostError error = HostCanonicalizer.TryCanonicalize(host, name, out int length, out HostKind kind, out UInt128 address);
+        return Decide(error, name[..length], kind, address, port, kits);
+    }
+
+    /// <summary>Decides a host given as text.</summary>
+    public Decision Decide(ReadOnlySpan<char> host, int port, KitSet kits)
+    {
+        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
+        HostError error = HostCanonicalizer.TryCanonicalize(host, name, out int length, out HostKind kind, out UInt128 address);
+        return Decide(error, name[..length], kind, address, port, kits);
+    }
+
+    /// <summary>Every rule pattern that applies to the host, in matching order (shallow to deep). Allocates; for `explain`.</summary>
+    public IReadOnlyList<PolicyMatch> Explain(ReadOnlySpan<char> host, int port, KitSet kits)
+    {
+        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
+        HostError error = HostCanonicalizer.TryCanonicalize(host, name, out int length, out HostKind kind, out UInt128 address);
+        var sink = new CollectingSink(this, port, kits);
+        if (error == HostError.None && port is > 0 and <= 65535)
+        {
+            Walk(name[..length], kind, address, ref sink);
+        }
+
+        return sink.Matches;
+    }
+
+    private Decision Decide(HostError error, ReadOnlySpan<byte> name, HostKind kind, UInt128 address, int port, KitSet kits)
+    {
+        if (error != HostError.None)
+        {
+            return new Decision(DecisionVerdict.Blocked, DecisionReason.InvalidHost, null, null, error);
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            return new Decision(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, null, HostError.None);
+        }
+
+        var sink = new BestSink(_matches, port, kits);
+        Walk(name, kind, address, ref sink);
+        if (sink.Deny >= 0)
+        {
+            return Result(DecisionVerdict.Blocked, DecisionReason.DenyRule, sink.Deny);
+        }
+
+        if (sink.Allow >= 0)
+        {
+            return Result(DecisionVerdict.Allowed, DecisionReason.AllowRule, sink.Allow);
+        }
+
+        return new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, null, HostError.None);
+    }
+
+    private Decision Result(DecisionVerdict verdict, DecisionReason reason, int matchIndex)
+    {
+        ref readonly RuleMatch match = ref _matches[matchIndex];
+        return new Decision(verdict, reason, _rules[match.RuleIndex], _patterns[match.PatternIndex], HostError.None);
+    }
+
+    // Visits the match lists that apply to the host, shallow to deep: "**" first, then the
+    // wildcard list of every proper suffix, then the exact list of the name itself.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Walk<TSink>(ReadOnlySpan<byte> name, HostKind kind, UInt128 address, ref TSink sink)
+        where TSink : struct, IMatchSink
+    {
+        ref readonly DomainTrie.Node root = ref _trie[DomainTrie.Root];
+        sink.Offer(root.WildStart, root.WildCount);
+        if (kind != HostKind.Name)
+        {
+            // A domain pattern never matches an IP literal.
+            if (_addresses.TryGetValue(address, out (int Start, int Count) entry))
+            {
+                sink.Offer(entry.Start, entry.Count);
+            }
+
+            return;
+        }
+
+        int node = DomainTrie.Root;
+        int end = name.Length;
+        while (true)
+        {
+            int dot = name[..end].LastIndexOf((byte)'.');
+            int child = _trie.FindChild(node, name[(dot + 1)..end]);
+            if (child < 0)
+            {
+                return;
+            }
+
+            ref readonly DomainTrie.Node n = ref _trie[child];
+            if (dot < 0)
+            {
+                sink.Offer(n.ExactStart, n.ExactCount);
+                return;
+            }
+
+            sink.Offer(n.WildStart, n.WildCount);
+            node = child;
+            end = dot;
+        }
+    }
+
+    private interface IMatchSink
+    {
+        void Offer(int start, int count);
+    }
+
+    // Keeps the first applicable deny and allow of each list; deeper lists overwrite
+    // shallower ones, so the most specific rule is the one reported.
+    private struct BestSink(RuleMatch[] matches, int port, KitSet kits) : IMatchSink
+    {
+        public int Deny = -1;
+        public int Allow = -1;
+
+        public void Offer(int start, int count)
+        {
+            bool deny = false;
+            bool allow = false;
+            for (int i = start; i < start + count; i++)
+            {
+                ref readonly RuleMatch match = ref matches[i];
+                if (!match.Applies(port, kits))
+                {
+                    continue;
+                }
+
+                if (match.IsDeny)
+                {
+                    if (!deny)
+                    {
+                        Deny = i;
+                        deny = true;
+                    }
+                }
+                else if (!allow)
+                {
+                    Allow = i;
+                    allow = true;
+                }
+            }
+        }
+    }
+
+    private struct CollectingSink(PolicySnapshot snapshot, int port, KitSet kits) : IMatchSink
+    {
+        public List<PolicyMatch> Matches { get; } = [];
+
+        public readonly void Offer(int start, int count)
+        {
+            for (int i = start; i < start + count; i++)
+            {
+                ref readonly RuleMatch match = ref snapshot._matches[i];
+                if (match.Applies(port, kits))
+                {
+                    Matches.Add(new PolicyMatch(snapshot._rules[match.RuleIndex], snapshot._patterns[match.PatternIndex]));
+                }
+            }
+        }
+    }
+}
