@@ -1,7 +1,59 @@
+using System.CommandLine;
+using Gateway.Cli.Policy;
+using Gateway.Policy;
+
 namespace Gateway.Cli;
 
-/// <summary>Placeholder until the command tree lands.</summary>
+/// <summary>The `gateway` command tree. Commands are thin: they parse, call a service, print.</summary>
 internal static class GatewayCli
 {
-    public static int Run(string[] args) => args.Length >= 0 ? 1 : 0;
+    public static int Run(string[] args) => Run(args, CliContext.FromConsole());
+
+    public static int Run(string[] args, CliContext context)
+    {
+        var options = new GlobalOptions();
+        var root = new RootCommand(
+            "gateway: the egress gateway for sandboxes. Decides every outbound connection against a domain "
+            + "policy, logs it and relays it.\n\nExamples:\n"
+            + "  gateway run                                 # forward proxy on 127.0.0.1:3128, Balanced policy\n"
+            + "  gateway policy allow network \"*.example.com\"\n"
+            + "  gateway policy explain api.example.com:443")
+        {
+            options.StateDir,
+            RunCommand.Create(context),
+            PolicyCommand.Create(context, options),
+        };
+
+        ParseResult result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in result.Errors)
+            {
+                context.Error.WriteLine("gateway: " + error.Message);
+            }
+
+            context.Error.WriteLine("Run with --help for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return result.Invoke(new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (CliException e)
+        {
+            context.Error.WriteLine("gateway: " + e.Message);
+            return e.ExitCode;
+        }
+        catch (PolicyStoreException e)
+        {
+            context.Error.WriteLine("gateway: " + e.Message);
+            return ExitCodes.Failure;
+        }
+    }
 }

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using Gateway.Cli.Policy;
+
+namespace Gateway.Cli;
+
+/// <summary>Source-generated JSON for `--json` output: stable camelCase fields, arrays at the top.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(List<RuleRow>))]
+[JsonSerializable(typeof(List<ExplainResult>))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

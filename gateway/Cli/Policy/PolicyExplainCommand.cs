@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Policy;
+using PolicyCompiler.Compilation;
+using PolicyCompiler.Hosts;
+using PolicyCompiler.Rules;
+
+namespace Gateway.Cli.Policy;
+
+/// <summary>`gateway policy explain HOST[:PORT]`: which rule decides, and why.</summary>
+internal static class PolicyExplainCommand
+{
+    private const int DefaultPort = 443;
+
+    public static Command Create(CliContext context, GlobalOptions options)
+    {
+        var target = new Argument<string>("HOST[:PORT]") { Description = "The host a sandbox would connect to; port 443 when omitted" };
+        var sandbox = new Option<string>("--sandbox")
+        {
+            Description = "Decide as this sandbox would see it (its kits' rules apply too)",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "host",
+        };
+        Option<bool> json = PolicyCommand.JsonOption();
+        var command = new Command(
+            "explain",
+            "Show the decision for a host and the rule that makes it.\n\n"
+            + "Examples:\n  gateway policy explain api.example.com\n  gateway policy explain example.org:8443 --json")
+        {
+            target,
+            sandbox,
+            json,
+        };
+        command.SetAction(result =>
+        {
+            (string host, int port) = SplitTarget(result.GetRequiredValue(target));
+            string sandboxName = result.GetRequiredValue(sandbox);
+            if (sandboxName != "host")
+            {
+                throw new CliException($"unknown sandbox \"{sandboxName}\"; known sandboxes: host (the gateway's own clients on loopback)");
+            }
+
+            string? canonical = HostCanonicalizer.Canonicalize(host, out _, out HostError hostError);
+            if (canonical is null)
+            {
+                throw new CliException($"host \"{host}\": {HostErrorMessages.Describe(hostError)}");
+            }
+
+            PolicyStore store = options.OpenStore(result, context);
+            PolicySnapshot snapshot = SnapshotCompiler.Compile(LocalRules.GlobalRules(store.Load(), options.InitialDefault));
+            Decision decision = snapshot.Decide(host.AsSpan(), port, KitSet.None);
+            var matches = new List<ExplainMatch>();
+            foreach (PolicyMatch match in snapshot.Explain(host.AsSpan(), port, KitSet.None))
+            {
+                matches.Add(new ExplainMatch(
+                    match.Rule.DisplayId, match.Rule.Source.Display, match.Rule.Decision == RuleDecision.Allow ? "allow" : "deny", match.Pattern.Text));
+            }
+
+            var explained = new ExplainResult(
+                host, canonical, port, sandboxName, [], decision.IsAllowed ? "allowed" : "blocked", Describe(decision),
+                decision.RuleId, decision.Source, decision.Pattern?.Text, matches);
+            if (result.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new List<ExplainResult> { explained }, CliJsonContext.Default.ListExplainResult));
+            }
+            else
+            {
+                Print(context.Out, explained, decision);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static (string Host, int Port) SplitTarget(string text)
+    {
+        string host = text;
+        string? port = null;
+        if (text.StartsWith('['))
+        {
+            int close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close > 0 && close + 1 < text.Length && text[close + 1] == ':')
+            {
+                host = text[..(close + 1)];
+                port = text[(close + 2)..];
+            }
+        }
+        else if (text.Count(c => c == ':') == 1)
+        {
+            int colon = text.IndexOf(':', StringComparison.Ordinal);
+            host = text[..colon];
+            port = text[(colon + 1)..];
+        }
+
+        if (port is null)
+        {
+            return (host, DefaultPort);
+        }
+
+        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value is < 1 or > 65535)
+        {
+            throw new CliException($"port \"{port}\" in \"{text}\" is not a port; use a number from 1 to 65535", ExitCodes.Usage);
+        }
+
+        return (host, value);
+    }
+
+    private static string Describe(Decision decision) => decision.Reason switch
+    {
+        DecisionReason.AllowRule => "an allow rule matches and no deny rule does",
+        DecisionReason.DenyRule => "a deny rule matches; deny beats allow whatever the specificity",
+        DecisionReason.NoMatchingRule => "no rule matches; everything not allowed is blocked",
+        _ => decision.Reason.ToString(),
+    };
+
+    private static void Print(TextWriter output, ExplainResult result, Decision decision)
+    {
+        output.WriteLine($"host:      {result.Host}{(result.Host == result.CanonicalHost ? string.Empty : $" (canonical: {result.CanonicalHost})")}");
+        output.WriteLine($"port:      {result.Port}");
+        output.WriteLine($"sandbox:   {result.Sandbox}");
+        output.WriteLine($"decision:  {result.Decision} ({result.Reason})");
+        output.WriteLine($"rule:      {result.RuleId} (source: {result.Source})");
+        if (result.Pattern is not null)
+        {
+            output.WriteLine($"pattern:   {result.Pattern}");
+        }
+
+        if (result.Matches.Count > 1)
+        {
+            output.WriteLine("matched:");
+            foreach (ExplainMatch match in result.Matches)
+            {
+                output.WriteLine($"  {match.Decision,-5}  {match.Pattern}  ({match.RuleId})");
+            }
+        }
+
+        string hostPattern = result.CanonicalHost.Contains(':', StringComparison.Ordinal) ? $"[{result.CanonicalHost}]" : result.CanonicalHost;
+        if (decision.Reason == DecisionReason.NoMatchingRule)
+        {
+            output.WriteLine($"to allow:  gateway policy allow network {hostPattern}");
+        }
+        else if (decision.Reason == DecisionReason.DenyRule && decision.Rule!.Source.Kind == RuleSourceKind.Local)
+        {
+            output.WriteLine($"to unblock: gateway policy rm network --id {result.RuleId}");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json;
+using Gateway.Policy;
+using PolicyCompiler.Patterns;
+using PolicyCompiler.Rules;
+
+namespace Gateway.Cli.Policy;
+
+/// <summary>`gateway policy ls`: the rules in force, built-in groups first.</summary>
+internal static class PolicyLsCommand
+{
+    public static Command Create(CliContext context, GlobalOptions options)
+    {
+        Option<string?> type = PolicyCommand.TypeOption();
+        Option<bool> json = PolicyCommand.JsonOption();
+        var command = new Command(
+            "ls",
+            "List the rules in force: the default's built-in groups, then local rules.\n\n"
+            + "Examples:\n  gateway policy ls\n  gateway policy ls --type network --json")
+        {
+            type,
+            json,
+        };
+        command.SetAction(result =>
+        {
+            PolicyStore store = options.OpenStore(result, context);
+            List<PolicyRule> rules = LocalRules.GlobalRules(store.Load(), options.InitialDefault);
+            var rows = new List<RuleRow>(rules.Count);
+            foreach (PolicyRule rule in rules)
+            {
+                rows.Add(ToRow(rule));
+            }
+
+            if (result.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(rows, CliJsonContext.Default.ListRuleRow));
+                return ExitCodes.Ok;
+            }
+
+            var table = new TableWriter("ID", "TYPE", "DECISION", "RESOURCES");
+            foreach (RuleRow row in rows)
+            {
+                table.Add(row.Id, row.Type, row.Decision, string.Join(", ", row.Resources));
+            }
+
+            table.WriteTo(context.Out);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static RuleRow ToRow(PolicyRule rule)
+    {
+        var resources = new List<string>(rule.Resources.Length);
+        foreach (RulePattern pattern in rule.Resources)
+        {
+            resources.Add(pattern.Text);
+        }
+
+        return new RuleRow(
+            rule.DisplayId,
+            PolicyRule.Type,
+            rule.Decision == RuleDecision.Allow ? "allow" : "deny",
+            resources,
+            rule.Source.Display);
+    }
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Gateway.Policy;
+using PolicyCompiler.Groups;
+
+namespace Gateway.Cli.Policy;
+
+/// <summary>`gateway policy set-default allow-all|balanced|deny-all`: what non-interactive installs run.</summary>
+internal static class PolicySetDefaultCommand
+{
+    public static Command Create(CliContext context, GlobalOptions options)
+    {
+        var policy = new Argument<string>("POLICY")
+        {
+            Description = "allow-all (everything), balanced (default deny plus the built-in groups), deny-all (nothing)",
+        }.AcceptOnlyFromAmong([.. DefaultPolicies.Names]);
+        var command = new Command(
+            "set-default",
+            "Choose the default network policy. Local rules are kept.\n\nExample:\n  gateway policy set-default balanced")
+        {
+            policy,
+        };
+        command.SetAction(result =>
+        {
+            string name = result.GetRequiredValue(policy);
+            options.OpenStore(result, context).Update(stored => (stored with { Default = name }, 0));
+            context.Out.WriteLine($"Default network policy: {name}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+
+namespace Gateway.Policy;
+
+/// <summary>
+/// Replaces a file so that a crash at any instant leaves either the old or the new content,
+/// never a torn mix: write a temporary file in the same directory, fsync it, rename it over
+/// the target (atomic on POSIX), then fsync the directory so the rename itself is durable.
+/// </summary>
+internal static partial class AtomicFile
+{
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically and durably.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> content) => Write(path, content.ToArray(), static (stream, bytes) => stream.Write(bytes));
+
+    /// <summary>Writes whatever <paramref name="write"/> produces to <paramref name="path"/> atomically and durably.</summary>
+    public static void Write<TState>(string path, TState state, Action<Stream, TState> write)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+            {
+                write(stream, state);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        SyncDirectory(directory);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    // .NET cannot open a directory as a stream; without this fsync a power cut can lose the rename.
+    private static void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        int fd = Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = Fsync(fd);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
