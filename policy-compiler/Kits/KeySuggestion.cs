@@ -1,0 +1,55 @@
+namespace PolicyCompiler.Kits;
+
+/// <summary>Finds the known key an unknown one was most likely meant to be ("netwrok" → "network").</summary>
+internal static class KeySuggestion
+{
+    public static string? Nearest(string unknown, IReadOnlyList<string> known)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in known)
+        {
+            int distance = Distance(unknown.ToLowerInvariant(), candidate.ToLowerInvariant());
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        // Past a third of the word the "suggestion" is a different word, which misleads more than it helps.
+        return bestDistance <= Math.Max(1, unknown.Length / 3) ? best : null;
+    }
+
+    // Optimal string alignment: Levenshtein plus adjacent transpositions, the commonest typo.
+    internal static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                int value = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    value = Math.Min(value, d[i - 2, j - 2] + 1);
+                }
+
+                d[i, j] = value;
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,26 @@
+using System.Collections.Immutable;
+using PolicyCompiler.Patterns;
+
+namespace PolicyCompiler.Kits;
+
+/// <summary>The <c>network</c> section of a kit.</summary>
+/// <param name="AllowedDomains">Hosts sandboxes started with the kit may reach, besides what the global policy allows.</param>
+/// <param name="DeniedDomains">Hosts they may not reach, whatever any allow rule says.</param>
+/// <param name="ServiceDomains">Host pattern → credential source id; each pattern is also covered by <paramref name="AllowedDomains"/>.</param>
+/// <param name="ServiceAuth">Credential source id → how to present it.</param>
+/// <param name="Rules">Optional per-request rules on intercepted hosts.</param>
+public sealed record KitNetwork(
+    ImmutableArray<RulePattern> AllowedDomains,
+    ImmutableArray<RulePattern> DeniedDomains,
+    ImmutableDictionary<RulePattern, string> ServiceDomains,
+    ImmutableDictionary<string, KitServiceAuth> ServiceAuth,
+    ImmutableArray<KitHttpRule> Rules)
+{
+    /// <summary>A kit that declares no network section.</summary>
+    public static KitNetwork Empty { get; } = new(
+        [],
+        [],
+        ImmutableDictionary<RulePattern, string>.Empty,
+        ImmutableDictionary<string, KitServiceAuth>.Empty.WithComparers(StringComparer.Ordinal),
+        []);
+}

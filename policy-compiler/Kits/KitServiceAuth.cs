@@ -1,0 +1,15 @@
+namespace PolicyCompiler.Kits;
+
+/// <summary>How the proxy presents a credential to a bound host (<c>network.serviceAuth.ID</c>).</summary>
+/// <param name="Source">The credential source id.</param>
+/// <param name="HeaderName">The request header the proxy sets, e.g. "Authorization".</param>
+/// <param name="ValueFormat">The header value with exactly one "%s" where the credential goes, e.g. "Bearer %s".</param>
+/// <param name="Override">
+/// True (the default): the header replaces whatever the sandbox sent. False: a header the sandbox sent
+/// that is neither empty nor the placeholder is left alone.
+/// </param>
+public sealed record KitServiceAuth(string Source, string HeaderName, string ValueFormat, bool Override = true)
+{
+    /// <summary>The header value for a credential: <see cref="ValueFormat"/> with "%s" replaced.</summary>
+    public string FormatValue(string credential) => ValueFormat.Replace("%s", credential, StringComparison.Ordinal);
+}
