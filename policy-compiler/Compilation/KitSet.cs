@@ -28,7 +28,7 @@ public readonly struct KitSet : IEquatable<KitSet>
     }
 
     /// <summary>True when the kit at <paramref name="index"/> is in the set.</summary>
-    public bool Contains(int index) => (_bits & (1UL << index)) != 0;
+    public bool Contains(int index) => (uint)index < Capacity && (_bits & (1UL << index)) != 0;
 
     /// <inheritdoc />
     public bool Equals(KitSet other) => _bits == other._bits;

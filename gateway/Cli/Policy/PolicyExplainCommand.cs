@@ -4,6 +4,7 @@ using System.Text.Json;
 using Gateway.Policy;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
+using PolicyCompiler.Kits;
 using PolicyCompiler.Rules;
 
 namespace Gateway.Cli.Policy;
@@ -22,14 +23,22 @@ internal static class PolicyExplainCommand
             HelpName = "NAME",
             DefaultValueFactory = _ => "host",
         };
+        var kits = new Option<string[]>("--kit")
+        {
+            Description = "Decide as a sandbox started with this kit's spec.yaml would (repeatable)",
+            HelpName = "PATH",
+            AllowMultipleArgumentsPerToken = false,
+        };
         Option<bool> json = PolicyCommand.JsonOption();
         var command = new Command(
             "explain",
             "Show the decision for a host and the rule that makes it.\n\n"
-            + "Examples:\n  gateway policy explain api.example.com\n  gateway policy explain example.org:8443 --json")
+            + "Examples:\n  gateway policy explain api.example.com\n  gateway policy explain example.org:8443 --json\n"
+            + "  gateway policy explain api.example.test --kit ./my-kit/spec.yaml")
         {
             target,
             sandbox,
+            kits,
             json,
         };
         command.SetAction(result =>
@@ -48,17 +57,32 @@ internal static class PolicyExplainCommand
             }
 
             PolicyStore store = options.OpenStore(result, context);
-            PolicySnapshot snapshot = SnapshotCompiler.Compile(LocalRules.GlobalRules(store.Load(), options.InitialDefault));
-            Decision decision = snapshot.Decide(host.AsSpan(), port, KitSet.None);
+            List<KitSpec> loaded = KitFiles.LoadAll(result.GetValue(kits) ?? []);
+            var kitRules = new List<KitRules>(loaded.Count);
+            var kitNames = new List<string>(loaded.Count);
+            foreach (KitSpec kit in loaded)
+            {
+                kitRules.Add(kit.ToRules());
+                kitNames.Add(kit.Name);
+            }
+
+            PolicySnapshot snapshot = SnapshotCompiler.Compile(LocalRules.GlobalRules(store.Load(), options.InitialDefault), kitRules);
+            KitSet kitSet = KitSet.None;
+            for (int i = 0; i < snapshot.Kits.Length; i++)
+            {
+                kitSet = kitSet.With(i);
+            }
+
+            Decision decision = snapshot.Decide(host.AsSpan(), port, kitSet);
             var matches = new List<ExplainMatch>();
-            foreach (PolicyMatch match in snapshot.Explain(host.AsSpan(), port, KitSet.None))
+            foreach (PolicyMatch match in snapshot.Explain(host.AsSpan(), port, kitSet))
             {
                 matches.Add(new ExplainMatch(
                     match.Rule.DisplayId, match.Rule.Source.Display, match.Rule.Decision == RuleDecision.Allow ? "allow" : "deny", match.Pattern.Text));
             }
 
             var explained = new ExplainResult(
-                host, canonical, port, sandboxName, [], decision.IsAllowed ? "allowed" : "blocked", Describe(decision),
+                host, canonical, port, sandboxName, kitNames, decision.IsAllowed ? "allowed" : "blocked", Describe(decision),
                 decision.RuleId, decision.Source, decision.Pattern?.Text, matches);
             if (result.GetValue(json))
             {
@@ -119,7 +143,7 @@ internal static class PolicyExplainCommand
     {
         output.WriteLine($"host:      {result.Host}{(result.Host == result.CanonicalHost ? string.Empty : $" (canonical: {result.CanonicalHost})")}");
         output.WriteLine($"port:      {result.Port}");
-        output.WriteLine($"sandbox:   {result.Sandbox}");
+        output.WriteLine($"sandbox:   {result.Sandbox}{(result.Kits.Count == 0 ? string.Empty : " with kits " + string.Join(", ", result.Kits))}");
         output.WriteLine($"decision:  {result.Decision} ({result.Reason})");
         output.WriteLine($"rule:      {result.RuleId} (source: {result.Source})");
         if (result.Pattern is not null)
