@@ -29,7 +29,7 @@ public static class HostCanonicalizer
     /// <summary>
     /// Canonicalises <paramref name="host"/> (bytes as they came off the wire). For names the
     /// canonical bytes are written to <paramref name="destination"/> (at least <see cref="BufferSize"/>);
-    /// for IP literals <paramref name="address"/> is set and nothing is written.
+    /// for IP literals <paramref name="address"/> is set and <paramref name="length"/> is 0.
     /// </summary>
     public static HostError TryCanonicalize(
         ReadOnlySpan<byte> host, Span<byte> destination, out int length, out HostKind kind, out UInt128 address)
@@ -73,7 +73,14 @@ public static class HostCanonicalizer
         }
 
         Ascii.ToLower(host, destination, out length);
-        return ValidateName(destination[..length], out kind, out address);
+        HostError error = ValidateName(destination[..length], out kind, out address);
+        if (kind != HostKind.Name)
+        {
+            // A dotted quad was lowered into destination on the way; it is not a name.
+            length = 0;
+        }
+
+        return error;
     }
 
     /// <summary>Canonicalises a host given as text (CLI, config, patterns). ASCII text does not allocate.</summary>
@@ -90,7 +97,9 @@ public static class HostCanonicalizer
         length = 0;
         kind = HostKind.Name;
         address = default;
-        if (host.Length > 4 * BufferSize)
+
+        // Long ASCII text is simply too long; IdnMapping would misreport it as an invalid IDN.
+        if (host.Length > 4 * BufferSize || Ascii.IsValid(host))
         {
             return HostError.TooLong;
         }
@@ -240,7 +249,11 @@ public static class HostCanonicalizer
         string ascii;
         try
         {
-            ascii = s_idn.GetAscii(text);
+            // UTS 46 maps upper case to lower case, but with InvariantGlobalization (set for
+            // every project) IdnMapping only punycodes: "BÜCHER.example" would become
+            // xn--bcher-2pa, not xn--bcher-kva, and miss the rules for "bücher.example".
+            // Invariant mode still case-maps all of Unicode, so fold the case here.
+            ascii = s_idn.GetAscii(text.ToLowerInvariant());
         }
         catch (ArgumentException)
         {

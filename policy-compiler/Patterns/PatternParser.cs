@@ -125,6 +125,11 @@ public static class PatternParser
             {
                 return Fail(text, $"a wildcard directly over the public suffix \"{canonical}\" matches every site registered under it; name a domain, e.g. \"*.example.{canonical}\"");
             }
+
+            if (PublicSuffixes.HasPublicSuffixChildren(canonical))
+            {
+                return Fail(text, $"every name directly under \"{canonical}\" is a public suffix, so the wildcard matches every site registered under them; name a domain, e.g. \"*.example.city.{canonical}\"");
+            }
         }
         else if (!canonical.Contains('.', StringComparison.Ordinal) && canonical != "localhost")
         {

@@ -31,6 +31,13 @@ public static class PublicSuffixes
         return table.Rules.Contains(name) || table.Rules.Contains(string.Concat("*", name.AsSpan(dot)));
     }
 
+    /// <summary>
+    /// True when every name directly below <paramref name="name"/> (canonical) is a public
+    /// suffix: the list has a "*.name" rule, as for "kawasaki.jp". A wildcard over such a name
+    /// spans every site registered under all of them, though the name itself is no suffix.
+    /// </summary>
+    public static bool HasPublicSuffixChildren(string name) => s_table.Value.Rules.Contains(string.Concat("*.", name));
+
     private static Table Load()
     {
         using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("PolicyCompiler.public-suffixes.txt")
