@@ -16,8 +16,11 @@ public readonly struct Decision
     /// <summary>The source reported when nothing matched.</summary>
     public const string DefaultSource = "default";
 
-    /// <summary>The rule id and source reported when the host or port was refused before matching.</summary>
+    /// <summary>The rule id and source reported when the host was refused before matching.</summary>
     public const string InvalidInputRuleId = "invalid-host";
+
+    /// <summary>The rule id and source reported when the port was outside 1-65535.</summary>
+    public const string InvalidPortRuleId = "invalid-port";
 
     internal Decision(DecisionVerdict verdict, DecisionReason reason, PolicyRule? rule, RulePattern? pattern, HostError hostError)
     {
@@ -47,8 +50,15 @@ public readonly struct Decision
     public bool IsAllowed => Verdict == DecisionVerdict.Allowed;
 
     /// <summary>The deciding rule id as operators see it ("local:UUID", a group name, …).</summary>
-    public string RuleId => Rule?.DisplayId ?? (Reason == DecisionReason.NoMatchingRule ? NoMatchRuleId : InvalidInputRuleId);
+    public string RuleId => Rule?.DisplayId ?? UnmatchedLabel(NoMatchRuleId);
 
     /// <summary>The deciding rule's source as operators see it ("local", "kit:NAME", a group name).</summary>
-    public string Source => Rule?.Source.Display ?? (Reason == DecisionReason.NoMatchingRule ? DefaultSource : InvalidInputRuleId);
+    public string Source => Rule?.Source.Display ?? UnmatchedLabel(DefaultSource);
+
+    private string UnmatchedLabel(string noMatch) => Reason switch
+    {
+        DecisionReason.NoMatchingRule => noMatch,
+        DecisionReason.InvalidPort => InvalidPortRuleId,
+        _ => InvalidInputRuleId,
+    };
 }

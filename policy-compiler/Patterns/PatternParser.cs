@@ -60,6 +60,11 @@ public static class PatternParser
             return "empty pattern; name a host such as \"example.com\"";
         }
 
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            return Fail(text, "looks like a URL; write the host only, without scheme or path, e.g. \"example.com\" or \"example.com:8443\"");
+        }
+
         foreach (char c in text)
         {
             if (char.IsWhiteSpace(c) || char.IsControl(c))
@@ -221,5 +226,29 @@ public static class PatternParser
         return $"a wildcard may only be the first label; use \"*.{tail}\"";
     }
 
-    private static string Fail(string text, string problem) => $"pattern \"{text}\": {problem}";
+    // Patterns can come from kit files shared over Git: echo them with control characters
+    // escaped so a message cannot rewrite the operator's terminal or forge log lines.
+    private static string Fail(string text, string problem) => $"pattern \"{Printable(text)}\": {problem}";
+
+    private static string Printable(string text)
+    {
+        bool clean = true;
+        foreach (char c in text)
+        {
+            clean &= !char.IsControl(c);
+        }
+
+        if (clean)
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            builder.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+
+        return builder.ToString();
+    }
 }

@@ -273,6 +273,7 @@ public class PolicySnapshotTests
 
         Assert.Equal(DecisionVerdict.Blocked, decision.Verdict);
         Assert.Equal(DecisionReason.InvalidPort, decision.Reason);
+        Assert.Equal(Decision.InvalidPortRuleId, decision.RuleId);
         Assert.Null(decision.Rule);
     }
 

@@ -31,6 +31,9 @@ public class HostCanonicalizerTests
         { "example\uFF61com", "example.com", HostKind.Name },       // halfwidth ideographic full stop
         { "example.com\u3002", "example.com", HostKind.Name },      // a full-width trailing dot is still one trailing dot
         { "bücher\u3002example", "xn--bcher-kva.example", HostKind.Name },
+        { "bu\u0308cher.example", "xn--bcher-kva.example", HostKind.Name },   // UTS 46 normalises to NFC
+        { "\uFF25\uFF38\uFF21\uFF2D\uFF30\uFF2C\uFF25.com", "example.com", HostKind.Name }, // full-width letters map to ASCII
+        { "fa\u00DF.example", "xn--fa-hia.example", HostKind.Name },          // nontransitional: ß stays ß
         { $"{s_label63}.example.com", $"{s_label63}.example.com", HostKind.Name },
         { s_name253, s_name253, HostKind.Name },
         { s_name253 + ".", s_name253, HostKind.Name },

@@ -282,5 +282,5 @@ public class KitParserTests
         return errors;
     }
 
-    private static string[] Texts(IEnumerable<Patterns.RulePattern> patterns) => [.. patterns.Select(p => p.Text)];
+    private static string[] Texts(IEnumerable<PolicyCompiler.Patterns.RulePattern> patterns) => [.. patterns.Select(p => p.Text)];
 }

@@ -133,7 +133,6 @@ public class PatternParserTests
         { "-example.com", "a label starts or ends with '-'" },
         { "example.com/path", "a character no host name may have" },
         { "user@example.com", "a character no host name may have" },
-        { "http://example.com", "port \"//example.com\" is not a port" },
         { s_label63 + "a.example.com", "longer than 63 characters" },
         { string.Join('.', Enumerable.Repeat(s_label63, 4)), "longer than 253 characters" },
         { string.Join('.', Enumerable.Repeat("a", 200)) + ".example.com", "longer than 253 characters" },
@@ -147,8 +146,20 @@ public class PatternParserTests
         Assert.False(PatternParser.TryParse(text, out RulePattern? pattern, out string? error));
 
         Assert.Null(pattern);
-        Assert.Contains($"pattern \"{text}\": ", error, StringComparison.Ordinal);
+        string printable = string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+        Assert.Contains($"pattern \"{printable}\": ", error, StringComparison.Ordinal);
         Assert.Contains(hint, error, StringComparison.Ordinal);
+        Assert.DoesNotContain(error!, char.IsControl);
+    }
+
+    [Theory]
+    [InlineData("http://example.com")]
+    [InlineData("https://example.com/path")]
+    public void TryParse_Url_IsRefusedWithAHostOnlyHint(string text)
+    {
+        Assert.False(PatternParser.TryParse(text, out _, out string? error));
+
+        Assert.Equal($"pattern \"{text}\": looks like a URL; write the host only, without scheme or path, e.g. \"example.com\" or \"example.com:8443\"", error);
     }
 
     [Fact]
