@@ -1,0 +1,50 @@
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Defaults as the operator would write them (DESIGN.md "Configuration"). They go through the
+/// same parsing as file values, so a default can never mean something a file value would not.
+/// </summary>
+internal static class ConfigDefaults
+{
+    /// <summary>The forward proxy a newcomer's curl points at.</summary>
+    public const string Forward = "127.0.0.1:3128";
+
+    /// <summary>Prometheus scrape endpoint.</summary>
+    public const string Metrics = "127.0.0.1:9090";
+
+    /// <summary>The admin API socket the CLI and vmm use.</summary>
+    public const string Admin = "unix:{stateDir}/admin.sock";
+
+    /// <summary>The JSON Lines audit file.</summary>
+    public const string AuditFile = "{stateDir}/audit.jsonl";
+
+    /// <summary>Rotate the audit file after this size.</summary>
+    public const string AuditMaxFileSize = "100MiB";
+
+    /// <summary>Rotated audit files kept.</summary>
+    public const string AuditKeep = "10";
+
+    /// <summary>Time to send the CONNECT head, ClientHello or request head.</summary>
+    public const string HeaderTimeout = "10s";
+
+    /// <summary>Idle tunnel lifetime.</summary>
+    public const string IdleTimeout = "5m";
+
+    /// <summary>Upstream connect timeout.</summary>
+    public const string ConnectTimeout = "10s";
+
+    /// <summary>Connections held at once.</summary>
+    public const string MaxConnections = "50000";
+
+    /// <summary>Port dialled for transparent TLS without an original destination.</summary>
+    public const string DialTlsPort = "443";
+
+    /// <summary>Port dialled for transparent HTTP without an original destination.</summary>
+    public const string DialHttpPort = "80";
+
+    /// <summary>The policy a fresh state directory starts from.</summary>
+    public const string InitialDefault = "balanced";
+
+    /// <summary>Denials are enforced unless report mode is chosen.</summary>
+    public const string Mode = "enforce";
+}

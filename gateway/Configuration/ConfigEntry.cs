@@ -1,0 +1,17 @@
+namespace Gateway.Configuration;
+
+/// <summary>One key of a raw mapping, with where the key itself was written.</summary>
+/// <param name="key">The key as written.</param>
+/// <param name="keyOrigin">Where the key was written; unknown keys are reported there.</param>
+/// <param name="value">The value node.</param>
+internal sealed class ConfigEntry(string key, ConfigOrigin keyOrigin, ConfigNode value)
+{
+    /// <summary>The key as written (environment keys keep the variable's spelling).</summary>
+    public string Key { get; } = key;
+
+    /// <summary>Where the key was written.</summary>
+    public ConfigOrigin KeyOrigin { get; } = keyOrigin;
+
+    /// <summary>The value; replaced when an environment override lands on this key.</summary>
+    public ConfigNode Value { get; set; } = value;
+}

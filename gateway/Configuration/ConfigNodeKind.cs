@@ -1,0 +1,17 @@
+namespace Gateway.Configuration;
+
+/// <summary>What a raw configuration node holds.</summary>
+internal enum ConfigNodeKind : byte
+{
+    /// <summary>An explicit null: YAML <c>null</c>, <c>~</c> or nothing; an empty environment variable.</summary>
+    Null,
+
+    /// <summary>One value, always text until validated.</summary>
+    Scalar,
+
+    /// <summary>Keys to nodes.</summary>
+    Mapping,
+
+    /// <summary>A list.</summary>
+    Sequence,
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Gateway.Configuration;
+
+/// <summary><c>listen</c>: endpoints, which of them may be TCP, and that no two collide.</summary>
+internal sealed partial class ConfigValidator
+{
+    // sockaddr_un.sun_path is 108 bytes on Linux, one of them the terminating NUL.
+    private const int MaxUnixPathBytes = 107;
+
+    private static readonly string[] s_listenKeys = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "admin"];
+
+    private ListenConfig ReadListen(ConfigNode? node)
+    {
+        ConfigSection section = Open(node, "listen", s_listenKeys);
+        var bound = new List<(string Path, ConfigNode Node, EndPoint EndPoint)>();
+        IPEndPoint? forward = ReadTcpListener(section, "forward", ConfigDefaults.Forward, bound);
+        IPEndPoint? transparentHttp = ReadTcpListener(section, "transparentHttp", null, bound);
+        IPEndPoint? transparentTls = ReadTcpListener(section, "transparentTls", null, bound);
+        IPEndPoint? dns = ReadTcpListener(section, "dns", null, bound);
+        EndPoint? metrics = ReadMetrics(section, bound);
+        UnixDomainSocketEndPoint admin = ReadAdmin(section, bound);
+
+        // Only when forward was turned off on purpose: a bad value was already reported.
+        if (section.Get("forward") is { Kind: ConfigNodeKind.Null } && transparentHttp is null && transparentTls is null
+            && section.Get("transparentHttp") is null or { Kind: ConfigNodeKind.Null }
+            && section.Get("transparentTls") is null or { Kind: ConfigNodeKind.Null })
+        {
+            Report(section.Get("forward")!, section.PathOf("forward"),
+                "no listener serves sandboxes; set listen.forward, listen.transparentHttp or listen.transparentTls");
+        }
+
+        CheckDistinct(bound);
+        return new ListenConfig(forward, transparentHttp, transparentTls, dns, metrics, admin);
+    }
+
+    // A missing key takes the default; an explicit null turns the listener off.
+    private IPEndPoint? ReadTcpListener(
+        ConfigSection section, string key, string? defaultText, List<(string, ConfigNode, EndPoint)> bound)
+    {
+        ConfigNode? node = section.Get(key) ?? (defaultText is null ? null : ConfigNode.Scalar(defaultText, _defaultOrigin));
+        string path = section.PathOf(key);
+        if (node is null || !TryText(node, path, out string text))
+        {
+            return null;
+        }
+
+        if (text.StartsWith(EndpointSyntax.UnixPrefix, StringComparison.Ordinal))
+        {
+            Report(node, path, $"\"{text}\" is a unix socket; sandboxes reach this listener over TCP: use IPv4:port or [IPv6]:port");
+            return null;
+        }
+
+        if (!EndpointSyntax.TryParse(text, out IPEndPoint endpoint, out string error))
+        {
+            Report(node, path, error);
+            return null;
+        }
+
+        bound.Add((path, node, endpoint));
+        return endpoint;
+    }
+
+    // Invariant 1: metrics must not be reachable from a sandbox, so loopback or a unix socket only.
+    private EndPoint? ReadMetrics(ConfigSection section, List<(string, ConfigNode, EndPoint)> bound)
+    {
+        ConfigNode node = section.Get("metrics") ?? ConfigNode.Scalar(ConfigDefaults.Metrics, _defaultOrigin);
+        string path = section.PathOf("metrics");
+        if (!TryText(node, path, out string text))
+        {
+            return null;
+        }
+
+        EndPoint? endpoint = null;
+        if (text.StartsWith(EndpointSyntax.UnixPrefix, StringComparison.Ordinal))
+        {
+            endpoint = ReadUnixSocket(node, path, text);
+        }
+        else if (!EndpointSyntax.TryParse(text, out IPEndPoint tcp, out string error))
+        {
+            Report(node, path, error);
+        }
+        else if (!IPAddress.IsLoopback(tcp.Address))
+        {
+            Report(node, path, $"\"{text}\" is reachable from other hosts; metrics listen on loopback or a unix socket, "
+                + $"e.g. {ConfigDefaults.Metrics}");
+        }
+        else
+        {
+            endpoint = tcp;
+        }
+
+        if (endpoint is not null)
+        {
+            bound.Add((path, node, endpoint));
+        }
+
+        return endpoint;
+    }
+
+    // Invariant 1 again: the admin API changes policy, so it is never TCP on any address.
+    private UnixDomainSocketEndPoint ReadAdmin(ConfigSection section, List<(string, ConfigNode, EndPoint)> bound)
+    {
+        ConfigNode? node = section.Get("admin");
+        string path = section.PathOf("admin");
+        if (node is { Kind: ConfigNodeKind.Null })
+        {
+            Report(node, path, "cannot be turned off; the CLI and vmm reach the daemon through it");
+        }
+        else if (node is not null && TryText(node, path, out string text))
+        {
+            if (!text.StartsWith(EndpointSyntax.UnixPrefix, StringComparison.Ordinal))
+            {
+                Report(node, path, $"\"{text}\" is not a unix socket; the admin API listens only on one, "
+                    + $"e.g. {ConfigDefaults.Admin}");
+            }
+            else if (ReadUnixSocket(node, path, text) is { } configured)
+            {
+                bound.Add((path, node, configured));
+                return configured;
+            }
+        }
+
+        ConfigNode fallback = ConfigNode.Scalar(ConfigDefaults.Admin, _defaultOrigin);
+        UnixDomainSocketEndPoint admin = ReadUnixSocket(fallback, path, ConfigDefaults.Admin)
+            ?? new UnixDomainSocketEndPoint("/admin.sock");
+        if (node is null)
+        {
+            bound.Add((path, fallback, admin));
+        }
+
+        return admin;
+    }
+
+    private UnixDomainSocketEndPoint? ReadUnixSocket(ConfigNode node, string path, string text)
+    {
+        if (!TryPath(node, path, text[EndpointSyntax.UnixPrefix.Length..], out string socketPath))
+        {
+            return null;
+        }
+
+        int bytes = Encoding.UTF8.GetByteCount(socketPath);
+        if (bytes > MaxUnixPathBytes)
+        {
+            Report(node, path, $"unix socket path \"{socketPath}\" is {bytes} bytes; the limit is {MaxUnixPathBytes}, "
+                + "choose a shorter path or stateDir");
+            return null;
+        }
+
+        return new UnixDomainSocketEndPoint(socketPath);
+    }
+
+    private void CheckDistinct(List<(string Path, ConfigNode Node, EndPoint EndPoint)> bound)
+    {
+        for (int i = 1; i < bound.Count; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                if (Collide(bound[i].EndPoint, bound[j].EndPoint))
+                {
+                    // Point at the key the operator wrote, not at a default it collided with.
+                    bool laterIsDefault = bound[i].Node.Origin is { File: null, Variable: null };
+                    var (at, other) = laterIsDefault ? (bound[j], bound[i]) : (bound[i], bound[j]);
+                    Report(at.Node, at.Path, $"{Display(at.EndPoint)} is also {other.Path}; give each listener its own address");
+                    break;
+                }
+            }
+        }
+    }
+
+    // A wildcard address takes the port on every address, so it collides with any address on that port.
+    private static bool Collide(EndPoint a, EndPoint b) => (a, b) switch
+    {
+        (IPEndPoint x, IPEndPoint y) => x.Port == y.Port
+            && (x.Address.Equals(y.Address) || IsWildcard(x.Address) || IsWildcard(y.Address)),
+        (UnixDomainSocketEndPoint x, UnixDomainSocketEndPoint y) => x.ToString() == y.ToString(),
+        _ => false,
+    };
+
+    private static bool IsWildcard(IPAddress address) =>
+        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static string Display(EndPoint endpoint) =>
+        endpoint is UnixDomainSocketEndPoint ? EndpointSyntax.UnixPrefix + endpoint : endpoint.ToString()!;
+}

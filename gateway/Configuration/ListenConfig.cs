@@ -1,0 +1,19 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.Configuration;
+
+/// <summary>The listeners. A null endpoint is a listener that is off.</summary>
+/// <param name="Forward">The forward proxy (CONNECT and absolute-form requests).</param>
+/// <param name="TransparentHttp">Redirected plain HTTP, decided by the Host header.</param>
+/// <param name="TransparentTls">Redirected TLS, decided by the ClientHello SNI.</param>
+/// <param name="Dns">The sandbox-facing resolver (UDP and TCP).</param>
+/// <param name="Metrics">/metrics, /healthz, /readyz: a loopback <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</param>
+/// <param name="Admin">The admin API; a unix socket only, so no sandbox can reach it over the network.</param>
+internal sealed record ListenConfig(
+    IPEndPoint? Forward,
+    IPEndPoint? TransparentHttp,
+    IPEndPoint? TransparentTls,
+    IPEndPoint? Dns,
+    EndPoint? Metrics,
+    UnixDomainSocketEndPoint Admin);
