@@ -12,7 +12,7 @@ internal sealed class CliContext
     /// <summary>True when stdin is a terminal a person can answer prompts on.</summary>
     public required bool InteractiveInput { get; init; }
 
-    public required Func<string, string?> GetEnvironmentVariable { get; init; }
+    public required IReadOnlyDictionary<string, string?> Environment { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -22,6 +22,6 @@ internal sealed class CliContext
         Error = Console.Error,
         In = Console.In,
         InteractiveInput = !Console.IsInputRedirected,
-        GetEnvironmentVariable = Environment.GetEnvironmentVariable,
+        Environment = Configuration.ConfigLoader.ProcessEnvironment(),
     };
 }

@@ -7,4 +7,5 @@ namespace Gateway.Cli;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(List<RuleRow>))]
 [JsonSerializable(typeof(List<ExplainResult>))]
+[JsonSerializable(typeof(List<CheckResult>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -21,6 +21,7 @@ internal static class GatewayCli
         {
             options.StateDir,
             RunCommand.Create(context),
+            options.Config,
             PolicyCommand.Create(context, options),
         };
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Gateway.Configuration;
 using Gateway.Policy;
-using PolicyCompiler.Groups;
 
 namespace Gateway.Cli;
 
@@ -15,32 +15,26 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
-    /// <summary>The state directory: --state-dir, then GATEWAY_STATE_DIR, then the per-user default.</summary>
-    public string ResolveStateDirectory(ParseResult result, CliContext context)
+    public Option<string?> Config { get; } = new("--config")
     {
-        string? value = result.GetValue(StateDir);
-        if (string.IsNullOrWhiteSpace(value))
+        Description = "Gateway configuration (YAML): supplies policy.initialDefault, kits and static sandboxes. "
+            + "Default: the embedded configuration",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    /// <summary>The configuration, validated; every problem stops the command, one line each.</summary>
+    public GatewayConfig LoadConfig(ParseResult result, CliContext context)
+    {
+        var errors = new List<string>();
+        var options = new ConfigLoadOptions { StateDirOption = result.GetValue(StateDir) };
+        if (ConfigLoader.TryLoad(result.GetValue(Config), context.Environment, options, out GatewayConfig config, errors))
         {
-            value = context.GetEnvironmentVariable("GATEWAY_STATE_DIR");
+            return config;
         }
 
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (Environment.IsPrivilegedProcess)
-            {
-                return "/var/lib/egress-gateway";
-            }
-
-            string? xdg = context.GetEnvironmentVariable("XDG_STATE_HOME");
-            string home = context.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".local", "state") : xdg, "egress-gateway");
-        }
-
-        return Path.GetFullPath(value);
+        throw new CliException(string.Join(Environment.NewLine + "gateway: ", errors));
     }
 
-    public PolicyStore OpenStore(ParseResult result, CliContext context) => new(ResolveStateDirectory(result, context));
-
-    /// <summary>The default used until `policy set-default` chooses one (config `policy.initialDefault`).</summary>
-    public DefaultPolicy InitialDefault => DefaultPolicy.Balanced;
+    public PolicyStore OpenStore(GatewayConfig config) => new(config.StateDir);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.FileSystemGlobbing;
 using PolicyCompiler.Kits;
 
 namespace Gateway.Cli;
@@ -5,12 +6,37 @@ namespace Gateway.Cli;
 /// <summary>Loads kit spec.yaml files; any invalid kit stops the command with every problem listed.</summary>
 internal static class KitFiles
 {
+    /// <summary>Config entries are paths or globs ("/etc/egress-gateway/kits/*/spec.yaml"); a glob matching nothing is fine.</summary>
+    public static List<string> Expand(IReadOnlyList<string> entries)
+    {
+        var paths = new List<string>(entries.Count);
+        foreach (string entry in entries)
+        {
+            if (entry.IndexOfAny(['*', '?', '[']) < 0)
+            {
+                paths.Add(entry);
+                continue;
+            }
+
+            string root = Path.GetPathRoot(entry) ?? "/";
+            var matcher = new Matcher(StringComparison.Ordinal);
+            matcher.AddInclude(entry[root.Length..]);
+            List<string> matched = [.. matcher.GetResultsInFullPath(root)];
+            matched.Sort(StringComparer.Ordinal);
+            paths.AddRange(matched);
+        }
+
+        return paths;
+    }
+
     public static List<KitSpec> LoadAll(IReadOnlyList<string> paths)
     {
         var kits = new List<KitSpec>(paths.Count);
         var errors = new List<KitError>();
-        foreach (string path in paths)
+        foreach (string given in paths)
         {
+            // A kit is a directory with a spec.yaml; accept the directory too.
+            string path = Directory.Exists(given) ? Path.Combine(given, "spec.yaml") : given;
             if (!KitParser.TryLoad(path, out KitSpec? kit, errors))
             {
                 continue;

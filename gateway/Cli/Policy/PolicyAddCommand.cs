@@ -39,7 +39,8 @@ internal static class PolicyAddCommand
                 throw new CliException(errors[^1], ExitCodes.Failure);
             }
 
-            PolicyStore store = options.OpenStore(result, context);
+            var policyContext = PolicyContext.Open(result, context, options);
+            PolicyStore store = policyContext.Store;
             (StoredRule? added, List<string> present, StoredPolicy after) = store.Update(policy =>
             {
                 (StoredPolicy next, StoredRule? rule, List<string> already) = LocalRules.Add(
@@ -57,7 +58,7 @@ internal static class PolicyAddCommand
                 context.Out.WriteLine($"Added local:{added.Id}: {verb} {string.Join(", ", added.Resources)}");
                 if (decision == RuleDecision.Allow)
                 {
-                    WarnAboutShadowingDenies(context, options, after, patterns);
+                    WarnAboutShadowingDenies(context, policyContext, after, patterns);
                 }
             }
 
@@ -72,9 +73,9 @@ internal static class PolicyAddCommand
 
     // An allow that a deny overrides does nothing; say so now rather than leave the
     // operator puzzling over a 403 later.
-    private static void WarnAboutShadowingDenies(CliContext context, GlobalOptions options, StoredPolicy policy, List<RulePattern> patterns)
+    private static void WarnAboutShadowingDenies(CliContext context, PolicyContext policyContext, StoredPolicy policy, List<RulePattern> patterns)
     {
-        PolicySnapshot snapshot = SnapshotCompiler.Compile(LocalRules.GlobalRules(policy, options.InitialDefault));
+        PolicySnapshot snapshot = SnapshotCompiler.Compile(policyContext.GlobalRules(policy));
         foreach (RulePattern pattern in patterns)
         {
             if (pattern.Kind is not (PatternKind.Exact or PatternKind.Address))

@@ -21,6 +21,7 @@ internal static class PolicyCommand
         PolicyResetCommand.Create(context, options),
         PolicySetDefaultCommand.Create(context, options),
         PolicyExplainCommand.Create(context, options),
+        PolicyCheckCommand.Create(context),
     };
 
     /// <summary>The `--type` filter: only "network" exists.</summary>

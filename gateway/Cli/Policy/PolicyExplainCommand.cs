@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Gateway.Configuration;
 using Gateway.Policy;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
@@ -45,32 +46,26 @@ internal static class PolicyExplainCommand
         {
             (string host, int port) = SplitTarget(result.GetRequiredValue(target));
             string sandboxName = result.GetRequiredValue(sandbox);
-            if (sandboxName != "host")
-            {
-                throw new CliException($"unknown sandbox \"{sandboxName}\"; known sandboxes: host (the gateway's own clients on loopback)");
-            }
-
             string? canonical = HostCanonicalizer.Canonicalize(host, out _, out HostError hostError);
             if (canonical is null)
             {
                 throw new CliException($"host \"{host}\": {HostErrorMessages.Describe(hostError)}");
             }
 
-            PolicyStore store = options.OpenStore(result, context);
-            List<KitSpec> loaded = KitFiles.LoadAll(result.GetValue(kits) ?? []);
-            var kitRules = new List<KitRules>(loaded.Count);
-            var kitNames = new List<string>(loaded.Count);
-            foreach (KitSpec kit in loaded)
-            {
-                kitRules.Add(kit.ToRules());
-                kitNames.Add(kit.Name);
-            }
-
-            PolicySnapshot snapshot = SnapshotCompiler.Compile(LocalRules.GlobalRules(store.Load(), options.InitialDefault), kitRules);
+            var policy = PolicyContext.Open(result, context, options);
+            StoredPolicy stored = policy.Store.Load();
+            List<KitSpec> loaded = policy.LoadKits(stored, result.GetValue(kits) ?? []);
+            PolicySnapshot snapshot = policy.Compile(stored, loaded);
+            List<string> kitNames = SandboxKits(policy.Config, sandboxName, result.GetValue(kits) ?? [], loaded);
             KitSet kitSet = KitSet.None;
-            for (int i = 0; i < snapshot.Kits.Length; i++)
+            foreach (string name in kitNames)
             {
-                kitSet = kitSet.With(i);
+                if (!snapshot.TryGetKitIndex(name, out int index))
+                {
+                    throw new CliException($"sandbox \"{sandboxName}\" names kit \"{name}\", which no configured kit file defines; add its spec.yaml to `kits:` in the config");
+                }
+
+                kitSet = kitSet.With(index);
             }
 
             Decision decision = snapshot.Decide(host.AsSpan(), port, kitSet);
@@ -96,6 +91,44 @@ internal static class PolicyExplainCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    // "host" is the gateway's own loopback clients (no kits); other names come from the
+    // config's static sandboxes; --kit adds kits on top, for trying a kit before deploying it.
+    private static List<string> SandboxKits(GatewayConfig config, string sandbox, string[] kitPaths, List<KitSpec> loaded)
+    {
+        var names = new List<string>();
+        if (sandbox != "host")
+        {
+            SandboxConfig? found = null;
+            var known = new List<string> { "host" };
+            foreach (SandboxConfig candidate in config.Sandboxes)
+            {
+                known.Add(candidate.Name);
+                if (candidate.Name == sandbox)
+                {
+                    found = candidate;
+                }
+            }
+
+            if (found is null)
+            {
+                throw new CliException($"unknown sandbox \"{sandbox}\"; known sandboxes: {string.Join(", ", known)} (static sandboxes come from `sandboxes:` in --config)");
+            }
+
+            names.AddRange(found.Kits);
+        }
+
+        // The --kit files are the last ones loaded.
+        for (int i = loaded.Count - kitPaths.Length; i < loaded.Count; i++)
+        {
+            if (!names.Contains(loaded[i].Name))
+            {
+                names.Add(loaded[i].Name);
+            }
+        }
+
+        return names;
     }
 
     internal static (string Host, int Port) SplitTarget(string text)

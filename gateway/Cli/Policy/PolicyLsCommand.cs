@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gateway.Policy;
+using PolicyCompiler.Kits;
 using PolicyCompiler.Patterns;
 using PolicyCompiler.Rules;
 
@@ -15,7 +16,7 @@ internal static class PolicyLsCommand
         Option<bool> json = PolicyCommand.JsonOption();
         var command = new Command(
             "ls",
-            "List the rules in force: the default's built-in groups, then local rules.\n\n"
+            "List the rules in force: the default's built-in groups, then local rules, then kit rules (which apply only to sandboxes started with their kit).\n\n"
             + "Examples:\n  gateway policy ls\n  gateway policy ls --type network --json")
         {
             type,
@@ -23,8 +24,14 @@ internal static class PolicyLsCommand
         };
         command.SetAction(result =>
         {
-            PolicyStore store = options.OpenStore(result, context);
-            List<PolicyRule> rules = LocalRules.GlobalRules(store.Load(), options.InitialDefault);
+            var policy = PolicyContext.Open(result, context, options);
+            StoredPolicy stored = policy.Store.Load();
+            List<PolicyRule> rules = policy.GlobalRules(stored);
+            foreach (KitSpec kit in policy.LoadKits(stored, []))
+            {
+                rules.AddRange(kit.ToRules().Rules);
+            }
+
             var rows = new List<RuleRow>(rules.Count);
             foreach (PolicyRule rule in rules)
             {

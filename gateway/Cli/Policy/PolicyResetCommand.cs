@@ -19,7 +19,7 @@ internal static class PolicyResetCommand
         };
         command.SetAction(result =>
         {
-            PolicyStore store = options.OpenStore(result, context);
+            PolicyStore store = PolicyContext.Open(result, context, options).Store;
             if (!result.GetValue(force))
             {
                 if (!context.InteractiveInput)

@@ -33,7 +33,7 @@ internal static class PolicyRmCommand
         });
         network.SetAction(result =>
         {
-            PolicyStore store = options.OpenStore(result, context);
+            PolicyStore store = PolicyContext.Open(result, context, options).Store;
             string? idValue = result.GetValue(id);
             return idValue is not null
                 ? RemoveById(context, store, idValue)

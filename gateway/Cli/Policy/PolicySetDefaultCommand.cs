@@ -22,7 +22,7 @@ internal static class PolicySetDefaultCommand
         command.SetAction(result =>
         {
             string name = result.GetRequiredValue(policy);
-            options.OpenStore(result, context).Update(stored => (stored with { Default = name }, 0));
+            PolicyContext.Open(result, context, options).Store.Update(stored => (stored with { Default = name }, 0));
             context.Out.WriteLine($"Default network policy: {name}");
             return ExitCodes.Ok;
         });
