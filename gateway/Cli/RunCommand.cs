@@ -17,7 +17,7 @@ internal static class RunCommand
         command.SetAction(_ =>
         {
             context.Error.WriteLine(
-                "gateway run: the daemon is not in this build yet (it arrives with the forward proxy); "
+                "gateway: run: the daemon is not in this build yet (it arrives with the forward proxy); "
                 + "`gateway policy …` already manages the policy it will enforce");
             return ExitCodes.Failure;
         });

@@ -71,6 +71,7 @@ internal sealed class PolicyStore
     public T Update<T>(Func<StoredPolicy, (StoredPolicy Policy, T Result)> change)
     {
         using FileStream held = AcquireLock();
+        RemoveOrphanedTemporaryFiles();
         StoredPolicy current = Load();
         (StoredPolicy next, T result) = change(current);
         if (!ReferenceEquals(next, current))
@@ -92,6 +93,22 @@ internal sealed class PolicyStore
         }
         catch (DirectoryNotFoundException)
         {
+        }
+    }
+
+    // Writers hold the lock while their temporary file exists, so one found under the lock
+    // was left by a writer that was killed mid-write.
+    private void RemoveOrphanedTemporaryFiles()
+    {
+        foreach (string orphan in Directory.EnumerateFiles(StateDirectory, "." + FileName + ".*.tmp"))
+        {
+            try
+            {
+                File.Delete(orphan);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

@@ -50,7 +50,7 @@ internal static class PolicyAddCommand
 
             foreach (string text in present)
             {
-                context.Out.WriteLine($"{text}: already {verb}ed by a local rule");
+                context.Out.WriteLine($"{text}: already {(decision == RuleDecision.Allow ? "allowed" : "denied")} by a local rule");
             }
 
             if (added is not null)
