@@ -40,10 +40,12 @@ internal sealed class DomainTrie
     public int FindChild(int parent, ReadOnlySpan<byte> label)
     {
         uint hash = Hash(label, parent, _seed);
-        int index = (int)hash & _mask;
+        Slot[] slots = _slots;
+        int mask = _mask;
+        int index = (int)hash & mask;
         while (true)
         {
-            ref readonly Slot slot = ref _slots[index];
+            ref readonly Slot slot = ref slots[index];
             if (slot.NodePlusOne == 0)
             {
                 return -1;
@@ -51,15 +53,17 @@ internal sealed class DomainTrie
 
             if (slot.Hash == hash && slot.Parent == parent)
             {
+                // Equal hashes almost always mean equal labels: compare the length (in the
+                // node, already loaded) before touching the label blob.
                 int node = slot.NodePlusOne - 1;
                 ref readonly Node n = ref _nodes[node];
-                if (_labels.AsSpan(n.LabelStart, n.LabelLength).SequenceEqual(label))
+                if (n.LabelLength == label.Length && _labels.AsSpan(n.LabelStart, n.LabelLength).SequenceEqual(label))
                 {
                     return node;
                 }
             }
 
-            index = (index + 1) & _mask;
+            index = (index + 1) & mask;
         }
     }
 

@@ -61,33 +61,40 @@ public sealed class PolicySnapshot
     public Decision Decide(ReadOnlySpan<byte> host, int port, KitSet kits)
     {
         Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
-        HostError error = HostCanonicalizer.TryCanonicalize(host, name, out int length, out HostKind kind, out UInt128 address);
-        return Decide(error, name[..length], kind, address, port, kits);
+        Span<byte> dots = stackalloc byte[HostCanonicalizer.MaxDots];
+        HostError error = HostCanonicalizer.TryCanonicalize(
+            host, name, dots, out int length, out int dotCount, out HostKind kind, out UInt128 address);
+        return Decide(error, name[..length], dots[..dotCount], kind, address, port, kits);
     }
 
     /// <summary>Decides a host given as text.</summary>
     public Decision Decide(ReadOnlySpan<char> host, int port, KitSet kits)
     {
         Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
-        HostError error = HostCanonicalizer.TryCanonicalize(host, name, out int length, out HostKind kind, out UInt128 address);
-        return Decide(error, name[..length], kind, address, port, kits);
+        Span<byte> dots = stackalloc byte[HostCanonicalizer.MaxDots];
+        HostError error = HostCanonicalizer.TryCanonicalize(
+            host, name, dots, out int length, out int dotCount, out HostKind kind, out UInt128 address);
+        return Decide(error, name[..length], dots[..dotCount], kind, address, port, kits);
     }
 
     /// <summary>Every rule pattern that applies to the host, in matching order (shallow to deep). Allocates; for `explain`.</summary>
     public IReadOnlyList<PolicyMatch> Explain(ReadOnlySpan<char> host, int port, KitSet kits)
     {
         Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
-        HostError error = HostCanonicalizer.TryCanonicalize(host, name, out int length, out HostKind kind, out UInt128 address);
+        Span<byte> dots = stackalloc byte[HostCanonicalizer.MaxDots];
+        HostError error = HostCanonicalizer.TryCanonicalize(
+            host, name, dots, out int length, out int dotCount, out HostKind kind, out UInt128 address);
         var sink = new CollectingSink(this, port, kits);
         if (error == HostError.None && port is > 0 and <= 65535)
         {
-            Walk(name[..length], kind, address, ref sink);
+            Walk(name[..length], dots[..dotCount], kind, address, ref sink);
         }
 
         return sink.Matches;
     }
 
-    private Decision Decide(HostError error, ReadOnlySpan<byte> name, HostKind kind, UInt128 address, int port, KitSet kits)
+    private Decision Decide(
+        HostError error, ReadOnlySpan<byte> name, ReadOnlySpan<byte> dots, HostKind kind, UInt128 address, int port, KitSet kits)
     {
         if (error != HostError.None)
         {
@@ -100,7 +107,7 @@ public sealed class PolicySnapshot
         }
 
         var sink = new BestSink(_matches, port, kits);
-        Walk(name, kind, address, ref sink);
+        Walk(name, dots, kind, address, ref sink);
         if (sink.Deny >= 0)
         {
             return Result(DecisionVerdict.Blocked, DecisionReason.DenyRule, sink.Deny);
@@ -121,9 +128,10 @@ public sealed class PolicySnapshot
     }
 
     // Visits the match lists that apply to the host, shallow to deep: "**" first, then the
-    // wildcard list of every proper suffix, then the exact list of the name itself.
+    // wildcard list of every proper suffix, then the exact list of the name itself. Labels are
+    // cut at the dots the canonicaliser found (right to left), so the name is not scanned again.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Walk<TSink>(ReadOnlySpan<byte> name, HostKind kind, UInt128 address, ref TSink sink)
+    private void Walk<TSink>(ReadOnlySpan<byte> name, ReadOnlySpan<byte> dots, HostKind kind, UInt128 address, ref TSink sink)
         where TSink : struct, IMatchSink
     {
         ref readonly DomainTrie.Node root = ref _trie[DomainTrie.Root];
@@ -141,17 +149,17 @@ public sealed class PolicySnapshot
 
         int node = DomainTrie.Root;
         int end = name.Length;
-        while (true)
+        for (int k = dots.Length - 1; ; k--)
         {
-            int dot = name[..end].LastIndexOf((byte)'.');
-            int child = _trie.FindChild(node, name[(dot + 1)..end]);
+            int start = k >= 0 ? dots[k] + 1 : 0;
+            int child = _trie.FindChild(node, name[start..end]);
             if (child < 0)
             {
                 return;
             }
 
             ref readonly DomainTrie.Node n = ref _trie[child];
-            if (dot < 0)
+            if (k < 0)
             {
                 sink.Offer(n.ExactStart, n.ExactCount);
                 return;
@@ -159,7 +167,7 @@ public sealed class PolicySnapshot
 
             sink.Offer(n.WildStart, n.WildCount);
             node = child;
-            end = dot;
+            end = start - 1;
         }
     }
 
