@@ -82,11 +82,17 @@ internal sealed class DomainTrie
             h = BitOperations.RotateLeft((h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i))) * K1, 31) * K2;
         }
 
-        ulong tail = 0;
-        for (int shift = 0; i < label.Length; i++, shift += 8)
-        {
-            tail |= (ulong)Unsafe.Add(ref start, i) << shift;
-        }
+        // The last 0–7 bytes in at most two overlapping reads rather than a byte loop; the
+        // length is in the seed, so overlapping reads of different lengths stay distinct.
+        int rest = label.Length - i;
+        ulong tail = rest >= 4
+            ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i))
+                | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, label.Length - 4)) << 32)
+            : rest > 0
+                ? Unsafe.Add(ref start, i)
+                    | ((ulong)Unsafe.Add(ref start, i + (rest >> 1)) << 8)
+                    | ((ulong)Unsafe.Add(ref start, label.Length - 1) << 16)
+                : 0;
 
         h = BitOperations.RotateLeft((h ^ tail) * K1, 31) * K2;
         h ^= h >> 33;
