@@ -1,0 +1,81 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+
+namespace Gateway.Relay;
+
+internal sealed partial class RelaySession
+{
+    /// <summary>
+    /// Client → upstream: each segment the transport already holds is sent as it is (no copy,
+    /// no buffer of ours); the reader is advanced only once the upstream took the bytes, so a slow
+    /// upstream fills the transport's input pipe and Kestrel stops reading the client (back-pressure).
+    /// </summary>
+    private async ValueTask ClientToUpstreamAsync()
+    {
+        PipeReader input = _client.Input;
+        bool upstreamSide = false;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await input.ReadAsync();
+                if (result.IsCanceled || IsEnded)
+                {
+                    return;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                upstreamSide = true;
+                foreach (ReadOnlyMemory<byte> segment in buffer)
+                {
+                    if (!segment.IsEmpty)
+                    {
+                        // A stream socket's SendAsync completes when every byte was taken; it allocates
+                        // nothing after the first call (the socket caches its awaitable event args).
+                        await _upstream.SendAsync(segment, SocketFlags.None);
+                        _bytesFromClient += segment.Length;
+                    }
+                }
+
+                input.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    // The client sent FIN: pass it on and keep relaying the other way.
+                    _upstream.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+
+                upstreamSide = false;
+            }
+        }
+        catch (ConnectionAbortedException) when (!upstreamSide && _clientOutputCompleted)
+        {
+            // Kestrel's socket transport cannot half-close (dotnet/aspnetcore#14937): completing the
+            // output after the upstream's FIN closes the whole client socket, and the input then
+            // ends with this exception. That is our own doing, not a client failure.
+            ShutdownUpstreamSend();
+        }
+        catch (Exception ex)
+        {
+            Stop(upstreamSide ? RelayEnd.UpstreamReset : RelayEnd.ClientReset, ex);
+        }
+        finally
+        {
+            input.Complete();
+        }
+    }
+
+    private void ShutdownUpstreamSend()
+    {
+        try
+        {
+            _upstream.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            Stop(RelayEnd.UpstreamReset, ex);
+        }
+    }
+}
