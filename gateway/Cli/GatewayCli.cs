@@ -20,7 +20,7 @@ internal static class GatewayCli
             + "  gateway policy explain api.example.com:443")
         {
             options.StateDir,
-            RunCommand.Create(context),
+            RunCommand.Create(context, options),
             options.Config,
             PolicyCommand.Create(context, options),
         };

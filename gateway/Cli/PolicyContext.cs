@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Policy;
 using PolicyCompiler.Compilation;
@@ -7,53 +8,42 @@ using PolicyCompiler.Rules;
 
 namespace Gateway.Cli;
 
-/// <summary>
-/// What a policy command works on: the configuration, the store in its state directory, and
-/// the kits it names. The daemon builds its snapshot from the same pieces.
-/// </summary>
+/// <summary>The policy sources of a CLI invocation; kit problems stop the command, every one listed.</summary>
 internal sealed class PolicyContext
 {
-    private PolicyContext(GatewayConfig config, PolicyStore store)
-    {
-        Config = config;
-        Store = store;
-    }
+    private readonly PolicySources _sources;
 
-    public GatewayConfig Config { get; }
+    private PolicyContext(PolicySources sources) => _sources = sources;
 
-    public PolicyStore Store { get; }
+    public GatewayConfig Config => _sources.Config;
 
-    public static PolicyContext Open(ParseResult result, CliContext context, GlobalOptions options)
-    {
-        GatewayConfig config = options.LoadConfig(result, context);
-        return new PolicyContext(config, options.OpenStore(config));
-    }
+    public PolicyStore Store => _sources.Store;
 
-    /// <summary>The global rules in force for <paramref name="stored"/>.</summary>
-    public List<PolicyRule> GlobalRules(StoredPolicy stored) => LocalRules.GlobalRules(stored, Config.Policy.InitialDefault);
+    public static PolicyContext Open(ParseResult result, CliContext context, GlobalOptions options) =>
+        new(new PolicySources(options.LoadConfig(result, context)));
 
-    /// <summary>The kits of the configuration and of the state directory, plus <paramref name="extraPaths"/>.</summary>
+    public List<PolicyRule> GlobalRules(StoredPolicy stored) => _sources.GlobalRules(stored);
+
     public List<KitSpec> LoadKits(StoredPolicy stored, IReadOnlyList<string> extraPaths)
     {
-        var paths = new List<string>(KitFiles.Expand(Config.Kits));
-        foreach (KitReference kit in stored.Kits)
-        {
-            paths.Add(kit.Path);
-        }
-
-        paths.AddRange(extraPaths);
-        return KitFiles.LoadAll(paths);
+        var errors = new List<KitError>();
+        List<KitSpec> kits = _sources.LoadKits(stored, extraPaths, errors);
+        return errors.Count == 0 ? kits : throw new CliException(string.Join(Environment.NewLine + "gateway: ", errors));
     }
 
-    /// <summary>Compiles the stored policy with <paramref name="kits"/>.</summary>
-    public PolicySnapshot Compile(StoredPolicy stored, List<KitSpec> kits)
-    {
-        var kitRules = new List<KitRules>(kits.Count);
-        foreach (KitSpec kit in kits)
-        {
-            kitRules.Add(kit.ToRules());
-        }
+    public PolicySnapshot Compile(StoredPolicy stored, List<KitSpec> kits) => _sources.Compile(stored, kits);
 
-        return SnapshotCompiler.Compile(GlobalRules(stored), kitRules);
+    /// <summary>
+    /// After a change to the store: a running daemon recompiles before this returns, so the
+    /// change applies to its very next connection. No daemon is fine: it reads the store at start.
+    /// </summary>
+    public async Task NotifyDaemonAsync(CancellationToken cancellation)
+    {
+        AdminReloadResult? result = await AdminClient.TryReloadAsync(Config.Listen.Admin, cancellation).ConfigureAwait(false);
+        if (result is { Reloaded: false })
+        {
+            throw new CliException("the change is saved, but the running gateway refused the new policy and keeps the previous one: "
+                + string.Join("; ", result.Errors));
+        }
     }
 }

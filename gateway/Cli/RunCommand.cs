@@ -1,25 +1,46 @@
 using System.CommandLine;
+using Gateway.Configuration;
+using Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
 
 namespace Gateway.Cli;
 
-/// <summary>`gateway run`: the daemon. Not built yet, and it says so rather than pretending.</summary>
+/// <summary>`gateway run`: the daemon, in the foreground until Ctrl-C or SIGTERM.</summary>
 internal static class RunCommand
 {
-    public static Command Create(CliContext context)
+    public static Command Create(CliContext context, GlobalOptions options)
     {
-        var config = new Option<string?>("--config") { Description = "YAML configuration file", HelpName = "FILE" };
         var command = new Command(
             "run",
-            "Run the gateway daemon.\n\nExample:\n  gateway run --config /etc/egress-gateway/gateway.yaml")
+            "Run the gateway daemon in the foreground. With no --config it serves the forward proxy on "
+            + "127.0.0.1:3128 with the Balanced policy. Stops on Ctrl-C or SIGTERM, letting tunnels drain up to "
+            + $"{GatewayHost.DrainTimeout.TotalSeconds:0}s.\n\n"
+            + "Examples:\n  gateway run\n  gateway run --config /etc/egress-gateway/gateway.yaml\n"
+            + "  GATEWAY__LISTEN__FORWARD=127.0.0.1:3129 gateway run");
+        command.SetAction(async (result, cancellation) =>
         {
-            config,
-        };
-        command.SetAction(_ =>
-        {
-            context.Error.WriteLine(
-                "gateway: run: the daemon is not in this build yet (it arrives with the forward proxy); "
-                + "`gateway policy …` already manages the policy it will enforce");
-            return ExitCodes.Failure;
+            GatewayConfig config = options.LoadConfig(result, context);
+            var errors = new List<string>();
+            WebApplication? app = GatewayHost.Build(config, errors);
+            if (app is null)
+            {
+                throw new CliException(string.Join(Environment.NewLine + "gateway: ", errors));
+            }
+
+            await using (app.ConfigureAwait(false))
+            {
+                try
+                {
+                    await app.RunAsync().ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    // Kestrel reports a taken port as an IOException; say which listener.
+                    throw new CliException($"cannot listen: {e.Message}; pick other addresses under listen: in the config");
+                }
+            }
+
+            return ExitCodes.Ok;
         });
         return command;
     }

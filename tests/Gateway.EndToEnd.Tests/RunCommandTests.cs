@@ -1,5 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
 namespace Gateway.EndToEnd.Tests;
 
+/// <summary>`gateway run` as an operator starts it: the built executable, a real port, SIGTERM to stop.</summary>
 public sealed class RunCommandTests : IDisposable
 {
     private readonly StateDirectory _state = new();
@@ -7,21 +12,84 @@ public sealed class RunCommandTests : IDisposable
     public void Dispose() => _state.Dispose();
 
     [Fact]
-    public async Task Run_SaysTheDaemonIsNotInThisBuildAndFails()
+    public async Task Run_ServesTheForwardProxy_AndStopsCleanlyOnSigterm()
     {
-        GatewayResult run = await _state.RunAsync("run");
+        int port = FreePort();
+        using RunningGateway gateway = GatewayProcess.Start(
+            ["--state-dir", _state.Path, "run"],
+            new Dictionary<string, string?> { ["GATEWAY__LISTEN__FORWARD"] = $"127.0.0.1:{port}" });
+        await WaitUntilListeningAsync(port);
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("the daemon is not in this build", Assert.Single(run.StderrLines), StringComparison.Ordinal);
-        Assert.Equal(string.Empty, run.Stdout);
-        Assert.False(Directory.Exists(_state.Path));
+        string response = await ConnectAsync(port, "blocked.example.test:443");
+        gateway.Terminate();
+        GatewayResult result = await gateway.WaitAsync();
+
+        Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", response, StringComparison.Ordinal);
+        Assert.Contains("X-Gateway-Decision: blocked", response, StringComparison.Ordinal);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"listening: forward proxy on 127.0.0.1:{port}", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("listening: admin API on unix:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stopping:", result.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_state.Path, "admin.sock")));
     }
 
     [Fact]
-    public async Task Run_FailureLine_StartsWithTheGatewayPrefix()
+    public async Task Run_WithBadConfiguration_NamesEveryProblemAndExitsOne()
     {
-        GatewayResult run = await _state.RunAsync("run");
+        string config = Path.Combine(_state.Root, "gateway.yaml");
+        await File.WriteAllTextAsync(config, "listen:\n  forwrd: 127.0.0.1:3129\nlimits:\n  headerTimeout: soon\n");
 
-        Assert.StartsWith("gateway: ", Assert.Single(run.StderrLines), StringComparison.Ordinal);
+        GatewayResult run = await _state.RunAsync("run", "--config", config);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(
+            [
+                $"gateway: {config}:2: listen.forwrd: unknown key; did you mean \"forward\"?",
+                $"gateway: {config}:4: limits.headerTimeout: \"soon\" is not a duration; use e.g. 10s, 500ms, 5m",
+            ],
+            run.StderrLines);
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static async Task WaitUntilListeningAsync(int port)
+    {
+        for (int attempt = 0; attempt < 300; attempt++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"gateway did not listen on {port} within 30s");
+    }
+
+    private static async Task<string> ConnectAsync(int port, string authority)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n"), timeout.Token);
+        var received = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, timeout.Token)) > 0)
+        {
+            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        return received.ToString();
     }
 }

@@ -37,6 +37,13 @@ internal sealed class RunningGateway : IDisposable
         }
     }
 
+    /// <summary>Asks the process to stop as an init system would (SIGTERM).</summary>
+    public void Terminate()
+    {
+        using Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit(10_000);
+    }
+
     /// <summary>Kills the process (SIGKILL on Unix) if it is still running.</summary>
     public void Kill()
     {

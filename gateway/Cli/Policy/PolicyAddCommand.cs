@@ -25,7 +25,7 @@ internal static class PolicyAddCommand
         {
             resources,
         };
-        network.SetAction(result =>
+        network.SetAction(async (result, cancellation) =>
         {
             var patterns = new List<RulePattern>();
             var errors = new List<string>();
@@ -48,6 +48,7 @@ internal static class PolicyAddCommand
                 return (next, (rule, already, next));
             });
 
+            await policyContext.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
             foreach (string text in present)
             {
                 context.Out.WriteLine($"{text}: already {(decision == RuleDecision.Allow ? "allowed" : "denied")} by a local rule");

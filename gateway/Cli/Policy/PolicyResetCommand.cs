@@ -17,9 +17,10 @@ internal static class PolicyResetCommand
         {
             force,
         };
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellation) =>
         {
-            PolicyStore store = PolicyContext.Open(result, context, options).Store;
+            var policy = PolicyContext.Open(result, context, options);
+            PolicyStore store = policy.Store;
             if (!result.GetValue(force))
             {
                 if (!context.InteractiveInput)
@@ -38,6 +39,7 @@ internal static class PolicyResetCommand
             }
 
             store.Reset();
+            await policy.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
             context.Out.WriteLine("Policy reset: local rules and the chosen default are gone. Choose a default with `gateway policy set-default allow-all|balanced|deny-all`.");
             return ExitCodes.Ok;
         });

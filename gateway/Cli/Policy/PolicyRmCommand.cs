@@ -31,13 +31,15 @@ internal static class PolicyRmCommand
                 symbol.AddError("give exactly one of --resource PATTERN or --id UUID");
             }
         });
-        network.SetAction(result =>
+        network.SetAction(async (result, cancellation) =>
         {
-            PolicyStore store = PolicyContext.Open(result, context, options).Store;
+            var policy = PolicyContext.Open(result, context, options);
             string? idValue = result.GetValue(id);
-            return idValue is not null
-                ? RemoveById(context, store, idValue)
-                : RemoveResource(context, store, result.GetValue(resource)!);
+            int exit = idValue is not null
+                ? RemoveById(context, policy.Store, idValue)
+                : RemoveResource(context, policy.Store, result.GetValue(resource)!);
+            await policy.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
+            return exit;
         });
         return new Command("rm", "Remove local rules.\n\nExample:\n  gateway policy rm network --resource ads.example.com") { network };
     }

@@ -19,10 +19,12 @@ internal static class PolicySetDefaultCommand
         {
             policy,
         };
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellation) =>
         {
             string name = result.GetRequiredValue(policy);
-            PolicyContext.Open(result, context, options).Store.Update(stored => (stored with { Default = name }, 0));
+            var sources = PolicyContext.Open(result, context, options);
+            sources.Store.Update(stored => (stored with { Default = name }, 0));
+            await sources.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
             context.Out.WriteLine($"Default network policy: {name}");
             return ExitCodes.Ok;
         });

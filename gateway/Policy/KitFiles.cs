@@ -1,9 +1,9 @@
 using Microsoft.Extensions.FileSystemGlobbing;
 using PolicyCompiler.Kits;
 
-namespace Gateway.Cli;
+namespace Gateway.Policy;
 
-/// <summary>Loads kit spec.yaml files; any invalid kit stops the command with every problem listed.</summary>
+/// <summary>Finds and loads kit spec.yaml files, collecting every problem rather than stopping at the first.</summary>
 internal static class KitFiles
 {
     /// <summary>Config entries are paths or globs ("/etc/egress-gateway/kits/*/spec.yaml"); a glob matching nothing is fine.</summary>
@@ -29,10 +29,9 @@ internal static class KitFiles
         return paths;
     }
 
-    public static List<KitSpec> LoadAll(IReadOnlyList<string> paths)
+    public static List<KitSpec> LoadAll(IReadOnlyList<string> paths, List<KitError> errors)
     {
         var kits = new List<KitSpec>(paths.Count);
-        var errors = new List<KitError>();
         foreach (string given in paths)
         {
             // A kit is a directory with a spec.yaml; accept the directory too.
@@ -50,11 +49,6 @@ internal static class KitFiles
             }
 
             kits.Add(kit);
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new CliException(string.Join(Environment.NewLine + "gateway: ", errors));
         }
 
         return kits;

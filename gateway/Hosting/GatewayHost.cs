@@ -1,0 +1,198 @@
+using System.Net;
+using Gateway.Admin;
+using Gateway.Configuration;
+using Gateway.Dialing;
+using Gateway.Listeners;
+using Gateway.Policy;
+using Gateway.Relay;
+using Gateway.Sandboxes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// Builds and runs the daemon: Kestrel with the forward listener (L4 CONNECT middleware in
+/// front of the HTTP stack for absolute-form requests) and the admin API on a unix socket.
+/// </summary>
+internal static partial class GatewayHost
+{
+    /// <summary>How long open tunnels may drain after SIGTERM before they are closed.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Builds the daemon for <paramref name="config"/>; null with <paramref name="errors"/> when the policy cannot load.</summary>
+    /// <param name="config">The validated configuration.</param>
+    /// <param name="errors">Receives every problem that stops start-up.</param>
+    /// <param name="logging">Logging set-up; console by default.</param>
+    /// <param name="services">Last word on services (tests replace the resolver of the <see cref="Dialer"/>).</param>
+    public static WebApplication? Build(
+        GatewayConfig config, List<string> errors, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
+    {
+        logging ??= ConfigureLogging;
+        using ILoggerFactory bootLoggers = LoggerFactory.Create(logging);
+        LivePolicy? policy = LivePolicy.Create(config, bootLoggers.CreateLogger<LivePolicy>(), errors);
+        if (policy is null)
+        {
+            return null;
+        }
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "gateway",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        logging(builder.Logging);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout);
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(policy);
+        builder.Services.AddSingleton(new SandboxDirectory(config.Sandboxes));
+        builder.Services.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout));
+        builder.Services.AddSingleton<ConnectionGate>(_ => new ConnectionGate(config.Limits.MaxConnections));
+        builder.Services.AddSingleton<TunnelRelay>();
+        builder.Services.AddHttpForwarder();
+        services?.Invoke(builder.Services);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.RequestHeadersTimeout = config.Limits.HeaderTimeout;
+            kestrel.Limits.KeepAliveTimeout = config.Limits.IdleTimeout;
+            if (config.Listen.Forward is { } forward)
+            {
+                kestrel.Listen(forward, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(next => ActivatorUtilities.CreateInstance<ForwardProxyMiddleware>(listen.ApplicationServices, next).OnConnectionAsync);
+                });
+            }
+
+            string adminPath = config.Listen.Admin.ToString()!;
+            Directory.CreateDirectory(Path.GetDirectoryName(adminPath)!);
+            TryDelete(adminPath); // a socket file left by a daemon that crashed
+            kestrel.ListenUnixSocket(adminPath, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => context =>
+                {
+                    context.Items[ListenerKind.ItemKey] = ListenerKind.Admin;
+                    return next(context);
+                });
+            });
+        });
+
+        WebApplication app = builder.Build();
+        app.UseWhen(IsAdmin, admin =>
+        {
+            admin.UseRouting();
+            admin.UseEndpoints(endpoints => AdminApi.Map(endpoints, policy));
+        });
+        app.Run(ActivatorUtilities.CreateInstance<AbsoluteFormHandler>(app.Services).HandleAsync);
+        app.Lifetime.ApplicationStarted.Register(() => OnStarted(app, config, policy));
+        app.Lifetime.ApplicationStopping.Register(() => OnStopping(app));
+        app.Lifetime.ApplicationStopped.Register(policy.Dispose);
+        return app;
+    }
+
+    public static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
+            o.UseUtcTimestamp = true;
+        });
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("System", LogLevel.Warning);
+
+        // The forwarder's own request errors are answered and logged by the gateway (502/504 with the reason).
+        logging.AddFilter("Yarp", LogLevel.Error);
+    }
+
+    private static bool IsAdmin(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKind.ItemKey, out object? kind) == true
+        && (string?)kind == ListenerKind.Admin;
+
+    private static void OnStarted(WebApplication app, GatewayConfig config, LivePolicy policy)
+    {
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
+        string adminPath = config.Listen.Admin.ToString()!;
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(adminPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        catch (IOException e)
+        {
+            Log.AdminModeFailed(logger, adminPath, e.Message);
+        }
+
+        if (config.Listen.Forward is { } forward)
+        {
+            Log.Listening(logger, "forward proxy", BoundEndPoint(app, forward));
+        }
+
+        Log.Listening(logger, "admin API", "unix:" + adminPath);
+        Log.PolicyLoaded(logger, policy.Current.Rules.Count, policy.Current.Kits.Length, config.StateDir);
+    }
+
+    private static void OnStopping(WebApplication app)
+    {
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
+        Log.Stopping(logger, app.Services.GetRequiredService<ConnectionGate>().Open, (int)DrainTimeout.TotalSeconds);
+    }
+
+    // With port 0 (tests) the configured endpoint does not say where Kestrel bound.
+    private static string BoundEndPoint(WebApplication app, IPEndPoint configured)
+    {
+        if (configured.Port != 0)
+        {
+            return configured.ToString();
+        }
+
+        foreach (string url in app.Urls)
+        {
+            if (url.StartsWith("http://", StringComparison.Ordinal) && !url.Contains("unix:", StringComparison.Ordinal))
+            {
+                return url["http://".Length..];
+            }
+        }
+
+        return configured.ToString();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1000, LogLevel.Information, "listening: {Listener} on {EndPoint}")]
+        public static partial void Listening(ILogger logger, string listener, string endPoint);
+
+        [LoggerMessage(1001, LogLevel.Information, "policy: {Rules} rules, {Kits} kits, state in {StateDir}")]
+        public static partial void PolicyLoaded(ILogger logger, int rules, int kits, string stateDir);
+
+        [LoggerMessage(1003, LogLevel.Information, "stopping: no new connections; {Open} open connections get up to {Seconds}s to finish")]
+        public static partial void Stopping(ILogger logger, int open, int seconds);
+
+        [LoggerMessage(1002, LogLevel.Warning, "admin socket {Path}: cannot restrict to mode 0600 ({Reason})")]
+        public static partial void AdminModeFailed(ILogger logger, string path, string reason);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Configuration;
+using Gateway.Dialing;
+using Gateway.Policy;
+using Gateway.Sandboxes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using PolicyCompiler.Compilation;
+using PolicyCompiler.Hosts;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Listeners;
+
+/// <summary>
+/// Plain-HTTP proxying on the forward port (`GET http://host/path`): Kestrel parses, this
+/// decides every request on its own (one client connection may carry many hosts), and YARP
+/// forwards over a handler whose connections come from the <see cref="Dialer"/>.
+/// </summary>
+internal sealed partial class AbsoluteFormHandler : IDisposable
+{
+    private static readonly HttpRequestOptionsKey<DialPermissions> s_permissionsKey = new("gateway.permissions");
+    private static readonly HttpRequestOptionsKey<DialOutcome> s_outcomeKey = new("gateway.dial");
+
+    private readonly LivePolicy _policy;
+    private readonly SandboxDirectory _sandboxes;
+    private readonly Dialer _dialer;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _client;
+    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly ILogger<AbsoluteFormHandler> _logger;
+
+    public AbsoluteFormHandler(
+        LivePolicy policy, SandboxDirectory sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, ILogger<AbsoluteFormHandler> logger)
+    {
+        _logger = logger;
+        _policy = policy;
+        _sandboxes = sandboxes;
+        _dialer = dialer;
+        _forwarder = forwarder;
+        // Plain HTTP upstream: HTTP/1.1 (no h2c guessing).
+        _requestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = config.Limits.IdleTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        _client = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false, // redirects go back to the client, which asks again and is decided again
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ActivityHeadersPropagator = null,
+            ConnectTimeout = config.Limits.ConnectTimeout,
+            ConnectCallback = ConnectAsync,
+        });
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (!target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            string message = HttpMethods.IsConnect(context.Request.Method)
+                ? "CONNECT must be the first request on a connection to this proxy.\n"
+                : "This is a forward proxy, not a web server: send requests through it, e.g. "
+                    + "HTTP_PROXY=http://" + context.Request.Host + " curl http://example.com/\n";
+            await WriteAsync(context, StatusCodes.Status400BadRequest, message, blocked: false).ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryParseAuthority(target, out string host, out int port) || !HostAgrees(context.Request.Host, host, port))
+        {
+            await WriteAsync(context, StatusCodes.Status400BadRequest, "The Host header must name the same host and port as the request target.\n", blocked: false).ConfigureAwait(false);
+            return;
+        }
+
+        Sandbox? sandbox = _sandboxes.Identify(context.Connection.RemoteIpAddress);
+        if (sandbox is null)
+        {
+            await WriteAsync(context, StatusCodes.Status403Forbidden, "This address belongs to no registered sandbox.\n", blocked: true).ConfigureAwait(false);
+            return;
+        }
+
+        PolicySnapshot snapshot = _policy.Current;
+        Decision decision = snapshot.Decide(host.AsSpan(), port, SandboxDirectory.KitsOf(sandbox, snapshot));
+        if (decision.Reason == DecisionReason.InvalidHost)
+        {
+            await WriteAsync(context, StatusCodes.Status400BadRequest, $"Host \"{host}\": {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false).ConfigureAwait(false);
+            return;
+        }
+
+        string canonical = HostCanonicalizer.Canonicalize(host, out _, out _)!;
+        if (!decision.IsAllowed)
+        {
+            Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "blocked", decision.RuleId, StatusCodes.Status403Forbidden);
+            await WriteAsync(context, StatusCodes.Status403Forbidden, BlockedMessage.For(decision, canonical, port, sandbox.Name), blocked: true).ConfigureAwait(false);
+            return;
+        }
+
+        var transformer = new ProxyRequestTransformer(DialPermissions.FromDecision(decision));
+        string authority = canonical.Contains(':', StringComparison.Ordinal) ? $"[{canonical}]:{port}" : $"{canonical}:{port}";
+        ForwarderError error = await _forwarder.SendAsync(context, "http://" + authority, _client, _requestConfig, transformer).ConfigureAwait(false);
+        if (error != ForwarderError.None && !context.Response.HasStarted && transformer.Outcome is { } outcome && outcome.Error != EgressError.None)
+        {
+            // The dial failed for a reason the client should see precisely (403 guard, 504 timeout, …), not YARP's generic 502.
+            string body = outcome.Error == EgressError.RefusedAddress
+                ? BlockedMessage.ForGuard(canonical, port, EgressErrors.Reason(outcome.Error))
+                : $"{canonical}:{port}: {EgressErrors.Reason(outcome.Error)}.\n";
+            await WriteAsync(context, EgressErrors.StatusCode(outcome.Error), body, blocked: outcome.Error == EgressError.RefusedAddress).ConfigureAwait(false);
+        }
+
+        Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "allowed", decision.RuleId, context.Response.StatusCode);
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext connection, CancellationToken cancellation)
+    {
+        HttpRequestOptions options = connection.InitialRequestMessage.Options;
+        options.TryGetValue(s_permissionsKey, out DialPermissions permissions);
+        options.TryGetValue(s_outcomeKey, out DialOutcome? outcome);
+        DnsEndPoint endpoint = connection.DnsEndPoint;
+        DialResult result = await _dialer.ConnectAsync(endpoint.Host, endpoint.Port, permissions, cancellation).ConfigureAwait(false);
+        if (result.Socket is null)
+        {
+            outcome?.Error = result.Error;
+            throw new HttpRequestException(EgressErrors.Reason(result.Error));
+        }
+
+        return new NetworkStream(result.Socket, ownsSocket: true);
+    }
+
+    private static bool TryParseAuthority(string target, out string host, out int port)
+    {
+        ReadOnlySpan<char> rest = target.AsSpan("http://".Length);
+        int end = rest.IndexOfAny('/', '?', '#');
+        ReadOnlySpan<char> authority = end < 0 ? rest : rest[..end];
+        host = string.Empty;
+        port = 80;
+        if (authority.IsEmpty || authority.Contains('@'))
+        {
+            return false; // userinfo in a proxy request is a credential leak or a confusion attack
+        }
+
+        int colon = authority[0] == '[' ? authority.IndexOf("]:", StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
+        if (colon > 0 && (authority[0] != '[' || authority[colon - 1] == ']'))
+        {
+            if (!int.TryParse(authority[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+            {
+                return false;
+            }
+
+            authority = authority[..colon];
+        }
+
+        host = authority.ToString();
+        return true;
+    }
+
+    private static bool HostAgrees(HostString header, string host, int port) =>
+        header.HasValue
+        && string.Equals(header.Host, host, StringComparison.OrdinalIgnoreCase)
+        && (header.Port ?? 80) == port;
+
+    private static Task WriteAsync(HttpContext context, int status, string body, bool blocked)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (blocked)
+        {
+            context.Response.Headers["X-Gateway-Decision"] = "blocked";
+        }
+
+        return context.Response.WriteAsync(body);
+    }
+
+    /// <summary>Strips what the proxy consumed and hands the decision's permissions to the dial.</summary>
+    private sealed class ProxyRequestTransformer(DialPermissions permissions) : HttpTransformer
+    {
+        public DialOutcome? Outcome { get; private set; }
+
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+            proxyRequest.Headers.Remove("Proxy-Authorization");
+            proxyRequest.Headers.Remove("Proxy-Connection");
+            proxyRequest.Options.Set(s_permissionsKey, permissions);
+            Outcome = new DialOutcome();
+            proxyRequest.Options.Set(s_outcomeKey, Outcome);
+        }
+    }
+
+    private sealed class DialOutcome
+    {
+        public EgressError Error { get; set; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2100, LogLevel.Information, "{Sandbox} {Method} http://{Host}:{Port} {Decision} rule={Rule} status={Status}")]
+        public static partial void Decided(ILogger logger, string sandbox, string method, string host, int port, string decision, string rule, int status);
+    }
+}

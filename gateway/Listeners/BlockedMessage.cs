@@ -1,0 +1,30 @@
+using PolicyCompiler.Compilation;
+using PolicyCompiler.Rules;
+
+namespace Gateway.Listeners;
+
+/// <summary>The body of a 403: the host, the deciding rule and its source, and the command that would change it.</summary>
+internal static class BlockedMessage
+{
+    public static string For(Decision decision, string host, int port, string sandbox)
+    {
+        string hostPattern = host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
+        string fix = decision.Reason switch
+        {
+            DecisionReason.DenyRule when decision.Rule!.Source.Kind == RuleSourceKind.Local =>
+                $"To unblock it: gateway policy rm network --id {decision.RuleId}",
+            DecisionReason.DenyRule when decision.Rule!.Source.Kind == RuleSourceKind.Kit =>
+                $"To unblock it: remove \"{decision.Pattern}\" from deniedDomains of {decision.Source}",
+            _ => $"To allow it: gateway policy allow network {hostPattern}",
+        };
+        string matched = decision.Pattern is null ? string.Empty : $" matching \"{decision.Pattern}\"";
+        return $"Blocked by the egress gateway: {hostPattern}:{port} for sandbox {sandbox}.\n"
+            + $"Rule: {decision.RuleId} (source: {decision.Source}){matched}.\n"
+            + fix + "\n";
+    }
+
+    public static string ForGuard(string host, int port, string reason) =>
+        $"Blocked by the egress gateway: {host}:{port} resolves to {reason}.\n"
+        + "Rule: egress-guard (source: egress-guard).\n"
+        + "To allow it: name the exact IP literal in a rule, or list its range in egress.allowCidrs.\n";
+}

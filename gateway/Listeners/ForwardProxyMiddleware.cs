@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Gateway.Configuration;
+using Gateway.Dialing;
+using Gateway.Hosting;
+using Gateway.Policy;
+using Gateway.Protocols;
+using Gateway.Relay;
+using Gateway.Sandboxes;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+using PolicyCompiler.Compilation;
+using PolicyCompiler.Hosts;
+
+namespace Gateway.Listeners;
+
+/// <summary>
+/// The forward listener's L4 middleware. A CONNECT head is read here from the transport pipe
+/// (Kestrel has no CONNECT support), decided, dialled and relayed; anything else is handed,
+/// unread, to Kestrel's HTTP stack for absolute-form proxying.
+/// </summary>
+internal sealed partial class ForwardProxyMiddleware(
+    ConnectionDelegate next,
+    GatewayConfig config,
+    LivePolicy policy,
+    SandboxDirectory sandboxes,
+    Dialer dialer,
+    ConnectionGate gate,
+    TunnelRelay relay,
+    ILogger<ForwardProxyMiddleware> logger)
+{
+    private static readonly ObjectPool<TunnelState> s_states =
+        new DefaultObjectPool<TunnelState>(new TunnelState.Policy(), Environment.ProcessorCount * 64);
+
+    private readonly TunnelRelay _relay = relay;
+
+    public async Task OnConnectionAsync(ConnectionContext connection)
+    {
+        connection.Items[ListenerKind.ItemKey] = ListenerKind.Forward;
+        if (!gate.TryEnter())
+        {
+            await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 503, "Too many connections through the egress gateway; retry later.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
+        }
+
+        TunnelState state = s_states.Get();
+        try
+        {
+            ConnectParseStatus status = await ReadHeadAsync(connection, state).ConfigureAwait(false);
+            if (status == ConnectParseStatus.NotConnect)
+            {
+                await next(connection).ConfigureAwait(false);
+                return;
+            }
+
+            if (status == ConnectParseStatus.Complete)
+            {
+                await TunnelAsync(connection, state).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            s_states.Return(state);
+            gate.Exit();
+        }
+    }
+
+    // Reads until the head is complete, refused, or not a CONNECT. Bytes past the head stay
+    // in the pipe and are relayed first once the tunnel is up.
+    private async ValueTask<ConnectParseStatus> ReadHeadAsync(ConnectionContext connection, TunnelState state)
+    {
+        PipeReader input = connection.Transport.Input;
+        CancellationTokenSource timeout = state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
+        try
+        {
+            while (true)
+            {
+                ReadResult read;
+                try
+                {
+                    read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    Log.HeaderTimeout(logger, connection.RemoteEndPoint);
+                    await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 408, "The request head did not arrive in time.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+                    return ConnectParseStatus.Rejected;
+                }
+
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                ConnectParseStatus status = ConnectRequestReader.TryRead(buffer, ref state.Head, out SequencePosition consumed, out ConnectRejection rejection);
+                switch (status)
+                {
+                    case ConnectParseStatus.Complete:
+                        input.AdvanceTo(consumed);
+                        return status;
+                    case ConnectParseStatus.NotConnect:
+                        input.AdvanceTo(buffer.Start, buffer.Start);
+                        return status;
+                    case ConnectParseStatus.Rejected:
+                        input.AdvanceTo(buffer.End);
+                        Log.Malformed(logger, connection.RemoteEndPoint, rejection);
+                        await ProxyResponses.WriteErrorAsync(
+                            connection.Transport.Output,
+                            rejection == ConnectRejection.HeadTooLarge ? 431 : 400,
+                            $"Malformed CONNECT request ({rejection}): send \"CONNECT host:port HTTP/1.1\".\n",
+                            blocked: false,
+                            connection.ConnectionClosed).ConfigureAwait(false);
+                        return status;
+                    default:
+                        if (read.IsCompleted)
+                        {
+                            input.AdvanceTo(buffer.End);
+                            return ConnectParseStatus.Rejected;
+                        }
+
+                        input.AdvanceTo(buffer.Start, buffer.End);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            state.DisarmHeaderTimeout();
+        }
+    }
+
+    private async Task TunnelAsync(ConnectionContext connection, TunnelState state)
+    {
+        long started = Stopwatch.GetTimestamp();
+        PipeWriter output = connection.Transport.Output;
+        IPAddress? remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        Sandbox? sandbox = sandboxes.Identify(remote);
+        if (sandbox is null)
+        {
+            await ProxyResponses.WriteErrorAsync(output, 403, "This address belongs to no registered sandbox.\n", blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
+        }
+
+        PolicySnapshot snapshot = policy.Current;
+        int port = state.Head.Port;
+        Decision decision = snapshot.Decide(state.Head.Host, port, SandboxDirectory.KitsOf(sandbox, snapshot));
+        if (decision.Reason == DecisionReason.InvalidHost)
+        {
+            await ProxyResponses.WriteErrorAsync(output, 400, $"Host: {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
+        }
+
+        string host = CanonicalHost(state.Head.Host);
+        if (!decision.IsAllowed)
+        {
+            Log.Decided(logger, sandbox.Name, host, port, "blocked", decision.RuleId, 403);
+            await ProxyResponses.WriteErrorAsync(output, 403, BlockedMessage.For(decision, host, port, sandbox.Name), blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
+        }
+
+        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), connection.ConnectionClosed).ConfigureAwait(false);
+        if (dial.Socket is not { } upstream)
+        {
+            int status = EgressErrors.StatusCode(dial.Error);
+            Log.Decided(logger, sandbox.Name, host, port, dial.Error == EgressError.RefusedAddress ? "blocked" : "allowed", dial.Error == EgressError.RefusedAddress ? "egress-guard" : decision.RuleId, status);
+            string body = dial.Error == EgressError.RefusedAddress
+                ? BlockedMessage.ForGuard(host, port, EgressErrors.Reason(dial.Error))
+                : $"{host}:{port}: {EgressErrors.Reason(dial.Error)}.\n";
+            await ProxyResponses.WriteErrorAsync(output, status, body, dial.Error == EgressError.RefusedAddress, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
+        }
+
+        using (upstream)
+        {
+            await ProxyResponses.WriteEstablishedAsync(output, connection.ConnectionClosed).ConfigureAwait(false);
+            // Not ConnectionClosed: Kestrel fires it when the client merely half-closes. On
+            // shutdown Kestrel lets tunnels drain up to its timeout, then aborts their transports.
+            RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
+            Log.Tunnel(logger, sandbox.Name, host, port, decision.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, relayed.End);
+        }
+    }
+
+    private static string CanonicalHost(ReadOnlySpan<byte> host)
+    {
+        Span<byte> buffer = stackalloc byte[HostCanonicalizer.BufferSize];
+        HostCanonicalizer.TryCanonicalize(host, buffer, out int length, out HostKind kind, out UInt128 address);
+        return kind == HostKind.Name ? Encoding.ASCII.GetString(buffer[..length]) : IpLiteral.Format(address);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2000, LogLevel.Information, "{Sandbox} CONNECT {Host}:{Port} {Decision} rule={Rule} status={Status}")]
+        public static partial void Decided(ILogger logger, string sandbox, string host, int port, string decision, string rule, int status);
+
+        [LoggerMessage(2001, LogLevel.Information, "{Sandbox} CONNECT {Host}:{Port} allowed rule={Rule} status=200 in={BytesIn} out={BytesOut} ms={Milliseconds} end={End}")]
+        public static partial void Tunnel(ILogger logger, string sandbox, string host, int port, string rule, long bytesIn, long bytesOut, long milliseconds, RelayEnd end);
+
+        [LoggerMessage(2002, LogLevel.Information, "{Remote}: malformed CONNECT head ({Rejection})")]
+        public static partial void Malformed(ILogger logger, EndPoint? remote, ConnectRejection rejection);
+
+        [LoggerMessage(2003, LogLevel.Information, "{Remote}: request head not complete within limits.headerTimeout")]
+        public static partial void HeaderTimeout(ILogger logger, EndPoint? remote);
+    }
+}

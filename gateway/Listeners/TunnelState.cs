@@ -1,0 +1,43 @@
+using Gateway.Protocols;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Gateway.Listeners;
+
+/// <summary>Per-connection state of the L4 path, pooled: the parsed head and the header timer.</summary>
+internal sealed class TunnelState
+{
+    public ConnectHead Head;
+
+    private CancellationTokenSource _timeout = new();
+    private CancellationTokenRegistration _linked;
+
+    /// <summary>Starts the header timer, also cancelled when the client goes away.</summary>
+    public CancellationTokenSource ArmHeaderTimeout(TimeSpan timeout, CancellationToken connectionClosed)
+    {
+        _linked = connectionClosed.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _timeout);
+        _timeout.CancelAfter(timeout);
+        return _timeout;
+    }
+
+    public void DisarmHeaderTimeout()
+    {
+        _linked.Dispose();
+        if (!_timeout.TryReset())
+        {
+            // A fired source cannot be reused; the next connection gets a fresh one.
+            _timeout.Dispose();
+            _timeout = new CancellationTokenSource();
+        }
+    }
+
+    internal sealed class Policy : PooledObjectPolicy<TunnelState>
+    {
+        public override TunnelState Create() => new();
+
+        public override bool Return(TunnelState obj)
+        {
+            obj.Head.Reset();
+            return true;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using Gateway.Configuration;
+using Microsoft.Extensions.Logging;
+using PolicyCompiler.Compilation;
+using PolicyCompiler.Kits;
+
+namespace Gateway.Policy;
+
+/// <summary>
+/// The snapshot every new connection decides against. A change compiles a new snapshot
+/// off to the side and swaps one reference, so connections never see a half-built policy;
+/// a bad reload keeps the last good snapshot, logs why and counts it.
+/// </summary>
+internal sealed partial class LivePolicy : IDisposable
+{
+    private readonly PolicySources _sources;
+    private readonly ILogger<LivePolicy> _logger;
+    private readonly Lock _reloadLock = new();
+    private readonly FileSystemWatcher? _watcher;
+    private PolicySnapshot _current;
+    private long _reloads;
+    private long _failedReloads;
+
+    private LivePolicy(PolicySources sources, PolicySnapshot initial, ILogger<LivePolicy> logger)
+    {
+        _sources = sources;
+        _current = initial;
+        _logger = logger;
+        _watcher = TryWatch(sources.Config.StateDir);
+    }
+
+    /// <summary>The snapshot new connections use.</summary>
+    public PolicySnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Successful reloads since start.</summary>
+    public long Reloads => Interlocked.Read(ref _reloads);
+
+    /// <summary>Reloads refused because the new policy was invalid.</summary>
+    public long FailedReloads => Interlocked.Read(ref _failedReloads);
+
+    /// <summary>Compiles the first snapshot; on any problem start-up stops with every one listed.</summary>
+    public static LivePolicy? Create(GatewayConfig config, ILogger<LivePolicy> logger, List<string> errors)
+    {
+        var sources = new PolicySources(config);
+        PolicySnapshot? snapshot = TryCompile(sources, errors);
+        return snapshot is null ? null : new LivePolicy(sources, snapshot, logger);
+    }
+
+    /// <summary>Recompiles from the state directory and kits now; returns false and keeps the old snapshot on errors.</summary>
+    public bool Reload(List<string> errors)
+    {
+        lock (_reloadLock)
+        {
+            PolicySnapshot? snapshot = TryCompile(_sources, errors);
+            if (snapshot is null)
+            {
+                Interlocked.Increment(ref _failedReloads);
+                Log.ReloadRefused(_logger, string.Join("; ", errors));
+                return false;
+            }
+
+            Volatile.Write(ref _current, snapshot);
+            Interlocked.Increment(ref _reloads);
+            Log.Reloaded(_logger, snapshot.Rules.Count, snapshot.Kits.Length);
+            return true;
+        }
+    }
+
+    public void Dispose() => _watcher?.Dispose();
+
+    private static PolicySnapshot? TryCompile(PolicySources sources, List<string> errors)
+    {
+        try
+        {
+            StoredPolicy stored = sources.Store.Load();
+            var kitErrors = new List<KitError>();
+            List<KitSpec> kits = sources.LoadKits(stored, [], kitErrors);
+            foreach (KitError error in kitErrors)
+            {
+                errors.Add(error.ToString());
+            }
+
+            return kitErrors.Count == 0 ? sources.Compile(stored, kits) : null;
+        }
+        catch (Exception e) when (e is PolicyStoreException or ArgumentException)
+        {
+            errors.Add(e.Message);
+            return null;
+        }
+    }
+
+    // Edits made with the CLI while no admin connection was possible (or by hand) still
+    // reach the daemon: the store is replaced by rename, which the watcher sees.
+    private FileSystemWatcher? TryWatch(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var watcher = new FileSystemWatcher(directory, "policy.json")
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            watcher.Changed += OnStoreChanged;
+            watcher.Created += OnStoreChanged;
+            watcher.Renamed += OnStoreChanged;
+            watcher.Deleted += OnStoreChanged;
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            Log.WatchUnavailable(_logger, directory, e.Message);
+            return null;
+        }
+    }
+
+    private void OnStoreChanged(object sender, FileSystemEventArgs e) => Reload([]);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1100, LogLevel.Information, "policy: reloaded, {Rules} rules, {Kits} kits")]
+        public static partial void Reloaded(ILogger logger, int rules, int kits);
+
+        [LoggerMessage(1101, LogLevel.Error, "policy: reload refused, keeping the last good policy: {Errors}")]
+        public static partial void ReloadRefused(ILogger logger, string errors);
+
+        [LoggerMessage(1102, LogLevel.Warning, "policy: cannot watch {Directory} for changes ({Reason}); changes apply through the admin socket only")]
+        public static partial void WatchUnavailable(ILogger logger, string directory, string reason);
+    }
+}

@@ -1,0 +1,46 @@
+using Gateway.Configuration;
+using PolicyCompiler.Compilation;
+using PolicyCompiler.Kits;
+using PolicyCompiler.Rules;
+
+namespace Gateway.Policy;
+
+/// <summary>
+/// Everything a policy is compiled from: the configuration (initial default, kit globs), the
+/// store in the state directory, and the kits both name. The CLI and the daemon compile
+/// through this one path, so `policy explain` says what the daemon does.
+/// </summary>
+internal sealed class PolicySources(GatewayConfig config)
+{
+    public GatewayConfig Config { get; } = config;
+
+    public PolicyStore Store { get; } = new(config.StateDir);
+
+    /// <summary>The global rules in force for <paramref name="stored"/>.</summary>
+    public List<PolicyRule> GlobalRules(StoredPolicy stored) => LocalRules.GlobalRules(stored, Config.Policy.InitialDefault);
+
+    /// <summary>Kits of the configuration and of the state directory, plus <paramref name="extraPaths"/>.</summary>
+    public List<KitSpec> LoadKits(StoredPolicy stored, IReadOnlyList<string> extraPaths, List<KitError> errors)
+    {
+        var paths = new List<string>(KitFiles.Expand(Config.Kits));
+        foreach (KitReference kit in stored.Kits)
+        {
+            paths.Add(kit.Path);
+        }
+
+        paths.AddRange(extraPaths);
+        return KitFiles.LoadAll(paths, errors);
+    }
+
+    /// <summary>Compiles the stored policy with <paramref name="kits"/>.</summary>
+    public PolicySnapshot Compile(StoredPolicy stored, List<KitSpec> kits)
+    {
+        var kitRules = new List<KitRules>(kits.Count);
+        foreach (KitSpec kit in kits)
+        {
+            kitRules.Add(kit.ToRules());
+        }
+
+        return SnapshotCompiler.Compile(GlobalRules(stored), kitRules);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.ForwardProxy;
+
+/// <summary>A real Kestrel upstream on loopback: one HTTPS port (self-signed for the test names) and one plain HTTP port.</summary>
+internal sealed class TestUpstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestUpstream(WebApplication app, int httpsPort, int httpPort)
+    {
+        _app = app;
+        HttpsPort = httpsPort;
+        HttpPort = httpPort;
+    }
+
+    public int HttpsPort { get; }
+
+    public int HttpPort { get; }
+
+    /// <summary>The deterministic byte at <paramref name="index"/> of /bytes/N.</summary>
+    public static byte PatternByte(long index) => (byte)((index * 31) + (index >> 8));
+
+    public static async Task<TestUpstream> StartAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        using X509Certificate2 certificate = CreateCertificate();
+        var pfx = X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(pfx));
+            k.Listen(IPAddress.Loopback, 0);
+        });
+        WebApplication app = builder.Build();
+        app.MapGet("/", (HttpContext c) =>
+        {
+            // A Content-Length body, so the raw-socket tests can frame it without chunked decoding.
+            byte[] body = System.Text.Encoding.UTF8.GetBytes($"hello from {c.Request.Host.Host}");
+            c.Response.ContentLength = body.Length;
+            return c.Response.Body.WriteAsync(body).AsTask();
+        });
+        app.MapGet("/headers", (HttpContext c) => string.Join("\n", c.Request.Headers.Select(h => $"{h.Key}: {h.Value}")));
+        app.MapGet("/bytes/{count:long}", async (HttpContext c, long count) =>
+        {
+            c.Response.ContentLength = count;
+            byte[] chunk = new byte[64 * 1024];
+            for (long sent = 0; sent < count;)
+            {
+                int n = (int)Math.Min(chunk.Length, count - sent);
+                for (int i = 0; i < n; i++)
+                {
+                    chunk[i] = PatternByte(sent + i);
+                }
+
+                await c.Response.Body.WriteAsync(chunk.AsMemory(0, n));
+                sent += n;
+            }
+        });
+        await app.StartAsync();
+        var ports = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .Select(a => (Https: a.StartsWith("https", StringComparison.Ordinal), Port: new Uri(a).Port)).ToList();
+        return new TestUpstream(app, ports.Single(p => p.Https).Port, ports.Single(p => !p.Https).Port);
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static X509Certificate2 CreateCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=api.example.test", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("api.example.test");
+        names.AddDnsName("other.example.test");
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+}
