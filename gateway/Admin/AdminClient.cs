@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using Gateway.Sandboxes;
 
 namespace Gateway.Admin;
 
@@ -12,7 +13,21 @@ internal static class AdminClient
     /// Asks a running daemon to reload the policy now. Returns null when no daemon listens
     /// (no socket, or a stale one), else the daemon's answer.
     /// </summary>
-    public static async Task<AdminReloadResult?> TryReloadAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation)
+    public static Task<AdminReloadResult?> TryReloadAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation) =>
+        TrySendAsync(endpoint, cancellation, async (client, token) =>
+        {
+            using HttpResponseMessage response = await client.PostAsync(AdminApi.ReloadPath, content: null, token).ConfigureAwait(false);
+            return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminReloadResult, token).ConfigureAwait(false);
+        });
+
+    /// <summary>The daemon's sandboxes, or null when no daemon listens.</summary>
+    public static Task<List<SandboxRow>?> TryListSandboxesAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation) =>
+        TrySendAsync(endpoint, cancellation, (client, token) =>
+            client.GetFromJsonAsync(AdminApi.SandboxesPath, SandboxJsonContext.Default.ListSandboxRow, token));
+
+    private static async Task<T?> TrySendAsync<T>(
+        UnixDomainSocketEndPoint endpoint, CancellationToken cancellation, Func<HttpClient, CancellationToken, Task<T?>> send)
+        where T : class
     {
         if (!File.Exists(endpoint.ToString()))
         {
@@ -39,8 +54,7 @@ internal static class AdminClient
         using var client = new HttpClient(handler) { BaseAddress = new Uri("http://gateway-admin"), Timeout = s_timeout };
         try
         {
-            using HttpResponseMessage response = await client.PostAsync(AdminApi.ReloadPath, content: null, cancellation).ConfigureAwait(false);
-            return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminReloadResult, cancellation).ConfigureAwait(false);
+            return await send(client, cancellation).ConfigureAwait(false);
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable })
         {

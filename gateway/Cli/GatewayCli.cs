@@ -23,6 +23,7 @@ internal static class GatewayCli
             RunCommand.Create(context, options),
             options.Config,
             PolicyCommand.Create(context, options),
+            Sandbox.SandboxLsCommand.Create(context, options),
         };
 
         ParseResult result = root.Parse(args);

@@ -53,7 +53,7 @@ internal static partial class GatewayHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(policy);
-        builder.Services.AddSingleton(new SandboxDirectory(config.Sandboxes));
+        builder.Services.AddSingleton(new SandboxRegistry(config.Sandboxes, config.StateDir));
         builder.Services.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout));
         builder.Services.AddSingleton<ConnectionGate>(_ => new ConnectionGate(config.Limits.MaxConnections));
         builder.Services.AddSingleton<TunnelRelay>();
@@ -91,7 +91,7 @@ internal static partial class GatewayHost
         app.UseWhen(IsAdmin, admin =>
         {
             admin.UseRouting();
-            admin.UseEndpoints(endpoints => AdminApi.Map(endpoints, policy));
+            admin.UseEndpoints(endpoints => AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>()));
         });
         app.Run(ActivatorUtilities.CreateInstance<AbsoluteFormHandler>(app.Services).HandleAsync);
         app.Lifetime.ApplicationStarted.Register(() => OnStarted(app, config, policy));

@@ -25,7 +25,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private static readonly HttpRequestOptionsKey<DialOutcome> s_outcomeKey = new("gateway.dial");
 
     private readonly LivePolicy _policy;
-    private readonly SandboxDirectory _sandboxes;
+    private readonly SandboxRegistry _sandboxes;
     private readonly Dialer _dialer;
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _client;
@@ -33,7 +33,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly ILogger<AbsoluteFormHandler> _logger;
 
     public AbsoluteFormHandler(
-        LivePolicy policy, SandboxDirectory sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, ILogger<AbsoluteFormHandler> logger)
+        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, ILogger<AbsoluteFormHandler> logger)
     {
         _logger = logger;
         _policy = policy;
@@ -87,8 +87,16 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             return;
         }
 
+        if (sandbox.ExpectedAuthorization is not null
+            && !sandbox.Authorizes(System.Text.Encoding.ASCII.GetBytes(context.Request.Headers.ProxyAuthorization.ToString())))
+        {
+            context.Response.Headers.ProxyAuthenticate = "Basic realm=\"egress-gateway\"";
+            await WriteAsync(context, StatusCodes.Status407ProxyAuthenticationRequired, "This sandbox must authenticate: Proxy-Authorization required\n", blocked: false).ConfigureAwait(false);
+            return;
+        }
+
         PolicySnapshot snapshot = _policy.Current;
-        Decision decision = snapshot.Decide(host.AsSpan(), port, SandboxDirectory.KitsOf(sandbox, snapshot));
+        Decision decision = snapshot.Decide(host.AsSpan(), port, SandboxRegistry.KitsOf(sandbox, snapshot));
         if (decision.Reason == DecisionReason.InvalidHost)
         {
             await WriteAsync(context, StatusCodes.Status400BadRequest, $"Host \"{host}\": {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false).ConfigureAwait(false);

@@ -28,7 +28,7 @@ internal sealed partial class ForwardProxyMiddleware(
     ConnectionDelegate next,
     GatewayConfig config,
     LivePolicy policy,
-    SandboxDirectory sandboxes,
+    SandboxRegistry sandboxes,
     Dialer dialer,
     ConnectionGate gate,
     TunnelRelay relay,
@@ -142,9 +142,15 @@ internal sealed partial class ForwardProxyMiddleware(
             return;
         }
 
+        if (!sandbox.Authorizes(state.Head.ProxyAuthorization))
+        {
+            await ProxyResponses.WriteProxyAuthenticationRequiredAsync(output, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
+        }
+
         PolicySnapshot snapshot = policy.Current;
         int port = state.Head.Port;
-        Decision decision = snapshot.Decide(state.Head.Host, port, SandboxDirectory.KitsOf(sandbox, snapshot));
+        Decision decision = snapshot.Decide(state.Head.Host, port, SandboxRegistry.KitsOf(sandbox, snapshot));
         if (decision.Reason == DecisionReason.InvalidHost)
         {
             await ProxyResponses.WriteErrorAsync(output, 400, $"Host: {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);

@@ -20,6 +20,16 @@ internal static class ProxyResponses
         return output.FlushAsync(cancellation);
     }
 
+    /// <summary>RFC 9110 §11.7.1: the sandbox has a proxy token and the request did not carry it.</summary>
+    public static ValueTask<FlushResult> WriteProxyAuthenticationRequiredAsync(PipeWriter output, CancellationToken cancellation)
+    {
+        output.Write(
+            "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"egress-gateway\"\r\n"u8
+            + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 61\r\nConnection: close\r\n\r\n"u8
+            + "This sandbox must authenticate: Proxy-Authorization required\n"u8);
+        return output.FlushAsync(cancellation);
+    }
+
     /// <summary>Writes a complete error response with <c>Connection: close</c>.</summary>
     public static ValueTask<FlushResult> WriteErrorAsync(
         PipeWriter output, int status, string body, bool blocked, CancellationToken cancellation)

@@ -12,9 +12,14 @@ internal sealed class RawClient : IDisposable
 
     public Socket Socket => _socket;
 
-    public static async Task<RawClient> ConnectAsync(int port)
+    public static async Task<RawClient> ConnectAsync(int port, IPAddress? source = null)
     {
         var client = new RawClient();
+        if (source is not null)
+        {
+            client._socket.Bind(new IPEndPoint(source, 0)); // another loopback address: another sandbox
+        }
+
         using var cts = new CancellationTokenSource(s_timeout);
         await client._socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token);
         return client;
