@@ -65,6 +65,31 @@ public sealed class ResponseTableTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpstreamNotAnsweringWithinConnectTimeout_Gets504()
+    {
+        using var blackHole = new Gateway.Tests.Dialing.BlackHoleListener(IPAddress.Loopback);
+        await blackHole.FillAsync();
+        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
+            [["policy", "set-default", "allow-all"]],
+            config => config with { Limits = config.Limits with { ConnectTimeout = TimeSpan.FromMilliseconds(500) } });
+
+        (int status, _, string body) = await ConnectAsync(gateway, "api.example.test", blackHole.EndPoint.Port);
+
+        Assert.Equal(504, status);
+        Assert.Contains("api.example.test", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminSocket_IsOwnerOnly()
+    {
+        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync();
+
+        UnixFileMode mode = File.GetUnixFileMode(Path.Combine(gateway.StateDir, "admin.sock"));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+    }
+
+    [Fact]
     public async Task OverMaxConnections_Gets503()
     {
         await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
