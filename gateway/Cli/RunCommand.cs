@@ -17,11 +17,18 @@ internal static class RunCommand
             + $"{GatewayHost.DrainTimeout.TotalSeconds:0}s.\n\n"
             + "Examples:\n  gateway run\n  gateway run --config /etc/egress-gateway/gateway.yaml\n"
             + "  GATEWAY__LISTEN__FORWARD=127.0.0.1:3129 gateway run");
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "plain (for a terminal, the default) or json (one JSON object per line, for collectors)",
+            HelpName = "FORMAT",
+            DefaultValueFactory = _ => "plain",
+        }.AcceptOnlyFromAmong("plain", "json");
+        command.Add(logFormat);
         command.SetAction(async (result, cancellation) =>
         {
             GatewayConfig config = options.LoadConfig(result, context);
             var errors = new List<string>();
-            WebApplication? app = GatewayHost.Build(config, errors);
+            WebApplication? app = GatewayHost.Build(config, errors, GatewayHost.ConsoleLogging(result.GetValue(logFormat) == "json"));
             if (app is null)
             {
                 throw new CliException(string.Join(Environment.NewLine + "gateway: ", errors));

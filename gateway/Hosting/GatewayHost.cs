@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ZLogger;
 
 namespace Gateway.Hosting;
 
@@ -35,7 +36,7 @@ internal static partial class GatewayHost
     public static WebApplication? Build(
         GatewayConfig config, List<string> errors, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
-        logging ??= ConfigureLogging;
+        logging ??= ConsoleLogging(json: false);
         using ILoggerFactory bootLoggers = LoggerFactory.Create(logging);
         LivePolicy? policy = LivePolicy.Create(config, bootLoggers.CreateLogger<LivePolicy>(), errors);
         if (policy is null)
@@ -100,13 +101,24 @@ internal static partial class GatewayHost
         return app;
     }
 
-    public static void ConfigureLogging(ILoggingBuilder logging)
+    /// <summary>ZLogger on the console: plain lines for people, JSON lines for collectors.</summary>
+    public static Action<ILoggingBuilder> ConsoleLogging(bool json) => logging =>
     {
-        logging.AddSimpleConsole(o =>
+        logging.AddZLoggerConsole(options =>
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
-            o.UseUtcTimestamp = true;
+            // Block rather than drop: a log line an operator needs must not vanish under load;
+            // the data path itself never logs per chunk, so this cannot stall relaying.
+            options.FullMode = BackgroundBufferFullMode.Block;
+            if (json)
+            {
+                options.UseJsonFormatter();
+            }
+            else
+            {
+                options.UsePlainTextFormatter(formatter => formatter.SetPrefixFormatter(
+                    $"{0:yyyy-MM-ddTHH:mm:ss}Z {1:short} ",
+                    (in MessageTemplate template, in LogInfo info) => template.Format(info.Timestamp.Utc, info.LogLevel)));
+            }
         });
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -114,7 +126,7 @@ internal static partial class GatewayHost
 
         // The forwarder's own request errors are answered and logged by the gateway (502/504 with the reason).
         logging.AddFilter("Yarp", LogLevel.Error);
-    }
+    };
 
     private static bool IsAdmin(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKind.ItemKey, out object? kind) == true
