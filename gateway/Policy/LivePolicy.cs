@@ -15,7 +15,8 @@ internal sealed partial class LivePolicy : IDisposable
     private readonly PolicySources _sources;
     private readonly ILogger<LivePolicy> _logger;
     private readonly Lock _reloadLock = new();
-    private readonly FileSystemWatcher? _watcher;
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Timer _debounce;
     private PolicySnapshot _current;
     private long _reloads;
     private long _failedReloads;
@@ -25,7 +26,13 @@ internal sealed partial class LivePolicy : IDisposable
         _sources = sources;
         _current = initial;
         _logger = logger;
-        _watcher = TryWatch(sources.Config.StateDir);
+        _debounce = new Timer(static s => ((LivePolicy)s!).Reload([]), this, Timeout.Infinite, Timeout.Infinite);
+        Directory.CreateDirectory(sources.Config.StateDir);
+        Watch(sources.Config.StateDir, "policy.json", subdirectories: false);
+        foreach ((string directory, bool recursive) in KitDirectories(sources.Config.Kits))
+        {
+            Watch(directory, "*", recursive);
+        }
     }
 
     /// <summary>The snapshot new connections use.</summary>
@@ -65,7 +72,15 @@ internal sealed partial class LivePolicy : IDisposable
         }
     }
 
-    public void Dispose() => _watcher?.Dispose();
+    public void Dispose()
+    {
+        foreach (FileSystemWatcher watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+
+        _debounce.Dispose();
+    }
 
     private static PolicySnapshot? TryCompile(PolicySources sources, List<string> errors)
     {
@@ -88,32 +103,52 @@ internal sealed partial class LivePolicy : IDisposable
         }
     }
 
-    // Edits made with the CLI while no admin connection was possible (or by hand) still
-    // reach the daemon: the store is replaced by rename, which the watcher sees.
-    private FileSystemWatcher? TryWatch(string directory)
+    // Edits made with the CLI while no admin connection was possible (or by hand), and edits
+    // to kit files, reach the daemon: the watchers see them and a reload follows.
+    private void Watch(string directory, string filter, bool subdirectories)
     {
         try
         {
-            Directory.CreateDirectory(directory);
-            var watcher = new FileSystemWatcher(directory, "policy.json")
+            var watcher = new FileSystemWatcher(directory, filter)
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                IncludeSubdirectories = subdirectories,
             };
-            watcher.Changed += OnStoreChanged;
-            watcher.Created += OnStoreChanged;
-            watcher.Renamed += OnStoreChanged;
-            watcher.Deleted += OnStoreChanged;
+            watcher.Changed += OnChanged;
+            watcher.Created += OnChanged;
+            watcher.Renamed += OnChanged;
+            watcher.Deleted += OnChanged;
             watcher.EnableRaisingEvents = true;
-            return watcher;
+            _watchers.Add(watcher);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or ArgumentException)
         {
             Log.WatchUnavailable(_logger, directory, e.Message);
-            return null;
         }
     }
 
-    private void OnStoreChanged(object sender, FileSystemEventArgs e) => Reload([]);
+    // An editor's save is several events (truncate, write, rename); one reload after they settle.
+    private void OnChanged(object sender, FileSystemEventArgs e) => _debounce.Change(100, Timeout.Infinite);
+
+    // A kit path is watched through its directory (editors replace files); a glob through the
+    // directory before its first wildcard, recursively.
+    private static List<(string Directory, bool Recursive)> KitDirectories(IReadOnlyList<string> entries)
+    {
+        var directories = new List<(string, bool)>();
+        foreach (string entry in entries)
+        {
+            int wildcard = entry.IndexOfAny(['*', '?', '[']);
+            string? directory = wildcard < 0
+                ? Path.GetDirectoryName(entry)
+                : Path.GetDirectoryName(entry[..wildcard]);
+            if (!string.IsNullOrEmpty(directory) && !directories.Contains((directory, wildcard >= 0)))
+            {
+                directories.Add((directory, wildcard >= 0));
+            }
+        }
+
+        return directories;
+    }
 
     private static partial class Log
     {

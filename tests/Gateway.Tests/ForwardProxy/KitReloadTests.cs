@@ -1,0 +1,68 @@
+using Gateway.Policy;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Tests.ForwardProxy;
+
+/// <summary>Issue 5 item 6: kit files named by the config are watched; bad edits keep the last good policy.</summary>
+public sealed class KitReloadTests
+{
+    private const string Kit = """
+        schemaVersion: "1"
+        kind: mixin
+        name: dev-kit
+        network:
+          allowedDomains:
+            - HOST
+        """;
+
+    [Fact]
+    public async Task EditingAKitFile_SwapsThePolicy_AndABrokenEditKeepsTheLastGoodOne()
+    {
+        await using TestUpstream upstream = await TestUpstream.StartAsync();
+        string kitDir = Directory.CreateTempSubdirectory("gw-kit-").FullName;
+        string kit = Path.Combine(kitDir, "spec.yaml");
+        await File.WriteAllTextAsync(kit, Kit.Replace("HOST", "other.example.test", StringComparison.Ordinal));
+        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
+            [["policy", "set-default", "deny-all"]],
+            config => config with
+            {
+                Kits = [kit],
+                Sandboxes = [new Gateway.Configuration.SandboxConfig("dev", [System.Net.IPAddress.Loopback], ["dev-kit"], null)],
+            });
+        LivePolicy policy = gateway.Services.GetRequiredService<LivePolicy>();
+        Assert.Equal(403, (await ResponseTableTests.ConnectAsync(gateway, "api.example.test", upstream.HttpPort)).Status);
+
+        await File.WriteAllTextAsync(kit, Kit.Replace("HOST", "api.example.test", StringComparison.Ordinal));
+        int allowed = await EventuallyAsync(gateway, upstream, expected: 200);
+        long failuresBefore = policy.FailedReloads;
+        await File.WriteAllTextAsync(kit, Kit.Replace("HOST", "\"*.com\"", StringComparison.Ordinal));
+        await WaitForAsync(() => policy.FailedReloads > failuresBefore);
+        int afterBrokenEdit = (await ResponseTableTests.ConnectAsync(gateway, "api.example.test", upstream.HttpPort)).Status;
+
+        Assert.Equal(200, allowed);
+        Assert.Equal(200, afterBrokenEdit);
+        Directory.Delete(kitDir, recursive: true);
+    }
+
+    private static async Task<int> EventuallyAsync(GatewayUnderTest gateway, TestUpstream upstream, int expected)
+    {
+        int status = 0;
+        for (int attempt = 0; attempt < 100 && status != expected; attempt++)
+        {
+            await Task.Delay(100);
+            status = (await ResponseTableTests.ConnectAsync(gateway, "api.example.test", upstream.HttpPort)).Status;
+        }
+
+        return status;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (int attempt = 0; attempt < 100 && !condition(); attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(condition(), "the watcher did not reload within 10 s");
+    }
+}
