@@ -1,0 +1,136 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text;
+
+namespace PolicyCompiler.Hosts;
+
+// The decision fast path: one vector pass that copies, lower-cases and validates a short
+// plain name and finds its dots. It only ever says "this is a plain name, here it is"; for
+// anything else (IP literals, IDN, errors, long names, a last label starting with a digit)
+// it says nothing and the caller runs the full canonicaliser, which then decides exactly as
+// it always has. So it can be wrong only by being slower, never by answering differently.
+public static partial class HostCanonicalizer
+{
+    /// <summary>The longest input <see cref="TryScanPlainName(ReadOnlySpan{byte}, Span{byte}, out int, out ulong)"/> takes: the dots fit one <c>ulong</c>.</summary>
+    internal const int PlainNameLimit = 64;
+
+    /// <summary>
+    /// The buffer the plain-name scan writes to: <see cref="PlainNameLimit"/> bytes plus
+    /// 32 more, so the whole-vector loads and the 8-byte label reads past the name stay inside it.
+    /// </summary>
+    internal const int PlainNameBufferSize = PlainNameLimit + 32;
+
+    /// <summary>
+    /// Canonicalises <paramref name="host"/> if it is a plain ASCII name of at most
+    /// <see cref="PlainNameLimit"/> bytes whose last label does not start with a digit:
+    /// writes the lower-cased name (without a trailing dot) to <paramref name="buffer"/>
+    /// (<see cref="PlainNameBufferSize"/> long; what lies past <paramref name="length"/> is
+    /// unspecified) and sets bit <c>i</c> of <paramref name="dots"/> for a dot at offset <c>i</c>.
+    /// False means "not shown here": <see cref="TryCanonicalize(ReadOnlySpan{byte}, Span{byte}, out int, out HostKind, out UInt128)"/> decides.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryScanPlainName(ReadOnlySpan<byte> host, Span<byte> buffer, out int length, out ulong dots)
+    {
+        length = 0;
+        dots = 0;
+        if (!Vector256.IsHardwareAccelerated || (uint)(host.Length - 1) >= PlainNameLimit || buffer.Length < PlainNameBufferSize)
+        {
+            return false;
+        }
+
+        host.CopyTo(buffer);
+        return ScanCopied(ref MemoryMarshal.GetReference(buffer), host.Length, out length, out dots);
+    }
+
+    /// <summary>As the UTF-8 overload, for text: narrowed once straight into <paramref name="buffer"/>; non-ASCII text is "not shown here".</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryScanPlainName(ReadOnlySpan<char> host, Span<byte> buffer, out int length, out ulong dots)
+    {
+        length = 0;
+        dots = 0;
+        if (!Vector256.IsHardwareAccelerated || (uint)(host.Length - 1) >= PlainNameLimit || buffer.Length < PlainNameBufferSize
+            || Ascii.FromUtf16(host, buffer, out _) != System.Buffers.OperationStatus.Done)
+        {
+            return false;
+        }
+
+        return ScanCopied(ref MemoryMarshal.GetReference(buffer), host.Length, out length, out dots);
+    }
+
+    // buffer[..count] holds the host (1..64 bytes); the buffer has at least 64 readable bytes.
+    private static bool ScanCopied(ref byte buffer, int count, out int length, out ulong dots)
+    {
+        length = 0;
+        dots = 0;
+        Scan(ref buffer, out uint valid, out uint dot, out uint hyphen);
+        ulong validMask = valid;
+        ulong dotMask = dot;
+        ulong hyphenMask = hyphen;
+        if (count > Vector256<byte>.Count)
+        {
+            Scan(ref Unsafe.Add(ref buffer, Vector256<byte>.Count), out valid, out dot, out hyphen);
+            validMask |= (ulong)valid << 32;
+            dotMask |= (ulong)dot << 32;
+            hyphenMask |= (ulong)hyphen << 32;
+        }
+
+        // Every byte of the input, the trailing dot included, must be a name byte (s_nameBytes).
+        ulong inputMask = ulong.MaxValue >> (64 - count);
+        if ((~validMask & inputMask) != 0)
+        {
+            return false;
+        }
+
+        // One trailing dot names the same host (RFC 1034 §3.1, fully qualified form).
+        int nameLength = count - (int)((dotMask >> (count - 1)) & 1);
+        if (nameLength is 0 or > MaxLabelLength)
+        {
+            // Empty, or long enough that one label might exceed 63 bytes: the full path counts.
+            return false;
+        }
+
+        ulong nameMask = ulong.MaxValue >> (64 - nameLength);
+        dotMask &= nameMask;
+        hyphenMask &= nameMask;
+
+        // The first and last byte of every label: after a dot or at 0, before a dot or at the
+        // end. A dot there is an empty label, a hyphen there a hyphen at a label's edge.
+        ulong edges = (dotMask << 1) | 1 | (dotMask >> 1) | (1UL << (nameLength - 1));
+        if ((edges & (dotMask | hyphenMask)) != 0)
+        {
+            return false;
+        }
+
+        // A last label starting with a digit may make the name an IPv4 address or refuse it
+        // ("127.1", WHATWG "ends in a number"): the full path decides.
+        int lastLabelStart = 64 - BitOperations.LeadingZeroCount(dotMask);
+        if ((uint)(Unsafe.Add(ref buffer, lastLabelStart) - '0') <= 9)
+        {
+            return false;
+        }
+
+        length = nameLength;
+        dots = dotMask;
+        return true;
+    }
+
+    // 32 bytes at once: lower-cases them in place and returns which are name bytes
+    // (letters, digits, '-', '_', '.'), dots and hyphens, one bit per byte.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scan(ref byte at, out uint valid, out uint dot, out uint hyphen)
+    {
+        Vector256<byte> v = Vector256.LoadUnsafe(ref at);
+        Vector256<byte> upper = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'A'), Vector256.Create((byte)('Z' - 'A')));
+        Vector256<byte> lower = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'a'), Vector256.Create((byte)('z' - 'a')));
+        Vector256<byte> digit = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'0'), Vector256.Create((byte)9));
+        Vector256<byte> dots = Vector256.Equals(v, Vector256.Create((byte)'.'));
+        Vector256<byte> hyphens = Vector256.Equals(v, Vector256.Create((byte)'-'));
+        Vector256<byte> underscores = Vector256.Equals(v, Vector256.Create((byte)'_'));
+        (v | (upper & Vector256.Create((byte)0x20))).StoreUnsafe(ref at);
+        valid = (upper | lower | digit | dots | hyphens | underscores).ExtractMostSignificantBits();
+        dot = dots.ExtractMostSignificantBits();
+        hyphen = hyphens.ExtractMostSignificantBits();
+    }
+}
