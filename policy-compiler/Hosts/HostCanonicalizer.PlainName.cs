@@ -40,8 +40,83 @@ public static partial class HostCanonicalizer
             return false;
         }
 
-        host.CopyTo(buffer);
-        return ScanCopied(ref MemoryMarshal.GetReference(buffer), host.Length, out length, out dots);
+        // Copy in (at most) two 32-byte stores of registers gathered from in-bounds loads: a
+        // byte-wise copy followed by 32-byte loads of the same bytes would stall on store forwarding.
+        ref byte destination = ref MemoryMarshal.GetReference(buffer);
+        if (host.Length <= Vector256<byte>.Count)
+        {
+            CopyChunk(host, ref destination);
+        }
+        else
+        {
+            Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(host)).StoreUnsafe(ref destination);
+            CopyChunk(host[Vector256<byte>.Count..], ref Unsafe.Add(ref destination, Vector256<byte>.Count));
+        }
+
+        return ScanCopied(ref destination, host.Length, out length, out dots);
+    }
+
+    // Up to 32 bytes to destination, with one vector store where the length allows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyChunk(ReadOnlySpan<byte> chunk, ref byte destination)
+    {
+        if (chunk.Length == Vector256<byte>.Count)
+        {
+            Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(chunk)).StoreUnsafe(ref destination);
+        }
+        else if (TryGather(chunk, out Vector256<byte> gathered))
+        {
+            gathered.StoreUnsafe(ref destination);
+        }
+        else
+        {
+            chunk.CopyTo(MemoryMarshal.CreateSpan(ref destination, chunk.Length));
+        }
+    }
+
+    // Bytes 0..n-1 of a 4–31 byte host in the low lanes of a vector (the lanes above n are
+    // unspecified): two overlapping in-bounds loads, the second shuffled into place.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryGather(ReadOnlySpan<byte> host, out Vector256<byte> gathered)
+    {
+        ref byte source = ref MemoryMarshal.GetReference(host);
+        int n = host.Length;
+        Vector128<byte> indices = Vector128<byte>.Indices;
+        if (n >= 16)
+        {
+            Vector128<byte> low = Vector128.LoadUnsafe(ref source);
+            Vector128<byte> high = Vector128.LoadUnsafe(ref source, (nuint)(n - 16));
+
+            // Upper lane j holds host[16 + j] = high[j + 32 - n].
+            Vector128<byte> upper = Vector128.Shuffle(high, indices + Vector128.Create((byte)(32 - n)));
+            gathered = Vector256.Create(low, upper);
+            return true;
+        }
+
+        Vector128<byte> pair;
+        Vector128<byte> shift;
+        if (n >= 8)
+        {
+            // Lanes 0–7: host[0..8]; lanes 8–15: host[n-8..n]; lane j ≥ 8 wants host[j] = lane j + 16 - n.
+            pair = Vector128.Create(
+                Unsafe.ReadUnaligned<ulong>(ref source), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, n - 8))).AsByte();
+            shift = Vector128.GreaterThanOrEqual(indices, Vector128.Create((byte)8)) & Vector128.Create((byte)(16 - n));
+        }
+        else if (n >= 4)
+        {
+            // Lanes 0–3: host[0..4]; lanes 4–7: host[n-4..n]; lane j ≥ 4 wants lane j + 8 - n.
+            pair = Vector128.CreateScalar(
+                Unsafe.ReadUnaligned<uint>(ref source) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref source, n - 4)) << 32)).AsByte();
+            shift = Vector128.GreaterThanOrEqual(indices, Vector128.Create((byte)4)) & Vector128.Create((byte)(8 - n));
+        }
+        else
+        {
+            gathered = default;
+            return false;
+        }
+
+        gathered = Vector256.Create(Vector128.Shuffle(pair, indices + shift), Vector128<byte>.Zero);
+        return true;
     }
 
     /// <summary>As the UTF-8 overload, for text: narrowed once straight into <paramref name="buffer"/>; non-ASCII text is "not shown here".</summary>
