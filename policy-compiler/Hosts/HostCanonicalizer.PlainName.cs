@@ -81,42 +81,46 @@ public static partial class HostCanonicalizer
     {
         ref byte source = ref MemoryMarshal.GetReference(host);
         int n = host.Length;
-        Vector128<byte> indices = Vector128<byte>.Indices;
         if (n >= 16)
         {
-            Vector128<byte> low = Vector128.LoadUnsafe(ref source);
-            Vector128<byte> high = Vector128.LoadUnsafe(ref source, (nuint)(n - 16));
-
-            // Upper lane j holds host[16 + j] = high[j + 32 - n].
-            Vector128<byte> upper = Vector128.Shuffle(high, indices + Vector128.Create((byte)(32 - n)));
-            gathered = Vector256.Create(low, upper);
+            gathered = Assemble(Vector128.LoadUnsafe(ref source), Vector128.LoadUnsafe(ref source, (nuint)(n - 16)), n);
             return true;
         }
 
-        Vector128<byte> pair;
-        Vector128<byte> shift;
         if (n >= 8)
         {
-            // Lanes 0–7: host[0..8]; lanes 8–15: host[n-8..n]; lane j ≥ 8 wants host[j] = lane j + 16 - n.
-            pair = Vector128.Create(
+            Vector128<byte> pair = Vector128.Create(
                 Unsafe.ReadUnaligned<ulong>(ref source), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, n - 8))).AsByte();
-            shift = Vector128.GreaterThanOrEqual(indices, Vector128.Create((byte)8)) & Vector128.Create((byte)(16 - n));
-        }
-        else if (n >= 4)
-        {
-            // Lanes 0–3: host[0..4]; lanes 4–7: host[n-4..n]; lane j ≥ 4 wants lane j + 8 - n.
-            pair = Vector128.CreateScalar(
-                Unsafe.ReadUnaligned<uint>(ref source) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref source, n - 4)) << 32)).AsByte();
-            shift = Vector128.GreaterThanOrEqual(indices, Vector128.Create((byte)4)) & Vector128.Create((byte)(8 - n));
-        }
-        else
-        {
-            gathered = default;
-            return false;
+            gathered = Vector256.Create(AssemblePair(pair, n), Vector128<byte>.Zero);
+            return true;
         }
 
-        gathered = Vector256.Create(Vector128.Shuffle(pair, indices + shift), Vector128<byte>.Zero);
-        return true;
+        if (n >= 4)
+        {
+            // Lanes 0–3: host[0..4]; lanes 4–7: host[n-4..n]; lane j ≥ 4 wants lane j + 8 - n.
+            Vector128<byte> pair = Vector128.CreateScalar(
+                Unsafe.ReadUnaligned<uint>(ref source) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref source, n - 4)) << 32)).AsByte();
+            Vector128<byte> shift = Vector128.GreaterThanOrEqual(Vector128<byte>.Indices, Vector128.Create((byte)4)) & Vector128.Create((byte)(8 - n));
+            gathered = Vector256.Create(Vector128.Shuffle(pair, Vector128<byte>.Indices + shift), Vector128<byte>.Zero);
+            return true;
+        }
+
+        gathered = default;
+        return false;
+    }
+
+    // A 16–31 byte host from its first and last 16 bytes: upper lane j holds host[16 + j] = last[j + 32 - n].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Assemble(Vector128<byte> first, Vector128<byte> last, int n) =>
+        Vector256.Create(first, Vector128.Shuffle(last, Vector128<byte>.Indices + Vector128.Create((byte)(32 - n))));
+
+    // An 8–15 byte host from lanes 0–7 = host[0..8] and lanes 8–15 = host[n-8..n]: lane j ≥ 8
+    // wants host[j], which is lane j + 16 - n.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> AssemblePair(Vector128<byte> pair, int n)
+    {
+        Vector128<byte> shift = Vector128.GreaterThanOrEqual(Vector128<byte>.Indices, Vector128.Create((byte)8)) & Vector128.Create((byte)(16 - n));
+        return Vector128.Shuffle(pair, Vector128<byte>.Indices + shift);
     }
 
     /// <summary>As the UTF-8 overload, for text: narrowed once straight into <paramref name="buffer"/>; non-ASCII text is "not shown here".</summary>
@@ -125,13 +129,56 @@ public static partial class HostCanonicalizer
     {
         length = 0;
         dots = 0;
-        if (!Vector256.IsHardwareAccelerated || (uint)(host.Length - 1) >= PlainNameLimit || buffer.Length < PlainNameBufferSize
-            || Ascii.FromUtf16(host, buffer, out _) != System.Buffers.OperationStatus.Done)
+        if (!Vector256.IsHardwareAccelerated || (uint)(host.Length - 1) >= PlainNameLimit || buffer.Length < PlainNameBufferSize)
         {
             return false;
         }
 
-        return ScanCopied(ref MemoryMarshal.GetReference(buffer), host.Length, out length, out dots);
+        ref byte destination = ref MemoryMarshal.GetReference(buffer);
+        bool ascii = host.Length <= Vector256<byte>.Count
+            ? NarrowChunk(host, ref destination)
+            : NarrowChunk(host[..Vector256<byte>.Count], ref destination)
+                && NarrowChunk(host[Vector256<byte>.Count..], ref Unsafe.Add(ref destination, Vector256<byte>.Count));
+        return ascii && ScanCopied(ref destination, host.Length, out length, out dots);
+    }
+
+    // Up to 32 chars to destination as bytes, false if one is not ASCII. As CopyChunk: narrowed
+    // in registers from in-bounds loads and stored once, where the length allows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool NarrowChunk(ReadOnlySpan<char> chunk, ref byte destination)
+    {
+        ref ushort source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(chunk));
+        int n = chunk.Length;
+        Vector256<ushort> nonAscii = Vector256.Create((ushort)0xFF80);
+        if (n >= 16)
+        {
+            Vector256<ushort> low = Vector256.LoadUnsafe(ref source);
+            Vector256<ushort> high = Vector256.LoadUnsafe(ref source, (nuint)(n - 16));
+            if (((low | high) & nonAscii) != Vector256<ushort>.Zero)
+            {
+                return false;
+            }
+
+            Vector128<byte> lowBytes = Vector128.Narrow(low.GetLower(), low.GetUpper());
+            Vector128<byte> highBytes = Vector128.Narrow(high.GetLower(), high.GetUpper());
+            (n == Vector256<byte>.Count ? Vector256.Create(lowBytes, highBytes) : Assemble(lowBytes, highBytes, n)).StoreUnsafe(ref destination);
+            return true;
+        }
+
+        if (n >= 8)
+        {
+            Vector128<ushort> low = Vector128.LoadUnsafe(ref source);
+            Vector128<ushort> high = Vector128.LoadUnsafe(ref source, (nuint)(n - 8));
+            if (((low | high) & nonAscii.GetLower()) != Vector128<ushort>.Zero)
+            {
+                return false;
+            }
+
+            Vector256.Create(AssemblePair(Vector128.Narrow(low, high), n), Vector128<byte>.Zero).StoreUnsafe(ref destination);
+            return true;
+        }
+
+        return Ascii.FromUtf16(chunk, MemoryMarshal.CreateSpan(ref destination, n), out _) == System.Buffers.OperationStatus.Done;
     }
 
     // buffer[..count] holds the host (1..64 bytes); the buffer has at least 64 readable bytes.
