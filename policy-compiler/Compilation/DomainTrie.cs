@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -21,9 +22,11 @@ internal sealed class DomainTrie
     private readonly byte[] _labels;
     private readonly int _mask;
     private readonly ulong _seed;
+    private readonly ulong _rootKey;
 
-    private DomainTrie(Node[] nodes, Slot[] slots, byte[] labels, ulong seed)
+    private DomainTrie(Node[] nodes, Slot[] slots, byte[] labels, ulong seed, ulong rootKey)
     {
+        _rootKey = rootKey;
         _nodes = nodes;
         _slots = slots;
         _labels = labels;
@@ -33,31 +36,66 @@ internal sealed class DomainTrie
 
     public int NodeCount => _nodes.Length;
 
-    public ref readonly Node this[int index] => ref _nodes[index];
-
-    /// <summary>The child of <paramref name="parent"/> labelled <paramref name="label"/>, or -1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int FindChild(int parent, ReadOnlySpan<byte> label)
+    /// <summary>A node by index: <see cref="Root"/> or a <see cref="FindChild"/> result, both in range, so unchecked.</summary>
+    public ref readonly Node this[int index]
     {
-        uint hash = Hash(label, parent, _seed);
-        Slot[] slots = _slots;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            Debug.Assert((uint)index < (uint)_nodes.Length);
+            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), index);
+        }
+    }
+
+    /// <summary>
+    /// How many readable bytes a label passed to <see cref="FindChild"/> must have after it:
+    /// the hash and the compare read whole 8-byte words and mask off what lies past the label.
+    /// </summary>
+    public const int LabelPadding = 8;
+
+    /// <summary>The key of <see cref="Root"/>, where <see cref="ChildKey"/> chains start.</summary>
+    public ulong RootKey => _rootKey;
+
+    /// <summary>
+    /// The key of a node: its parent's key and its label's hash (<see cref="LabelHash"/>),
+    /// combined by an add and a rotate. Only this step depends on the parent, so the hash of
+    /// every label of a host can be computed ahead of (and overlapped with) the probes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ChildKey(ulong parentKey, ulong labelHash) => labelHash + BitOperations.RotateLeft(parentKey, 23);
+
+    /// <summary>
+    /// The child of <paramref name="parent"/> whose key is <paramref name="key"/> and whose
+    /// label is the <paramref name="length"/> (1–63) bytes at <paramref name="label"/>,
+    /// followed by <see cref="LabelPadding"/> readable bytes; or -1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindChild(int parent, ulong key, ref byte label, int length)
+    {
+        Debug.Assert(length > 0);
+        uint check = (uint)(key >> 32);
         int mask = _mask;
-        int index = (int)hash & mask;
+        int index = (int)key & mask;
+
+        // index is masked by _slots.Length - 1 (a power of two) and NodePlusOne - 1 is a node the
+        // builder made, so neither needs the bounds check the JIT cannot drop on its own.
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
-            ref readonly Slot slot = ref slots[index];
+            ref Slot slot = ref Unsafe.Add(ref slots, index);
             if (slot.NodePlusOne == 0)
             {
                 return -1;
             }
 
-            if (slot.Hash == hash && slot.Parent == parent)
+            if (slot.Check == check && slot.Parent == parent)
             {
-                // Equal hashes almost always mean equal labels: compare the length (in the
-                // node, already loaded) before touching the label blob.
+                // Equal keys almost always mean equal labels: compare the length (in the
+                // node, loaded next anyway) before touching the label blob.
                 int node = slot.NodePlusOne - 1;
-                ref readonly Node n = ref _nodes[node];
-                if (n.LabelLength == label.Length && _labels.AsSpan(n.LabelStart, n.LabelLength).SequenceEqual(label))
+                ref Node n = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node);
+                if (n.LabelLength == length
+                    && LabelEquals(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_labels), n.LabelStart), ref label, length))
                 {
                     return node;
                 }
@@ -67,38 +105,54 @@ internal sealed class DomainTrie
         }
     }
 
-    // A keyed hash: the seed is random per build, so names an attacker sends cannot be
-    // chosen to collide into long probe chains.
+    /// <summary>The keyed hash of the <paramref name="length"/> (1–63) bytes at <paramref name="label"/>, followed by <see cref="LabelPadding"/> readable bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Hash(ReadOnlySpan<byte> label, int parent, ulong seed)
+    public ulong LabelHash(ref byte label, int length) => Hash(ref label, length, _seed);
+
+    // Both labels are followed by LabelPadding readable bytes: compare 8 bytes at a time and
+    // mask the last word to the label.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool LabelEquals(ref byte a, ref byte b, int length)
+    {
+        int i = 0;
+        for (; length - i > 8; i += 8)
+        {
+            if (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, i)) != Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, i)))
+            {
+                return false;
+            }
+        }
+
+        ulong diff = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, i)) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, i));
+        return (diff & TailMask(length - i)) == 0;
+    }
+
+    // The low `rest` (1–8) bytes of a little-endian word.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong TailMask(int rest) => ulong.MaxValue >> ((8 - rest) * 8);
+
+    // A keyed hash: the seed is random per build, so names an attacker sends cannot be
+    // chosen to collide into long probe chains (the parent's key, itself built from keyed
+    // hashes, is added by ChildKey). The label (length > 0) is followed by LabelPadding
+    // readable bytes, so its last 1–8 bytes are one read, masked.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash(ref byte label, int length, ulong seed)
     {
         const ulong K1 = 0x9E3779B97F4A7C15;
         const ulong K2 = 0xC2B2AE3D27D4EB4F;
-        ulong h = seed ^ ((ulong)(uint)parent * K1) ^ ((ulong)label.Length * K2);
-        ref byte start = ref MemoryMarshal.GetReference(label);
+        ulong h = seed ^ ((ulong)length * K2);
         int i = 0;
-        for (; i + 8 <= label.Length; i += 8)
+        for (; length - i > 8; i += 8)
         {
-            h = BitOperations.RotateLeft((h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i))) * K1, 31) * K2;
+            h = BitOperations.RotateLeft((h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i))) * K1, 31) * K2;
         }
 
-        // The last 0–7 bytes in at most two overlapping reads rather than a byte loop; the
-        // length is in the seed, so overlapping reads of different lengths stay distinct.
-        int rest = label.Length - i;
-        ulong tail = rest >= 4
-            ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i))
-                | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, label.Length - 4)) << 32)
-            : rest > 0
-                ? Unsafe.Add(ref start, i)
-                    | ((ulong)Unsafe.Add(ref start, i + (rest >> 1)) << 8)
-                    | ((ulong)Unsafe.Add(ref start, label.Length - 1) << 16)
-                : 0;
-
+        ulong tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i)) & TailMask(length - i);
         h = BitOperations.RotateLeft((h ^ tail) * K1, 31) * K2;
         h ^= h >> 33;
         h *= K1;
         h ^= h >> 29;
-        return (uint)h;
+        return h;
     }
 
     /// <summary>A trie node: its label and the rule matches attached to it.</summary>
@@ -119,7 +173,8 @@ internal sealed class DomainTrie
 
     private struct Slot
     {
-        public uint Hash;
+        /// <summary>The high half of the node's key (the low half picked the slot).</summary>
+        public uint Check;
         public int Parent;
         public int NodePlusOne;
     }
@@ -179,23 +234,31 @@ internal sealed class DomainTrie
                 (nodes[i].WildStart, nodes[i].WildCount) = Append(_wild[i], matches, order);
             }
 
+            blob.AddRange(new byte[LabelPadding]);
             byte[] labels = [.. blob];
             int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, count * 2));
             var slots = new Slot[size];
-            ulong seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+            byte[] random = RandomNumberGenerator.GetBytes(16);
+            ulong seed = BitConverter.ToUInt64(random, 0);
+            ulong rootKey = BitConverter.ToUInt64(random, 8);
+
+            // A node is always added after its parent, so the parent's key is known by then.
+            var keys = new ulong[count];
+            keys[Root] = rootKey;
             for (int i = 1; i < count; i++)
             {
-                uint hash = Hash(labels.AsSpan(nodes[i].LabelStart, nodes[i].LabelLength), _parents[i], seed);
-                int index = (int)hash & (size - 1);
+                ulong key = ChildKey(keys[_parents[i]], Hash(ref labels[nodes[i].LabelStart], nodes[i].LabelLength, seed));
+                keys[i] = key;
+                int index = (int)key & (size - 1);
                 while (slots[index].NodePlusOne != 0)
                 {
                     index = (index + 1) & (size - 1);
                 }
 
-                slots[index] = new Slot { Hash = hash, Parent = _parents[i], NodePlusOne = i + 1 };
+                slots[index] = new Slot { Check = (uint)(key >> 32), Parent = _parents[i], NodePlusOne = i + 1 };
             }
 
-            return new DomainTrie(nodes, slots, labels, seed);
+            return new DomainTrie(nodes, slots, labels, seed, rootKey);
         }
 
         internal static (int Start, int Count) Append(List<RuleMatch>? list, List<RuleMatch> matches, Comparison<RuleMatch> order)

@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PolicyCompiler.Hosts;
 using PolicyCompiler.Patterns;
 using PolicyCompiler.Rules;
@@ -60,41 +62,61 @@ public sealed class PolicySnapshot
     /// <summary>Decides a host as it came off the wire (UTF-8 bytes) on a port for a sandbox's kits.</summary>
     public Decision Decide(ReadOnlySpan<byte> host, int port, KitSet kits)
     {
-        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
-        Span<byte> dots = stackalloc byte[HostCanonicalizer.MaxDots];
-        HostError error = HostCanonicalizer.TryCanonicalize(
-            host, name, dots, out int length, out int dotCount, out HostKind kind, out UInt128 address);
-        return Decide(error, name[..length], dots[..dotCount], kind, address, port, kits);
+        Span<byte> name = stackalloc byte[HostCanonicalizer.PlainNameBufferSize];
+        return HostCanonicalizer.TryScanPlainName(host, name, out int length, out ulong dots)
+            ? DecideName(ref MemoryMarshal.GetReference(name), length, dots, port, kits)
+            : DecideOther(host, port, kits);
     }
 
     /// <summary>Decides a host given as text.</summary>
     public Decision Decide(ReadOnlySpan<char> host, int port, KitSet kits)
     {
-        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
+        Span<byte> name = stackalloc byte[HostCanonicalizer.PlainNameBufferSize];
+        return HostCanonicalizer.TryScanPlainName(host, name, out int length, out ulong dots)
+            ? DecideName(ref MemoryMarshal.GetReference(name), length, dots, port, kits)
+            : DecideOther(host, port, kits);
+    }
+
+    // Everything the plain-name scan did not take (long names, IP literals, IDN, invalid
+    // hosts): the full canonicaliser, then the same walk over the dots it found.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Decision DecideOther(ReadOnlySpan<byte> host, int port, KitSet kits)
+    {
+        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize + DomainTrie.LabelPadding];
         Span<byte> dots = stackalloc byte[HostCanonicalizer.MaxDots];
         HostError error = HostCanonicalizer.TryCanonicalize(
             host, name, dots, out int length, out int dotCount, out HostKind kind, out UInt128 address);
-        return Decide(error, name[..length], dots[..dotCount], kind, address, port, kits);
+        return Decide(error, name, length, dots[..dotCount], kind, address, port, kits);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Decision DecideOther(ReadOnlySpan<char> host, int port, KitSet kits)
+    {
+        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize + DomainTrie.LabelPadding];
+        Span<byte> dots = stackalloc byte[HostCanonicalizer.MaxDots];
+        HostError error = HostCanonicalizer.TryCanonicalize(
+            host, name, dots, out int length, out int dotCount, out HostKind kind, out UInt128 address);
+        return Decide(error, name, length, dots[..dotCount], kind, address, port, kits);
     }
 
     /// <summary>Every rule pattern that applies to the host, in matching order (shallow to deep). Allocates; for `explain`.</summary>
     public IReadOnlyList<PolicyMatch> Explain(ReadOnlySpan<char> host, int port, KitSet kits)
     {
-        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize];
+        Span<byte> name = stackalloc byte[HostCanonicalizer.BufferSize + DomainTrie.LabelPadding];
         Span<byte> dots = stackalloc byte[HostCanonicalizer.MaxDots];
         HostError error = HostCanonicalizer.TryCanonicalize(
             host, name, dots, out int length, out int dotCount, out HostKind kind, out UInt128 address);
         var sink = new CollectingSink(this, port, kits);
         if (error == HostError.None && port is > 0 and <= 65535)
         {
-            Walk(name[..length], dots[..dotCount], kind, address, ref sink);
+            Walk(name, length, dots[..dotCount], kind, address, ref sink);
         }
 
         return sink.Matches;
     }
 
     private Decision Decide(
-        HostError error, ReadOnlySpan<byte> name, ReadOnlySpan<byte> dots, HostKind kind, UInt128 address, int port, KitSet kits)
+        HostError error, Span<byte> name, int length, ReadOnlySpan<byte> dots, HostKind kind, UInt128 address, int port, KitSet kits)
     {
         if (error != HostError.None)
         {
@@ -103,11 +125,61 @@ public sealed class PolicySnapshot
 
         if (port is < 1 or > 65535)
         {
-            return new Decision(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, null, HostError.None);
+            return InvalidPort();
         }
 
         var sink = new BestSink(_matches, port, kits);
-        Walk(name, dots, kind, address, ref sink);
+        Walk(name, length, dots, kind, address, ref sink);
+        return Result(in sink);
+    }
+
+    // The fast path: a plain name of at most 63 bytes in a padded buffer, its dots as bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Decision DecideName(ref byte name, int length, ulong dots, int port, KitSet kits)
+    {
+        if (port is < 1 or > 65535)
+        {
+            return InvalidPort();
+        }
+
+        var sink = new BestSink(_matches, port, kits);
+        ref readonly DomainTrie.Node root = ref _trie[DomainTrie.Root];
+        sink.Offer(root.WildStart, root.WildCount);
+
+        // Labels right to left: the last one starts after the highest dot (at 0 when none is left).
+        DomainTrie trie = _trie;
+        int node = DomainTrie.Root;
+        ulong key = trie.RootKey;
+        int end = length;
+        while (true)
+        {
+            int start = 64 - BitOperations.LeadingZeroCount(dots);
+            ref byte label = ref Unsafe.Add(ref name, start);
+            key = DomainTrie.ChildKey(key, trie.LabelHash(ref label, end - start));
+            int child = trie.FindChild(node, key, ref label, end - start);
+            if (child < 0)
+            {
+                break;
+            }
+
+            ref readonly DomainTrie.Node n = ref trie[child];
+            if (dots == 0)
+            {
+                sink.Offer(n.ExactStart, n.ExactCount);
+                break;
+            }
+
+            sink.Offer(n.WildStart, n.WildCount);
+            node = child;
+            end = start - 1;
+            dots &= ~(1UL << end);
+        }
+
+        return Result(in sink);
+    }
+
+    private Decision Result(in BestSink sink)
+    {
         if (sink.Deny >= 0)
         {
             return Result(DecisionVerdict.Blocked, DecisionReason.DenyRule, sink.Deny);
@@ -121,6 +193,9 @@ public sealed class PolicySnapshot
         return new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, null, HostError.None);
     }
 
+    private static Decision InvalidPort() =>
+        new(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, null, HostError.None);
+
     private Decision Result(DecisionVerdict verdict, DecisionReason reason, int matchIndex)
     {
         ref readonly RuleMatch match = ref _matches[matchIndex];
@@ -131,7 +206,7 @@ public sealed class PolicySnapshot
     // wildcard list of every proper suffix, then the exact list of the name itself. Labels are
     // cut at the dots the canonicaliser found (right to left), so the name is not scanned again.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Walk<TSink>(ReadOnlySpan<byte> name, ReadOnlySpan<byte> dots, HostKind kind, UInt128 address, ref TSink sink)
+    private void Walk<TSink>(Span<byte> name, int length, ReadOnlySpan<byte> dots, HostKind kind, UInt128 address, ref TSink sink)
         where TSink : struct, IMatchSink
     {
         ref readonly DomainTrie.Node root = ref _trie[DomainTrie.Root];
@@ -147,12 +222,15 @@ public sealed class PolicySnapshot
             return;
         }
 
+        // name is padded (LabelPadding past its longest name) for FindChild's whole-word reads.
         int node = DomainTrie.Root;
-        int end = name.Length;
+        ulong key = _trie.RootKey;
+        int end = length;
         for (int k = dots.Length - 1; ; k--)
         {
             int start = k >= 0 ? dots[k] + 1 : 0;
-            int child = _trie.FindChild(node, name[start..end]);
+            key = DomainTrie.ChildKey(key, _trie.LabelHash(ref name[start], end - start));
+            int child = _trie.FindChild(node, key, ref name[start], end - start);
             if (child < 0)
             {
                 return;
