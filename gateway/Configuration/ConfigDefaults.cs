@@ -12,6 +12,9 @@ internal static class ConfigDefaults
     /// <summary>Prometheus scrape endpoint.</summary>
     public const string Metrics = "127.0.0.1:9090";
 
+    /// <summary>Metrics stay on loopback unless the operator opts in.</summary>
+    public const string MetricsAllowRemote = "false";
+
     /// <summary>The admin API socket the CLI and vmm use.</summary>
     public const string Admin = "unix:{stateDir}/admin.sock";
 

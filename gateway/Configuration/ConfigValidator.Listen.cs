@@ -10,7 +10,7 @@ internal sealed partial class ConfigValidator
     // sockaddr_un.sun_path is 108 bytes on Linux, one of them the terminating NUL.
     private const int MaxUnixPathBytes = 107;
 
-    private static readonly string[] s_listenKeys = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "admin"];
+    private static readonly string[] s_listenKeys = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "metricsAllowRemote", "admin"];
 
     private ListenConfig ReadListen(ConfigNode? node)
     {
@@ -20,7 +20,8 @@ internal sealed partial class ConfigValidator
         IPEndPoint? transparentHttp = ReadTcpListener(section, "transparentHttp", null, bound);
         IPEndPoint? transparentTls = ReadTcpListener(section, "transparentTls", null, bound);
         IPEndPoint? dns = ReadTcpListener(section, "dns", null, bound);
-        EndPoint? metrics = ReadMetrics(section, bound);
+        bool metricsAllowRemote = ReadFlag(section, "metricsAllowRemote", ConfigDefaults.MetricsAllowRemote);
+        EndPoint? metrics = ReadMetrics(section, metricsAllowRemote, bound);
         UnixDomainSocketEndPoint admin = ReadAdmin(section, bound);
 
         // Only when forward was turned off on purpose: a bad value was already reported.
@@ -33,7 +34,7 @@ internal sealed partial class ConfigValidator
         }
 
         CheckDistinct(bound);
-        return new ListenConfig(forward, transparentHttp, transparentTls, dns, metrics, admin);
+        return new ListenConfig(forward, transparentHttp, transparentTls, dns, metrics, admin, metricsAllowRemote);
     }
 
     // A missing key takes the default; an explicit null turns the listener off.
@@ -63,8 +64,9 @@ internal sealed partial class ConfigValidator
         return endpoint;
     }
 
-    // Invariant 1: metrics must not be reachable from a sandbox, so loopback or a unix socket only.
-    private EndPoint? ReadMetrics(ConfigSection section, List<(string, ConfigNode, EndPoint)> bound)
+    // Invariant 1: metrics must not be reachable from a sandbox, so loopback or a unix socket
+    // unless the operator says in so many words that another address is fenced off from sandboxes.
+    private EndPoint? ReadMetrics(ConfigSection section, bool allowRemote, List<(string, ConfigNode, EndPoint)> bound)
     {
         ConfigNode node = section.Get("metrics") ?? ConfigNode.Scalar(ConfigDefaults.Metrics, _defaultOrigin);
         string path = section.PathOf("metrics");
@@ -82,10 +84,11 @@ internal sealed partial class ConfigValidator
         {
             Report(node, path, error);
         }
-        else if (!IPAddress.IsLoopback(tcp.Address))
+        else if (!allowRemote && !IPAddress.IsLoopback(tcp.Address))
         {
             Report(node, path, $"\"{text}\" is reachable from other hosts; metrics listen on loopback or a unix socket, "
-                + $"e.g. {ConfigDefaults.Metrics}");
+                + $"e.g. {ConfigDefaults.Metrics}, unless {section.PathOf("metricsAllowRemote")}: true is set "
+                + "(then no sandbox may reach that address)");
         }
         else
         {
@@ -98,6 +101,27 @@ internal sealed partial class ConfigValidator
         }
 
         return endpoint;
+    }
+
+    // A missing or null key takes the default. YAML 1.2 booleans only: yes/no/on/off are strings there.
+    private bool ReadFlag(ConfigSection section, string key, string defaultText)
+    {
+        ConfigNode node = ValueOrDefault(section, key, defaultText);
+        string path = section.PathOf(key);
+        if (TryText(node, path, out string text))
+        {
+            if (string.Equals(text, "true", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            if (!string.Equals(text, "false", StringComparison.OrdinalIgnoreCase))
+            {
+                Report(node, path, $"\"{text}\" is not a flag; use true or false");
+            }
+        }
+
+        return false;
     }
 
     // Invariant 1 again: the admin API changes policy, so it is never TCP on any address.

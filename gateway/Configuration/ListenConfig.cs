@@ -8,12 +8,14 @@ namespace Gateway.Configuration;
 /// <param name="TransparentHttp">Redirected plain HTTP, decided by the Host header.</param>
 /// <param name="TransparentTls">Redirected TLS, decided by the ClientHello SNI.</param>
 /// <param name="Dns">The sandbox-facing resolver (UDP and TCP).</param>
-/// <param name="Metrics">/metrics, /healthz, /readyz: a loopback <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</param>
+/// <param name="Metrics">/metrics, /healthz, /readyz: a loopback <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>, any address only with <paramref name="MetricsAllowRemote"/>.</param>
 /// <param name="Admin">The admin API; a unix socket only, so no sandbox can reach it over the network.</param>
+/// <param name="MetricsAllowRemote">The operator opted in to a non-loopback metrics address (and keeps sandboxes off it by other means).</param>
 internal sealed record ListenConfig(
     IPEndPoint? Forward,
     IPEndPoint? TransparentHttp,
     IPEndPoint? TransparentTls,
     IPEndPoint? Dns,
     EndPoint? Metrics,
-    UnixDomainSocketEndPoint Admin);
+    UnixDomainSocketEndPoint Admin,
+    bool MetricsAllowRemote = false);

@@ -3,6 +3,7 @@ using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Listeners;
+using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Relay;
 using Gateway.Sandboxes;
@@ -21,7 +22,8 @@ namespace Gateway.Hosting;
 
 /// <summary>
 /// Builds and runs the daemon: Kestrel with the forward listener (L4 CONNECT middleware in
-/// front of the HTTP stack for absolute-form requests) and the admin API on a unix socket.
+/// front of the HTTP stack for absolute-form requests), the metrics listener and the admin API
+/// on a unix socket.
 /// </summary>
 internal static partial class GatewayHost
 {
@@ -59,6 +61,10 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<ConnectionGate>(_ => new ConnectionGate(config.Limits.MaxConnections));
         builder.Services.AddSingleton<TunnelRelay>();
         builder.Services.AddHttpForwarder();
+        var endPoints = new ListenerEndPoints();
+        builder.Services.AddSingleton(endPoints);
+        builder.Services.AddSingleton(CreateMetrics);
+        builder.Services.AddSingleton<Readiness>();
         services?.Invoke(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -70,8 +76,15 @@ internal static partial class GatewayHost
                 kestrel.Listen(forward, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
+                    endPoints.Add(ListenerKind.Forward, listen);
+                    listen.Use(CountConnections(listen, ListenerKind.Forward));
                     listen.Use(next => ActivatorUtilities.CreateInstance<ForwardProxyMiddleware>(listen.ApplicationServices, next).OnConnectionAsync);
                 });
+            }
+
+            if (config.Listen.Metrics is { } metrics)
+            {
+                ListenMetrics(kestrel, metrics, endPoints);
             }
 
             string adminPath = config.Listen.Admin.ToString()!;
@@ -89,6 +102,7 @@ internal static partial class GatewayHost
         });
 
         WebApplication app = builder.Build();
+        MapMetrics(app);
         app.UseWhen(IsAdmin, admin =>
         {
             admin.UseRouting();
@@ -96,6 +110,8 @@ internal static partial class GatewayHost
         });
         app.Run(ActivatorUtilities.CreateInstance<AbsoluteFormHandler>(app.Services).HandleAsync);
         app.Lifetime.ApplicationStarted.Register(() => OnStarted(app, config, policy));
+        app.Lifetime.ApplicationStarted.Register(() => OnMetricsStarted(app, config));
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Readiness>().MarkStopping);
         app.Lifetime.ApplicationStopping.Register(() => OnStopping(app));
         app.Lifetime.ApplicationStopped.Register(policy.Dispose);
         return app;

@@ -5,5 +5,8 @@ internal static class ListenerKind
 {
     public const string ItemKey = "gateway.listener";
     public const string Forward = "forward";
+    public const string TransparentHttp = "transparentHttp";
+    public const string TransparentTls = "transparentTls";
     public const string Admin = "admin";
+    public const string Metrics = "metrics";
 }

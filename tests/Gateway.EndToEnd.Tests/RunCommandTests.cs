@@ -15,12 +15,18 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_ServesTheForwardProxy_AndStopsCleanlyOnSigterm()
     {
         int port = FreePort();
+        int metricsPort = FreePort();
         using RunningGateway gateway = GatewayProcess.Start(
             ["--state-dir", _state.Path, "run"],
-            new Dictionary<string, string?> { ["GATEWAY__LISTEN__FORWARD"] = $"127.0.0.1:{port}" });
+            new Dictionary<string, string?>
+            {
+                ["GATEWAY__LISTEN__FORWARD"] = $"127.0.0.1:{port}",
+                ["GATEWAY__LISTEN__METRICS"] = $"127.0.0.1:{metricsPort}",
+            });
         await WaitUntilListeningAsync(port);
 
         string response = await ConnectAsync(port, "blocked.example.test:443");
+        string ready = await WaitUntilReadyAsync(metricsPort);
         gateway.Terminate();
         GatewayResult result = await gateway.WaitAsync();
 
@@ -29,6 +35,8 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"listening: forward proxy on 127.0.0.1:{port}", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("listening: admin API on unix:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"listening: metrics on 127.0.0.1:{metricsPort}", result.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", ready, StringComparison.Ordinal);
         Assert.Contains("stopping:", result.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_state.Path, "admin.sock")));
     }
@@ -74,6 +82,26 @@ public sealed class RunCommandTests : IDisposable
         }
 
         throw new TimeoutException($"gateway did not listen on {port} within 30s");
+    }
+
+    // The listeners accept a moment before start-up completes; /readyz turns 200 then, and must within 10s.
+    private static async Task<string> WaitUntilReadyAsync(int port)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        string status = "";
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            using HttpResponseMessage response = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
+            status = $"HTTP/1.1 {(int)response.StatusCode} {response.ReasonPhrase}\r\n";
+            if (response.IsSuccessStatusCode)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return status;
     }
 
     private static async Task<string> ConnectAsync(int port, string authority)

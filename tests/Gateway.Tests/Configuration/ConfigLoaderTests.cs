@@ -133,7 +133,7 @@ public class ConfigLoaderTests
         Assert.Equal(
             [
                 "gateway.yaml:2: listen.forwrd: unknown key; did you mean \"forward\"?",
-                "gateway.yaml:3: listen.metrics: \"0.0.0.0:9090\" is reachable from other hosts; metrics listen on loopback or a unix socket, e.g. 127.0.0.1:9090",
+                "gateway.yaml:3: listen.metrics: \"0.0.0.0:9090\" is reachable from other hosts; metrics listen on loopback or a unix socket, e.g. 127.0.0.1:9090, unless listen.metricsAllowRemote: true is set (then no sandbox may reach that address)",
                 "gateway.yaml:8: sandboxes[0].name: \"Dev\" is not a sandbox name; use lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters",
                 "gateway.yaml:8: sandboxes[0].addresses[0]: \"10.0.0\" is not an IP address; write a literal such as 10.209.0.2 or fd00::2",
                 "gateway.yaml:6: limits.maxConnections: 0 is out of range; use 1-10000000",
@@ -189,6 +189,7 @@ public class ConfigLoaderTests
         Assert.Null(c.Listen.TransparentTls);
         Assert.Null(c.Listen.Dns);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9090), c.Listen.Metrics);
+        Assert.False(c.Listen.MetricsAllowRemote);
         Assert.IsType<UnixDomainSocketEndPoint>(c.Listen.Admin);
         Assert.Equal("/srv/gateway-state/admin.sock", c.Listen.Admin.ToString());
         Assert.Equal(new TransparentConfig(443, 80), c.Transparent);

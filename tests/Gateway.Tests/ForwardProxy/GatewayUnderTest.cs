@@ -16,8 +16,9 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Tests.ForwardProxy;
 
 /// <summary>
-/// The real daemon in-process: Kestrel on 127.0.0.1:0, a fresh state directory, names of the
-/// test resolved statically, real DNS never asked (unknown names do not resolve).
+/// The real daemon in-process: Kestrel on 127.0.0.1:0 (forward and metrics listeners), a fresh
+/// state directory, names of the test resolved statically, real DNS never asked (unknown names
+/// do not resolve).
 /// </summary>
 internal sealed class GatewayUnderTest : IAsyncDisposable
 {
@@ -30,11 +31,12 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private GatewayUnderTest(WebApplication app, string stateDir, int port)
+    private GatewayUnderTest(WebApplication app, string stateDir, int port, int? metricsPort)
     {
         _app = app;
         StateDir = stateDir;
         Port = port;
+        MetricsPort = metricsPort;
     }
 
     public string StateDir { get; }
@@ -44,6 +46,14 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public int Port { get; }
 
     public string ProxyUrl => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The metrics listener's port; null when a test turned <c>listen.metrics</c> off or put it on a unix socket.</summary>
+    public int? MetricsPort { get; }
+
+    public string MetricsUrl => $"http://127.0.0.1:{MetricsPort ?? throw new InvalidOperationException("the metrics listener is not on TCP")}";
+
+    /// <summary>The daemon's services, for tests that look at what it holds.</summary>
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a gateway whose policy is set first with CLI commands (each an argument list).</summary>
     public static async Task<GatewayUnderTest> StartAsync(
@@ -59,7 +69,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         GatewayConfig defaults = GatewayConfig.CreateDefault(stateDir);
         GatewayConfig config = defaults with
         {
-            Listen = defaults.Listen with { Forward = new IPEndPoint(IPAddress.Loopback, 0) },
+            Listen = defaults.Listen with { Forward = new IPEndPoint(IPAddress.Loopback, 0), Metrics = new IPEndPoint(IPAddress.Loopback, 0) },
             Resolve = new ResolveConfig(TestHosts),
             Egress = new EgressConfig(openLoopback ? [IPNetwork.Parse("127.0.0.0/8")] : ImmutableArray<IPNetwork>.Empty),
         };
@@ -72,9 +82,10 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             services: s => s.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout, resolver: NoDns)));
         Assert.True(app is not null, string.Join("\n", errors));
         await app.StartAsync();
-        int port = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-            .Where(a => !a.Contains("unix:", StringComparison.Ordinal)).Select(a => new Uri(a).Port).Single();
-        return new GatewayUnderTest(app, stateDir, port);
+        ListenerEndPoints bound = app.Services.GetRequiredService<ListenerEndPoints>();
+        int port = ((IPEndPoint)bound.EndPointOf(ListenerKind.Forward)!).Port;
+        int? metricsPort = (bound.EndPointOf(ListenerKind.Metrics) as IPEndPoint)?.Port;
+        return new GatewayUnderTest(app, stateDir, port, metricsPort);
     }
 
     /// <summary>Runs `gateway --state-dir DIR …` in-process, as an operator would while the daemon runs.</summary>

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Gateway.Dialing;
+using Gateway.Relay;
+
+namespace Gateway.Metrics;
+
+/// <summary>Recording straight from the values the dialer and the relay return, so callers map nothing.</summary>
+internal sealed partial class GatewayMetrics
+{
+    /// <summary>
+    /// A dial's outcome: the connect time when it connected, otherwise one error of the
+    /// matching kind. <see cref="DialResult.ConnectTicks"/> are read as <see cref="Stopwatch"/>
+    /// ticks, which they are with the system <see cref="TimeProvider"/>.
+    /// </summary>
+    public void RecordDial(in DialResult dial)
+    {
+        if (dial.Error == EgressError.None)
+        {
+            _upstreamConnectDuration.Observe(dial.ConnectTicks * s_secondsPerTimestamp);
+            return;
+        }
+
+        RecordError(ErrorOf(dial.Error));
+    }
+
+    /// <summary>A finished tunnel: its bytes both ways, and an error when it did not end cleanly.</summary>
+    public void RecordRelay(in RelayResult relay)
+    {
+        AddBytes(relay.BytesFromClient, relay.BytesToClient);
+        switch (relay.End)
+        {
+            case RelayEnd.ClientReset:
+                RecordError(ErrorKind.ClientReset);
+                break;
+            case RelayEnd.UpstreamReset:
+                RecordError(ErrorKind.UpstreamReset);
+                break;
+            case RelayEnd.IdleTimeout:
+                RecordError(ErrorKind.IdleTimeout);
+                break;
+            default:
+                break; // Completed, or cancelled by shutdown: nothing went wrong
+        }
+    }
+
+    /// <summary>The error kind a dial failure is counted as.</summary>
+    public static ErrorKind ErrorOf(EgressError error) => error switch
+    {
+        EgressError.NameNotResolved => ErrorKind.NameNotResolved,
+        EgressError.RefusedAddress => ErrorKind.EgressGuard,
+        EgressError.ConnectionRefused => ErrorKind.UpstreamRefused,
+        EgressError.Unreachable => ErrorKind.UpstreamUnreachable,
+        EgressError.Timeout => ErrorKind.UpstreamTimeout,
+        EgressError.TooManyConnections => ErrorKind.TooManyConnections,
+        _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not a failure"),
+    };
+}

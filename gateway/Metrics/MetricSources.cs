@@ -1,0 +1,29 @@
+using PolicyCompiler.Compilation;
+
+namespace Gateway.Metrics;
+
+/// <summary>
+/// Values other components already keep, read when Prometheus scrapes rather than mirrored
+/// on every change: nothing on the data path pays for them. A null source leaves its metric
+/// at zero (e.g. no audit writer yet).
+/// </summary>
+internal sealed record MetricSources
+{
+    /// <summary>Client connections open now (<c>ConnectionGate.Open</c>) → <c>gateway_connections_active</c>.</summary>
+    public Func<int>? ActiveConnections { get; init; }
+
+    /// <summary>Events waiting for the audit writer → <c>gateway_audit_queue_depth</c>.</summary>
+    public Func<int>? AuditQueueDepth { get; init; }
+
+    /// <summary>Audit events dropped since start (monotonic) → <c>gateway_audit_dropped_total</c>.</summary>
+    public Func<long>? AuditDropped { get; init; }
+
+    /// <summary>The live snapshot → <c>gateway_policy_rules{source}</c>.</summary>
+    public Func<PolicySnapshot>? Policy { get; init; }
+
+    /// <summary>Successful reloads since start (monotonic) → <c>gateway_policy_reloads_total</c>.</summary>
+    public Func<long>? PolicyReloads { get; init; }
+
+    /// <summary>Refused reloads since start (monotonic) → <c>gateway_policy_reload_failures_total</c>.</summary>
+    public Func<long>? PolicyReloadFailures { get; init; }
+}
