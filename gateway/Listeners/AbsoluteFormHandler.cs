@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
 using Gateway.Dialing;
+using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Http;
@@ -31,11 +32,13 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly HttpMessageInvoker _client;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ILogger<AbsoluteFormHandler> _logger;
+    private readonly GatewayMetrics _metrics;
 
     public AbsoluteFormHandler(
-        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, ILogger<AbsoluteFormHandler> logger)
+        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, ILogger<AbsoluteFormHandler> logger)
     {
         _logger = logger;
+        _metrics = metrics;
         _policy = policy;
         _sandboxes = sandboxes;
         _dialer = dialer;
@@ -66,6 +69,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         if (!target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
+            _metrics.RecordError(ErrorKind.MalformedRequest);
             string message = HttpMethods.IsConnect(context.Request.Method)
                 ? "CONNECT must be the first request on a connection to this proxy.\n"
                 : "This is a forward proxy, not a web server: send requests through it, e.g. "
@@ -76,6 +80,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
 
         if (!TryParseAuthority(target, out string host, out int port) || !HostAgrees(context.Request.Host, host, port))
         {
+            _metrics.RecordError(ErrorKind.MalformedRequest);
             await WriteAsync(context, StatusCodes.Status400BadRequest, "The Host header must name the same host and port as the request target.\n", blocked: false).ConfigureAwait(false);
             return;
         }
@@ -83,6 +88,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         Sandbox? sandbox = _sandboxes.Identify(context.Connection.RemoteIpAddress);
         if (sandbox is null)
         {
+            _metrics.RecordError(ErrorKind.UnknownSandbox);
             await WriteAsync(context, StatusCodes.Status403Forbidden, "This address belongs to no registered sandbox.\n", blocked: true).ConfigureAwait(false);
             return;
         }
@@ -96,13 +102,17 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         }
 
         PolicySnapshot snapshot = _policy.Current;
+        long decideStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         Decision decision = snapshot.Decide(host.AsSpan(), port, SandboxRegistry.KitsOf(sandbox, snapshot));
+        long decideTicks = System.Diagnostics.Stopwatch.GetTimestamp() - decideStarted;
         if (decision.Reason == DecisionReason.InvalidHost)
         {
+            _metrics.RecordError(ErrorKind.MalformedRequest);
             await WriteAsync(context, StatusCodes.Status400BadRequest, $"Host \"{host}\": {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false).ConfigureAwait(false);
             return;
         }
 
+        _metrics.RecordDecision(decision.IsAllowed, ProxyKind.Forward, decideTicks);
         string canonical = HostCanonicalizer.Canonicalize(host, out _, out _)!;
         if (!decision.IsAllowed)
         {
@@ -133,6 +143,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         options.TryGetValue(s_outcomeKey, out DialOutcome? outcome);
         DnsEndPoint endpoint = connection.DnsEndPoint;
         DialResult result = await _dialer.ConnectAsync(endpoint.Host, endpoint.Port, permissions, cancellation).ConfigureAwait(false);
+        _metrics.RecordDial(result);
         if (result.Socket is null)
         {
             outcome?.Error = result.Error;

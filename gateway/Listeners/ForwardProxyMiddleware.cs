@@ -7,6 +7,7 @@ using System.Text;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Hosting;
+using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Protocols;
 using Gateway.Relay;
@@ -32,6 +33,7 @@ internal sealed partial class ForwardProxyMiddleware(
     Dialer dialer,
     ConnectionGate gate,
     TunnelRelay relay,
+    GatewayMetrics metrics,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private static readonly ObjectPool<TunnelState> s_states =
@@ -44,6 +46,7 @@ internal sealed partial class ForwardProxyMiddleware(
         connection.Items[ListenerKind.ItemKey] = ListenerKind.Forward;
         if (!gate.TryEnter())
         {
+            metrics.RecordError(ErrorKind.TooManyConnections);
             await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 503, "Too many connections through the egress gateway; retry later.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
             return;
         }
@@ -88,6 +91,7 @@ internal sealed partial class ForwardProxyMiddleware(
                 catch (OperationCanceledException)
                 {
                     Log.HeaderTimeout(logger, connection.RemoteEndPoint);
+                    metrics.RecordError(ErrorKind.HeaderTimeout);
                     await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 408, "The request head did not arrive in time.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
                     return ConnectParseStatus.Rejected;
                 }
@@ -105,6 +109,7 @@ internal sealed partial class ForwardProxyMiddleware(
                     case ConnectParseStatus.Rejected:
                         input.AdvanceTo(buffer.End);
                         Log.Malformed(logger, connection.RemoteEndPoint, rejection);
+                        metrics.RecordError(ErrorKind.MalformedRequest);
                         await ProxyResponses.WriteErrorAsync(
                             connection.Transport.Output,
                             rejection == ConnectRejection.HeadTooLarge ? 431 : 400,
@@ -138,6 +143,7 @@ internal sealed partial class ForwardProxyMiddleware(
         Sandbox? sandbox = sandboxes.Identify(remote);
         if (sandbox is null)
         {
+            metrics.RecordError(ErrorKind.UnknownSandbox);
             await ProxyResponses.WriteErrorAsync(output, 403, "This address belongs to no registered sandbox.\n", blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
             return;
         }
@@ -150,13 +156,17 @@ internal sealed partial class ForwardProxyMiddleware(
 
         PolicySnapshot snapshot = policy.Current;
         int port = state.Head.Port;
+        long decideStarted = Stopwatch.GetTimestamp();
         Decision decision = snapshot.Decide(state.Head.Host, port, SandboxRegistry.KitsOf(sandbox, snapshot));
+        long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
         if (decision.Reason == DecisionReason.InvalidHost)
         {
+            metrics.RecordError(ErrorKind.MalformedRequest);
             await ProxyResponses.WriteErrorAsync(output, 400, $"Host: {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
             return;
         }
 
+        metrics.RecordDecision(decision.IsAllowed, ProxyKind.Forward, decideTicks);
         string host = CanonicalHost(state.Head.Host);
         if (!decision.IsAllowed)
         {
@@ -166,6 +176,7 @@ internal sealed partial class ForwardProxyMiddleware(
         }
 
         DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), connection.ConnectionClosed).ConfigureAwait(false);
+        metrics.RecordDial(dial);
         if (dial.Socket is not { } upstream)
         {
             int status = EgressErrors.StatusCode(dial.Error);
@@ -183,6 +194,7 @@ internal sealed partial class ForwardProxyMiddleware(
             // Not ConnectionClosed: Kestrel fires it when the client merely half-closes. On
             // shutdown Kestrel lets tunnels drain up to its timeout, then aborts their transports.
             RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
+            metrics.RecordRelay(relayed);
             Log.Tunnel(logger, sandbox.Name, host, port, decision.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, relayed.End);
         }
     }

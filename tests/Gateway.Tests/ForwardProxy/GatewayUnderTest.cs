@@ -41,8 +41,6 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     public string StateDir { get; }
 
-    public IServiceProvider Services => _app.Services;
-
     public int Port { get; }
 
     public string ProxyUrl => $"http://127.0.0.1:{Port}";
