@@ -1,9 +1,14 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gateway.Audit;
 using Gateway.Policy;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Gateway.Admin;
 
@@ -17,6 +22,8 @@ internal static class AdminApi
     public const string ReloadPath = "/policy/reload";
     public const string StatusPath = "/status";
     public const string SandboxesPath = "/sandboxes";
+    public const string AuditAggregatePath = "/audit/aggregate";
+    public const string AuditFollowPath = "/audit/follow";
 
     public static void Map(IEndpointRouteBuilder endpoints, LivePolicy policy, SandboxRegistry sandboxes)
     {
@@ -65,6 +72,45 @@ internal static class AdminApi
             return Results.Json(result, AdminJsonContext.Default.AdminReloadResult, statusCode: reloaded ? 200 : 409);
         });
     }
+
+    /// <summary>
+    /// <c>GET /audit/aggregate</c> (the rows of <c>policy log</c>, a JSON array) and
+    /// <c>GET /audit/follow</c> (decisions as they happen, JSON Lines, one flush per event,
+    /// until the client leaves or the daemon stops) from the daemon's <see cref="AuditWriter"/>.
+    /// </summary>
+    public static void MapAudit(IEndpointRouteBuilder endpoints, IAuditSource audit)
+    {
+        endpoints.MapGet(AuditAggregatePath, async (CancellationToken cancellation) =>
+        {
+            IReadOnlyList<AuditLogRow> rows = await audit.ReadAggregateAsync(cancellation).ConfigureAwait(false);
+            return Results.Json(rows as List<AuditLogRow> ?? [.. rows], AdminJsonContext.Default.ListAuditLogRow);
+        });
+        endpoints.MapGet(AuditFollowPath, (HttpContext http) => FollowAsync(http, audit));
+    }
+
+    private static async Task FollowAsync(HttpContext http, IAuditSource audit)
+    {
+        // A watcher must not hold up shutdown: Kestrel drains requests before the audit writer stops.
+        CancellationToken stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+        http.Response.ContentType = "application/x-ndjson";
+        try
+        {
+            await http.Response.StartAsync(end.Token).ConfigureAwait(false);
+            await using var json = new Utf8JsonWriter(http.Response.BodyWriter, AuditEventJson.WriterOptions);
+            await foreach (AuditEvent e in audit.FollowAsync(end.Token).ConfigureAwait(false))
+            {
+                json.Reset();
+                AuditEventJson.Write(json, in e);
+                json.Flush();
+                http.Response.BodyWriter.Write("\n"u8);
+                await http.Response.BodyWriter.FlushAsync(end.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (end.IsCancellationRequested)
+        {
+        }
+    }
 }
 
 /// <summary>Problems with a request, each one line.</summary>
@@ -80,4 +126,5 @@ internal sealed record AdminReloadResult(bool Reloaded, int Rules, IReadOnlyList
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(AdminReloadResult))]
 [JsonSerializable(typeof(AdminErrors))]
+[JsonSerializable(typeof(List<AuditLogRow>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

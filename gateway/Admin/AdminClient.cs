@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using Gateway.Audit;
 using Gateway.Sandboxes;
 
 namespace Gateway.Admin;
@@ -60,5 +62,91 @@ internal static class AdminClient
         {
             return null; // a socket file left by a daemon that is gone
         }
+    }
+
+    /// <summary>
+    /// The running daemon's <c>policy log</c> rows. Null when no daemon listens, or when it
+    /// does not serve the audit view: the audit files are the truth then.
+    /// </summary>
+    public static async Task<List<AuditLogRow>?> TryGetAuditAggregateAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation)
+    {
+        if (!File.Exists(endpoint.ToString()))
+        {
+            return null;
+        }
+
+        using HttpClient client = CreateAdminClient(endpoint, s_timeout);
+        try
+        {
+            using HttpResponseMessage response = await client.GetAsync(AdminApi.AuditAggregatePath, cancellation).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.ListAuditLogRow, cancellation).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable })
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The running daemon's live audit events; null when no daemon listens or it does not serve them.</summary>
+    public static async Task<AdminAuditStream?> TryFollowAuditAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation)
+    {
+        if (!File.Exists(endpoint.ToString()))
+        {
+            return null;
+        }
+
+        HttpClient client = CreateAdminClient(endpoint, Timeout.InfiniteTimeSpan);
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await client.GetAsync(AdminApi.AuditFollowPath, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                Stream body = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
+                var stream = new AdminAuditStream(client, response, body);
+                response = null;
+                client = null!;
+                return stream;
+            }
+
+            return null;
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable })
+        {
+            return null;
+        }
+        finally
+        {
+            response?.Dispose();
+            client?.Dispose();
+        }
+    }
+
+    private static HttpClient CreateAdminClient(UnixDomainSocketEndPoint endpoint, TimeSpan timeout)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(endpoint, token).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri("http://gateway-admin"), Timeout = timeout };
     }
 }

@@ -16,6 +16,9 @@ internal sealed class CliContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Ends long-running commands (<c>policy log --follow</c>) besides Ctrl-C; tests stop them with it.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     public static CliContext FromConsole() => new()
     {
         Out = Console.Out,

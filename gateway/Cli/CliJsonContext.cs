@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Gateway.Audit;
 using Gateway.Cli.Policy;
 
 namespace Gateway.Cli;
@@ -8,4 +9,5 @@ namespace Gateway.Cli;
 [JsonSerializable(typeof(List<RuleRow>))]
 [JsonSerializable(typeof(List<ExplainResult>))]
 [JsonSerializable(typeof(List<CheckResult>))]
+[JsonSerializable(typeof(List<AuditLogRow>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -12,7 +12,8 @@ internal static class PolicyCommand
         + "Examples:\n"
         + "  gateway policy ls\n"
         + "  gateway policy allow network \"api.example.com,*.example.org\"\n"
-        + "  gateway policy explain api.example.com:443")
+        + "  gateway policy explain api.example.com:443\n"
+        + "  gateway policy log --limit 20")
     {
         PolicyLsCommand.Create(context, options),
         PolicyAddCommand.Create("allow", context, options),
@@ -21,6 +22,7 @@ internal static class PolicyCommand
         PolicyResetCommand.Create(context, options),
         PolicySetDefaultCommand.Create(context, options),
         PolicyExplainCommand.Create(context, options),
+        PolicyLogCommand.Create(context, options),
         PolicyCheckCommand.Create(context),
     };
 

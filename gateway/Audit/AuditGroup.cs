@@ -1,0 +1,51 @@
+namespace Gateway.Audit;
+
+/// <summary>The running totals of one <see cref="AuditGroupKey"/>; mutated only under the aggregate's lock.</summary>
+internal sealed class AuditGroup(AuditGroupKey key, in AuditEvent first)
+{
+    /// <summary>What the group is.</summary>
+    public AuditGroupKey Key { get; } = key;
+
+    /// <summary>The rule id of the latest event (a rule source may hold several rules).</summary>
+    public string RuleId { get; set; } = first.RuleId;
+
+    /// <summary>The port of every event so far, or null once two events differed.</summary>
+    public int? Port { get; set; } = first.Port;
+
+    /// <summary>The earliest event time.</summary>
+    public DateTimeOffset FirstSeen { get; set; } = first.Time;
+
+    /// <summary>The latest event time.</summary>
+    public DateTimeOffset LastSeen { get; set; } = first.Time;
+
+    /// <summary>Events counted.</summary>
+    public long Count { get; set; }
+
+    /// <summary>The group's place in the aggregate's recency list (least recently seen first).</summary>
+    public LinkedListNode<AuditGroup>? Node { get; set; }
+
+    /// <summary>Counts <paramref name="e"/>.</summary>
+    public void Add(in AuditEvent e)
+    {
+        Count++;
+        RuleId = e.RuleId;
+        if (Port != e.Port)
+        {
+            Port = null;
+        }
+
+        if (e.Time < FirstSeen)
+        {
+            FirstSeen = e.Time;
+        }
+
+        if (e.Time > LastSeen)
+        {
+            LastSeen = e.Time;
+        }
+    }
+
+    /// <summary>The group as <c>policy log</c> prints it.</summary>
+    public AuditLogRow ToRow() => new(
+        Key.Sandbox, Key.Type, Key.Host, Port, Key.Proxy, Key.Rule, RuleId, Key.Decision, FirstSeen, LastSeen, Count);
+}

@@ -1,0 +1,8 @@
+namespace Gateway.Audit;
+
+/// <summary>What <c>policy log</c> groups events by: one row per sandbox, type, host, proxy, rule source and decision.</summary>
+internal readonly record struct AuditGroupKey(string Sandbox, string Type, string Host, string Proxy, string Rule, string Decision)
+{
+    /// <summary>The key of <paramref name="e"/>.</summary>
+    public static AuditGroupKey Of(in AuditEvent e) => new(e.Sandbox, e.Type, e.Host, e.Proxy, e.Rule, e.Decision);
+}

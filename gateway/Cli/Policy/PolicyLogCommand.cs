@@ -1,0 +1,195 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Admin;
+using Gateway.Audit;
+using Gateway.Configuration;
+
+namespace Gateway.Cli.Policy;
+
+/// <summary>
+/// `gateway policy log`: which hosts sandboxes contacted, blocked first, as `sbx policy log`
+/// prints it; `--follow` streams decisions as they happen. From the running daemon's
+/// in-memory view when one answers on the admin socket, else from the audit files.
+/// </summary>
+internal static class PolicyLogCommand
+{
+    private const int FollowHostWidth = 24;
+
+    public static Command Create(CliContext context, GlobalOptions options)
+    {
+        var sandbox = new Argument<string?>("SANDBOX")
+        {
+            Description = "Only this sandbox's requests",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var limit = new Option<int?>("--limit")
+        {
+            Description = "Only the N most recently seen rows of each table",
+            HelpName = "N",
+        };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1)
+            {
+                r.AddError("--limit must be at least 1");
+            }
+        });
+        var follow = new Option<bool>("--follow", "-f") { Description = "Print each decision as it happens, until Ctrl-C" };
+        Option<string?> type = PolicyCommand.TypeOption();
+        Option<bool> json = PolicyCommand.JsonOption();
+        var command = new Command(
+            "log",
+            "Show which hosts sandboxes contacted: blocked requests first, then allowed ones, one row per "
+            + "sandbox, host, proxy and rule, most recently seen first.\n\n"
+            + "Examples:\n  gateway policy log\n  gateway policy log my-sandbox --limit 20\n"
+            + "  gateway policy log --json\n  gateway policy log my-sandbox --follow")
+        {
+            sandbox,
+            limit,
+            json,
+            follow,
+            type,
+        };
+        command.SetAction(async (result, cancellation) =>
+        {
+            GatewayConfig config = options.LoadConfig(result, context);
+            var filter = new RowFilter(result.GetValue(sandbox), result.GetValue(type));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, context.Cancellation);
+            if (result.GetValue(follow))
+            {
+                await FollowAsync(context, config, filter, result.GetValue(json), stop.Token).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            IReadOnlyList<AuditLogRow> rows = await ReadAggregateAsync(context, config, stop.Token).ConfigureAwait(false);
+            (List<AuditLogRow> blocked, List<AuditLogRow> allowed) = Split(rows, filter, result.GetValue(limit));
+            if (result.GetValue(json))
+            {
+                List<AuditLogRow> all = [.. blocked, .. allowed];
+                context.Out.WriteLine(JsonSerializer.Serialize(all, CliJsonContext.Default.ListAuditLogRow));
+                return ExitCodes.Ok;
+            }
+
+            context.Out.WriteLine("Blocked requests:");
+            WriteTable(context, blocked);
+            context.Out.WriteLine();
+            context.Out.WriteLine("Allowed requests:");
+            WriteTable(context, allowed);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Rows in print order: blocked and allowed apart, each most recently seen first and cut to <paramref name="limit"/>.</summary>
+    internal static (List<AuditLogRow> Blocked, List<AuditLogRow> Allowed) Split(IReadOnlyList<AuditLogRow> rows, RowFilter filter, int? limit)
+    {
+        var blocked = new List<AuditLogRow>();
+        var allowed = new List<AuditLogRow>();
+        foreach (AuditLogRow row in rows)
+        {
+            if (filter.Matches(row.Sandbox, row.Type))
+            {
+                (row.Decision == AuditEvent.Blocked ? blocked : allowed).Add(row);
+            }
+        }
+
+        foreach (List<AuditLogRow> table in (List<AuditLogRow>[])[blocked, allowed])
+        {
+            table.Sort(static (a, b) =>
+            {
+                int byTime = b.LastSeen.CompareTo(a.LastSeen);
+                return byTime != 0 ? byTime : string.CompareOrdinal(a.Host, b.Host);
+            });
+            if (limit is { } n && table.Count > n)
+            {
+                table.RemoveRange(n, table.Count - n);
+            }
+        }
+
+        return (blocked, allowed);
+    }
+
+    /// <summary>`LAST SEEN`: local time as `HH:mm:ss dd-MMM` (`10:15:25 29-Jan`), as `sbx policy log` prints it.</summary>
+    internal static string FormatLastSeen(DateTimeOffset time, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(time, zone).ToString("HH:mm:ss dd-MMM", CultureInfo.InvariantCulture);
+
+    /// <summary>One `--follow` line: `ALLOWED   host   status` or `BLOCKED   host   -`.</summary>
+    internal static string FormatLive(in AuditEvent e)
+    {
+        string status = !e.IsBlocked && e.Status > 0 ? e.Status.ToString(CultureInfo.InvariantCulture) : "-";
+        return string.Create(CultureInfo.InvariantCulture, $"{(e.IsBlocked ? "BLOCKED" : "ALLOWED")}   {e.Host.PadRight(FollowHostWidth)}   {status}");
+    }
+
+    private static void WriteTable(CliContext context, List<AuditLogRow> rows)
+    {
+        var table = new TableWriter("SANDBOX", "TYPE", "HOST", "PROXY", "RULE", "LAST SEEN", "COUNT");
+        foreach (AuditLogRow row in rows)
+        {
+            table.Add(
+                row.Sandbox, row.Type, row.Host, row.Proxy, row.Rule,
+                FormatLastSeen(row.LastSeen, context.Time.LocalTimeZone), row.Count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        table.WriteTo(context.Out);
+    }
+
+    private static async Task<IReadOnlyList<AuditLogRow>> ReadAggregateAsync(CliContext context, GatewayConfig config, CancellationToken cancellation)
+    {
+        List<AuditLogRow>? live = await AdminClient.TryGetAuditAggregateAsync(config.Listen.Admin, cancellation).ConfigureAwait(false);
+        if (live is not null)
+        {
+            return live;
+        }
+
+        var files = new AuditFileSource(config.Audit, context.Time);
+        IReadOnlyList<AuditLogRow> rows = await files.ReadAggregateAsync(cancellation).ConfigureAwait(false);
+        if (files.LastRead is { Malformed: > 0 } read)
+        {
+            context.Error.WriteLine($"gateway: skipped {read.Malformed} lines of {config.Audit.File}* that are not audit events");
+        }
+
+        return rows;
+    }
+
+    private static async Task FollowAsync(CliContext context, GatewayConfig config, RowFilter filter, bool json, CancellationToken cancellation)
+    {
+        try
+        {
+            AdminAuditStream? daemon = await AdminClient.TryFollowAuditAsync(config.Listen.Admin, cancellation).ConfigureAwait(false);
+            try
+            {
+                IAsyncEnumerable<AuditEvent> events = daemon?.ReadAllAsync(cancellation)
+                    ?? new AuditFileSource(config.Audit, context.Time).FollowAsync(cancellation);
+                await foreach (AuditEvent e in events.ConfigureAwait(false))
+                {
+                    if (!filter.Matches(e.Sandbox, e.Type))
+                    {
+                        continue;
+                    }
+
+                    context.Out.WriteLine(json ? AuditEventJson.ToLine(in e) : FormatLive(in e));
+                    await context.Out.FlushAsync(cancellation).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (daemon is not null)
+                {
+                    await daemon.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Ctrl-C: the normal end of --follow.
+        }
+    }
+
+    /// <summary>The SANDBOX argument and `--type`.</summary>
+    internal readonly record struct RowFilter(string? Sandbox, string? Type)
+    {
+        public bool Matches(string sandbox, string type) =>
+            (Sandbox is null || sandbox == Sandbox) && (Type is null || type == Type);
+    }
+}

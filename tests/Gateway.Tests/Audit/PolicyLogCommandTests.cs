@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Gateway.Audit;
+using Gateway.Cli;
+using Gateway.Configuration;
+
+namespace Gateway.Tests.Audit;
+
+public sealed class PolicyLogCommandTests : IDisposable
+{
+    private readonly string _stateDir = AuditTestEvents.TempDir();
+
+    private string AuditFile => Path.Combine(_stateDir, "audit.jsonl");
+
+    public void Dispose() => Directory.Delete(_stateDir, recursive: true);
+
+    [Fact]
+    public void Text_IsBlockedTableThenAllowedTable_MostRecentFirst()
+    {
+        PrepareLog();
+
+        (int exit, string output, _) = Run("policy", "log");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(
+            """
+            Blocked requests:
+            SANDBOX      TYPE      HOST                   PROXY         RULE      LAST SEEN         COUNT
+            my-sandbox   network   blocked.example.test   transparent   default   10:15:25 29-Jan   1
+
+            Allowed requests:
+            SANDBOX      TYPE      HOST                    PROXY         RULE    LAST SEEN         COUNT
+            my-sandbox   network   api.example.test        forward       local   10:15:23 29-Jan   42
+            other        network   registry.example.test   transparent   kit:x   10:15:20 29-Jan   18
+
+            """.ReplaceLineEndings(),
+            output);
+    }
+
+    [Fact]
+    public void Sandbox_Limit_AndType_Filter()
+    {
+        PrepareLog();
+
+        (_, string mine, _) = Run("policy", "log", "my-sandbox");
+        (_, string limited, _) = Run("policy", "log", "--limit", "1", "--type", "network");
+
+        Assert.DoesNotContain("registry.example.test", mine, StringComparison.Ordinal);
+        Assert.Contains("api.example.test", mine, StringComparison.Ordinal);
+        Assert.Contains("api.example.test", limited, StringComparison.Ordinal);
+        Assert.Contains("blocked.example.test", limited, StringComparison.Ordinal);
+        Assert.DoesNotContain("registry.example.test", limited, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_IsOneArrayOfRows_BlockedFirst()
+    {
+        PrepareLog();
+
+        (int exit, string output, _) = Run("policy", "log", "--json");
+
+        Assert.Equal(0, exit);
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement[] rows = [.. json.RootElement.EnumerateArray()];
+        Assert.Equal(["blocked.example.test", "api.example.test", "registry.example.test"], rows.Select(r => r.GetProperty("host").GetString()));
+        JsonElement api = rows[1];
+        Assert.Equal(
+            ["sandbox", "type", "host", "port", "proxy", "rule", "ruleId", "decision", "firstSeen", "lastSeen", "count"],
+            api.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("my-sandbox", api.GetProperty("sandbox").GetString());
+        Assert.Equal("network", api.GetProperty("type").GetString());
+        Assert.Equal(443, api.GetProperty("port").GetInt32());
+        Assert.Equal("forward", api.GetProperty("proxy").GetString());
+        Assert.Equal("local", api.GetProperty("rule").GetString());
+        Assert.Equal("local:0b6c3c1e-0000-4000-8000-000000000001", api.GetProperty("ruleId").GetString());
+        Assert.Equal("allowed", api.GetProperty("decision").GetString());
+        Assert.Equal(AuditTestEvents.Start.AddSeconds(-18), api.GetProperty("firstSeen").GetDateTimeOffset());
+        Assert.Equal(AuditTestEvents.Start.AddSeconds(23), api.GetProperty("lastSeen").GetDateTimeOffset());
+        Assert.Equal(42, api.GetProperty("count").GetInt64());
+        Assert.False(rows[2].TryGetProperty("port", out _)); // two ports in that row
+    }
+
+    [Fact]
+    public void NoAuditFile_PrintsEmptyTables()
+    {
+        (int exit, string output, _) = Run("policy", "log");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(
+            "Blocked requests:\nSANDBOX   TYPE   HOST   PROXY   RULE   LAST SEEN   COUNT\n\nAllowed requests:\nSANDBOX   TYPE   HOST   PROXY   RULE   LAST SEEN   COUNT\n".ReplaceLineEndings(),
+            output);
+    }
+
+    [Theory]
+    [InlineData("--limit", "0")]
+    [InlineData("--type", "dns")]
+    public void BadOption_IsAUsageError(string option, string value)
+    {
+        (int exit, _, string error) = Run("policy", "log", option, value);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith("gateway: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Follow_OnTheFile_SeesAnAppendedEventWithinASecond()
+    {
+        AuditTestEvents.AppendLines(AuditFile, AuditTestEvents.Event(host: "old.example.test"));
+        var output = new LineCapture();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<int> follow = Task.Run(() => GatewayCli.Run(["--state-dir", _stateDir, "policy", "log", "--follow"], Context(output, output, stop.Token)));
+
+        // Follow shows what is appended after it starts; until it has opened the file, appended events may go unseen.
+        int attempt = 0;
+        while (!await output.WaitForAsync($"warmup{attempt - 1}.example.test", TimeSpan.FromSeconds(1)) && attempt < 30)
+        {
+            AuditTestEvents.AppendLines(AuditFile, AuditTestEvents.Event(host: $"warmup{attempt++}.example.test"));
+        }
+
+        AuditTestEvents.AppendLines(AuditFile, AuditTestEvents.Event(host: "new.example.test"));
+        AuditTestEvents.AppendLines(AuditFile, AuditTestEvents.Event(host: "denied.example.test", decision: AuditEvent.Blocked, rule: "default"));
+
+        Assert.True(await output.WaitForAsync("denied.example.test", TimeSpan.FromSeconds(1)), output.ToString());
+        await stop.CancelAsync();
+        Assert.Equal(0, await follow.WaitAsync(TimeSpan.FromSeconds(30)));
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.DoesNotContain(lines, l => l.Contains("old.example.test", StringComparison.Ordinal));
+        Assert.Equal(["ALLOWED   new.example.test           200", "BLOCKED   denied.example.test        -"], lines[^2..]);
+    }
+
+    // Rows like the reference's `sbx policy log` example.
+    private void PrepareLog()
+    {
+        var events = new List<AuditEvent>
+        {
+            AuditTestEvents.Event(host: "blocked.example.test", sandbox: "my-sandbox", decision: AuditEvent.Blocked, proxy: AuditEvent.TransparentProxy, rule: "default", seconds: 25),
+            AuditTestEvents.Event(host: "registry.example.test", sandbox: "other", proxy: AuditEvent.TransparentProxy, rule: "kit:x", seconds: 19, port: 80),
+        };
+        for (int i = 0; i < 42; i++)
+        {
+            events.Add(AuditTestEvents.Event(host: "api.example.test", sandbox: "my-sandbox", seconds: 23 - i));
+        }
+
+        for (int i = 0; i < 17; i++)
+        {
+            events.Add(AuditTestEvents.Event(host: "registry.example.test", sandbox: "other", proxy: AuditEvent.TransparentProxy, rule: "kit:x", seconds: 20 - i));
+        }
+
+        AuditTestEvents.AppendLines(AuditFile, [.. events]);
+    }
+
+    private (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = GatewayCli.Run(["--state-dir", _stateDir, .. args], Context(output, error, CancellationToken.None));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static CliContext Context(TextWriter output, TextWriter error, CancellationToken cancellation) => new()
+    {
+        Out = output,
+        Error = error,
+        In = TextReader.Null,
+        InteractiveInput = false,
+        Environment = ConfigLoader.NoEnvironment,
+        Time = new UtcZoneTimeProvider(),
+        Cancellation = cancellation,
+    };
+}
