@@ -36,24 +36,7 @@ internal static class AdminClient
             return null;
         }
 
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, token) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(endpoint, token).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var client = new HttpClient(handler) { BaseAddress = new Uri("http://gateway-admin"), Timeout = s_timeout };
+        using HttpClient client = CreateAdminClient(endpoint, s_timeout);
         try
         {
             return await send(client, cancellation).ConfigureAwait(false);
@@ -68,30 +51,18 @@ internal static class AdminClient
     /// The running daemon's <c>policy log</c> rows. Null when no daemon listens, or when it
     /// does not serve the audit view: the audit files are the truth then.
     /// </summary>
-    public static async Task<List<AuditLogRow>?> TryGetAuditAggregateAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation)
-    {
-        if (!File.Exists(endpoint.ToString()))
+    public static Task<List<AuditLogRow>?> TryGetAuditAggregateAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation) =>
+        TrySendAsync(endpoint, cancellation, async (client, token) =>
         {
-            return null;
-        }
-
-        using HttpClient client = CreateAdminClient(endpoint, s_timeout);
-        try
-        {
-            using HttpResponseMessage response = await client.GetAsync(AdminApi.AuditAggregatePath, cancellation).ConfigureAwait(false);
+            using HttpResponseMessage response = await client.GetAsync(AdminApi.AuditAggregatePath, token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
             }
 
             response.EnsureSuccessStatusCode();
-            return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.ListAuditLogRow, cancellation).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable })
-        {
-            return null;
-        }
-    }
+            return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.ListAuditLogRow, token).ConfigureAwait(false);
+        });
 
     /// <summary>The running daemon's live audit events; null when no daemon listens or it does not serve them.</summary>
     public static async Task<AdminAuditStream?> TryFollowAuditAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation)

@@ -12,17 +12,19 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Gateway.Audit;
+
 namespace Gateway.Hosting;
 
 /// <summary>The metrics listener (<c>listen.metrics</c>) and the metrics every listener feeds.</summary>
 internal static partial class GatewayHost
 {
-    // The policy and the connection gate already count what the scrape reports; the audit
-    // writer adds its own sources (GatewayMetrics.Sources with { … }) when it is built.
+    // The policy, the connection gate and the audit writer already count what the scrape reports.
     private static GatewayMetrics CreateMetrics(IServiceProvider services)
     {
         LivePolicy policy = services.GetRequiredService<LivePolicy>();
         ConnectionGate gate = services.GetRequiredService<ConnectionGate>();
+        AuditWriter audit = services.GetRequiredService<AuditWriter>();
         return new GatewayMetrics
         {
             Sources = new MetricSources
@@ -31,6 +33,8 @@ internal static partial class GatewayHost
                 Policy = () => policy.Current,
                 PolicyReloads = () => policy.Reloads,
                 PolicyReloadFailures = () => policy.FailedReloads,
+                AuditQueueDepth = () => audit.QueueDepth,
+                AuditDropped = () => audit.Dropped,
             },
         };
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Admin;
+using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Listeners;
@@ -60,6 +61,13 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout));
         builder.Services.AddSingleton<ConnectionGate>(_ => new ConnectionGate(config.Limits.MaxConnections));
         builder.Services.AddSingleton<TunnelRelay>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // A hosted service registered before Kestrel's: it stops after Kestrel, so every
+        // decision of the drained connections is written and fsynced before the process exits.
+        builder.Services.AddSingleton(sp => new AuditWriter(config.Audit, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditWriter>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        builder.Services.AddSingleton<DecisionRecorder>();
         builder.Services.AddHttpForwarder();
         var endPoints = new ListenerEndPoints();
         builder.Services.AddSingleton(endPoints);
@@ -106,7 +114,11 @@ internal static partial class GatewayHost
         app.UseWhen(IsAdmin, admin =>
         {
             admin.UseRouting();
-            admin.UseEndpoints(endpoints => AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>()));
+            admin.UseEndpoints(endpoints =>
+            {
+                AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
+                AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());
+            });
         });
         app.Run(ActivatorUtilities.CreateInstance<AbsoluteFormHandler>(app.Services).HandleAsync);
         app.Lifetime.ApplicationStarted.Register(() => OnStarted(app, config, policy));

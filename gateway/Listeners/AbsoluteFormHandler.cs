@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Metrics;
@@ -33,10 +34,12 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ILogger<AbsoluteFormHandler> _logger;
     private readonly GatewayMetrics _metrics;
+    private readonly DecisionRecorder _recorder;
 
     public AbsoluteFormHandler(
-        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, ILogger<AbsoluteFormHandler> logger)
+        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, ILogger<AbsoluteFormHandler> logger)
     {
+        _recorder = recorder;
         _logger = logger;
         _metrics = metrics;
         _policy = policy;
@@ -66,6 +69,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
 
     public async Task HandleAsync(HttpContext context)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         if (!target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
@@ -117,6 +121,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         if (!decision.IsAllowed)
         {
             Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "blocked", decision.RuleId, StatusCodes.Status403Forbidden);
+            await _recorder.RecordAsync(sandbox.Name, canonical, port, AuditEvent.ForwardProxy, decision, EgressError.None, StatusCodes.Status403Forbidden, 0, 0, started).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status403Forbidden, BlockedMessage.For(decision, canonical, port, sandbox.Name), blocked: true).ConfigureAwait(false);
             return;
         }
@@ -134,6 +139,10 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         }
 
         Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "allowed", decision.RuleId, context.Response.StatusCode);
+        EgressError dialError = transformer.Outcome?.Error ?? EgressError.None;
+        await _recorder.RecordAsync(
+            sandbox.Name, canonical, port, AuditEvent.ForwardProxy, decision, dialError, context.Response.StatusCode,
+            context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, started).ConfigureAwait(false);
     }
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext connection, CancellationToken cancellation)
@@ -220,7 +229,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(2100, LogLevel.Information, "{Sandbox} {Method} http://{Host}:{Port} {Decision} rule={Rule} status={Status}")]
+        [LoggerMessage(2100, LogLevel.Debug, "{Sandbox} {Method} http://{Host}:{Port} {Decision} rule={Rule} status={Status}")]
         public static partial void Decided(ILogger logger, string sandbox, string method, string host, int port, string decision, string rule, int status);
     }
 }

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Hosting;
@@ -34,6 +35,7 @@ internal sealed partial class ForwardProxyMiddleware(
     ConnectionGate gate,
     TunnelRelay relay,
     GatewayMetrics metrics,
+    DecisionRecorder recorder,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private static readonly ObjectPool<TunnelState> s_states =
@@ -171,6 +173,7 @@ internal sealed partial class ForwardProxyMiddleware(
         if (!decision.IsAllowed)
         {
             Log.Decided(logger, sandbox.Name, host, port, "blocked", decision.RuleId, 403);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
             await ProxyResponses.WriteErrorAsync(output, 403, BlockedMessage.For(decision, host, port, sandbox.Name), blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
             return;
         }
@@ -180,6 +183,7 @@ internal sealed partial class ForwardProxyMiddleware(
         if (dial.Socket is not { } upstream)
         {
             int status = EgressErrors.StatusCode(dial.Error);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, dial.Error, status, 0, 0, started).ConfigureAwait(false);
             Log.Decided(logger, sandbox.Name, host, port, dial.Error == EgressError.RefusedAddress ? "blocked" : "allowed", dial.Error == EgressError.RefusedAddress ? "egress-guard" : decision.RuleId, status);
             string body = dial.Error == EgressError.RefusedAddress
                 ? BlockedMessage.ForGuard(host, port, EgressErrors.Reason(dial.Error))
@@ -195,6 +199,7 @@ internal sealed partial class ForwardProxyMiddleware(
             // shutdown Kestrel lets tunnels drain up to its timeout, then aborts their transports.
             RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started).ConfigureAwait(false);
             Log.Tunnel(logger, sandbox.Name, host, port, decision.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, relayed.End);
         }
     }
@@ -208,10 +213,10 @@ internal sealed partial class ForwardProxyMiddleware(
 
     private static partial class Log
     {
-        [LoggerMessage(2000, LogLevel.Information, "{Sandbox} CONNECT {Host}:{Port} {Decision} rule={Rule} status={Status}")]
+        [LoggerMessage(2000, LogLevel.Debug, "{Sandbox} CONNECT {Host}:{Port} {Decision} rule={Rule} status={Status}")]
         public static partial void Decided(ILogger logger, string sandbox, string host, int port, string decision, string rule, int status);
 
-        [LoggerMessage(2001, LogLevel.Information, "{Sandbox} CONNECT {Host}:{Port} allowed rule={Rule} status=200 in={BytesIn} out={BytesOut} ms={Milliseconds} end={End}")]
+        [LoggerMessage(2001, LogLevel.Debug, "{Sandbox} CONNECT {Host}:{Port} allowed rule={Rule} status=200 in={BytesIn} out={BytesOut} ms={Milliseconds} end={End}")]
         public static partial void Tunnel(ILogger logger, string sandbox, string host, int port, string rule, long bytesIn, long bytesOut, long milliseconds, RelayEnd end);
 
         [LoggerMessage(2002, LogLevel.Information, "{Remote}: malformed CONNECT head ({Rejection})")]

@@ -39,6 +39,11 @@ public sealed class RunCommandTests : IDisposable
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", ready, StringComparison.Ordinal);
         Assert.Contains("stopping:", result.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_state.Path, "admin.sock")));
+
+        // The decision made before SIGTERM is in the audit log after it.
+        string[] audit = await File.ReadAllLinesAsync(Path.Combine(_state.Path, "audit.jsonl"));
+        Assert.Contains(audit, line => line.Contains("\"host\":\"blocked.example.test\"", StringComparison.Ordinal)
+            && line.Contains("\"decision\":\"blocked\"", StringComparison.Ordinal));
     }
 
     [Fact]

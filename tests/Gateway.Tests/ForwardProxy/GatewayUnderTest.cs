@@ -89,6 +89,9 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     /// <summary>Runs `gateway --state-dir DIR …` in-process, as an operator would while the daemon runs.</summary>
     public (int Exit, string Output) Cli(params string[] args) => RunCli(StateDir, args);
 
+    /// <summary>Stops as SIGTERM does: listeners close, connections drain, the audit log is flushed.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace Gateway.Tests.ForwardProxy;
+
+/// <summary>Issue 5 item 7: the audit log holds exactly the decisions made, with their fields, and loses none on stop.</summary>
+public sealed class AuditEndToEndTests
+{
+    [Fact]
+    public async Task EveryDecision_IsOneAuditEvent_WithItsFields_AndNoneIsLostOnStop()
+    {
+        const int Clients = 50;
+        const int PerClient = 20;
+        await using TestUpstream upstream = await TestUpstream.StartAsync();
+        GatewayUnderTest gateway = await GatewayUnderTest.StartAsync([["policy", "set-default", "deny-all"], ["policy", "allow", "network", "api.example.test"]]);
+        string auditFile = Path.Combine(gateway.StateDir, "audit.jsonl");
+        string copy = Path.GetTempFileName();
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, Clients).Select(async client =>
+            {
+                for (int i = 0; i < PerClient; i++)
+                {
+                    string host = i % 2 == 0 ? "api.example.test" : "other.example.test";
+                    using RawClient raw = await RawClient.ConnectAsync(gateway.Port);
+                    await raw.SendAsync($"CONNECT {host}:{upstream.HttpPort} HTTP/1.1\r\n\r\n");
+                    (int status, _, _) = await raw.ReadResponseAsync();
+                    Assert.Equal(i % 2 == 0 ? 200 : 403, status);
+                }
+            }));
+
+            await gateway.StopAsync(); // what SIGTERM does: drain, then flush the audit log
+            File.Copy(auditFile, copy, overwrite: true);
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+        }
+
+        List<JsonElement> events = [.. File.ReadAllLines(copy).Select(line => JsonDocument.Parse(line).RootElement)];
+        File.Delete(copy);
+        Assert.Equal(Clients * PerClient, events.Count);
+        Assert.Equal(Clients * PerClient / 2, events.Count(e => e.GetProperty("decision").GetString() == "allowed"));
+        JsonElement blocked = events.First(e => e.GetProperty("decision").GetString() == "blocked");
+        Assert.Equal(("host", "network", "other.example.test", upstream.HttpPort, "forward", "default", "no-match", 403),
+            (blocked.GetProperty("sandbox").GetString(), blocked.GetProperty("type").GetString(), blocked.GetProperty("host").GetString(),
+             blocked.GetProperty("port").GetInt32(), blocked.GetProperty("proxy").GetString(), blocked.GetProperty("rule").GetString(),
+             blocked.GetProperty("ruleId").GetString(), blocked.GetProperty("status").GetInt32()));
+        JsonElement allowed = events.First(e => e.GetProperty("decision").GetString() == "allowed");
+        Assert.Equal(("local", 200), (allowed.GetProperty("rule").GetString(), allowed.GetProperty("status").GetInt32()));
+    }
+}
