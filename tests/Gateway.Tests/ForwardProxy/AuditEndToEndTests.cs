@@ -9,7 +9,7 @@ public sealed class AuditEndToEndTests
     public async Task EveryDecision_IsOneAuditEvent_WithItsFields_AndNoneIsLostOnStop()
     {
         const int Clients = 50;
-        const int PerClient = 20;
+        const int PerClient = 200; // 10,000 requests in all
         await using TestUpstream upstream = await TestUpstream.StartAsync();
         GatewayUnderTest gateway = await GatewayUnderTest.StartAsync([["policy", "set-default", "deny-all"], ["policy", "allow", "network", "api.example.test"]]);
         string auditFile = Path.Combine(gateway.StateDir, "audit.jsonl");
@@ -47,5 +47,50 @@ public sealed class AuditEndToEndTests
              blocked.GetProperty("ruleId").GetString(), blocked.GetProperty("status").GetInt32()));
         JsonElement allowed = events.First(e => e.GetProperty("decision").GetString() == "allowed");
         Assert.Equal(("local", 200), (allowed.GetProperty("rule").GetString(), allowed.GetProperty("status").GetInt32()));
+    }
+
+    [Fact]
+    public async Task StopUnderLoad_LosesNoEventForAnyAnsweredRequest()
+    {
+        await using TestUpstream upstream = await TestUpstream.StartAsync();
+        GatewayUnderTest gateway = await GatewayUnderTest.StartAsync([["policy", "set-default", "deny-all"]]);
+        string auditFile = Path.Combine(gateway.StateDir, "audit.jsonl");
+        int answered = 0;
+        using var stop = new CancellationTokenSource();
+        Task[] clients = [.. Enumerable.Range(0, 50).Select(client => Task.Run(async () =>
+        {
+            for (int i = 0; i < 1_000 && !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using RawClient raw = await RawClient.ConnectAsync(gateway.Port);
+                    await raw.SendAsync($"CONNECT other.example.test:{upstream.HttpPort} HTTP/1.1\r\n\r\n");
+                    (int status, _, _) = await raw.ReadResponseAsync();
+                    if (status == 403)
+                    {
+                        Interlocked.Increment(ref answered);
+                    }
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+                {
+                    return; // the listener closed under us: that is the point of the test
+                }
+            }
+        }))];
+
+        while (Volatile.Read(ref answered) < 500)
+        {
+            await Task.Delay(10);
+        }
+
+        Task stopping = gateway.StopAsync(); // SIGTERM while 50 clients are still sending
+        stop.Cancel();
+        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(60));
+        string[] lines = await File.ReadAllLinesAsync(auditFile);
+        await gateway.DisposeAsync();
+
+        Assert.True(lines.Length >= answered, $"{lines.Length} events for {answered} answered requests");
+        Assert.All(lines, line => Assert.Equal("blocked", JsonDocument.Parse(line).RootElement.GetProperty("decision").GetString()));
     }
 }
