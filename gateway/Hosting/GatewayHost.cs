@@ -68,6 +68,7 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton(sp => new AuditWriter(config.Audit, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditWriter>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<DecisionRecorder>();
+        builder.Services.AddSingleton<NonHttpRecorder>();
         builder.Services.AddHttpForwarder();
         var endPoints = new ListenerEndPoints();
         builder.Services.AddSingleton(endPoints);
@@ -87,6 +88,17 @@ internal static partial class GatewayHost
                     endPoints.Add(ListenerKind.Forward, listen);
                     listen.Use(CountConnections(listen, ListenerKind.Forward));
                     listen.Use(next => ActivatorUtilities.CreateInstance<ForwardProxyMiddleware>(listen.ApplicationServices, next).OnConnectionAsync);
+                });
+            }
+
+            if (config.Listen.TransparentHttp is { } transparentHttp)
+            {
+                kestrel.Listen(transparentHttp, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    endPoints.Add(ListenerKind.TransparentHttp, listen);
+                    listen.Use(CountConnections(listen, ListenerKind.TransparentHttp));
+                    listen.Use(next => ActivatorUtilities.CreateInstance<TransparentHttpMiddleware>(listen.ApplicationServices, next).OnConnectionAsync);
                 });
             }
 
@@ -176,38 +188,30 @@ internal static partial class GatewayHost
             Log.AdminModeFailed(logger, adminPath, e.Message);
         }
 
-        if (config.Listen.Forward is { } forward)
+        ListenerEndPoints bound = app.Services.GetRequiredService<ListenerEndPoints>();
+        foreach ((string kind, string name) in s_listenerNames)
         {
-            Log.Listening(logger, "forward proxy", BoundEndPoint(app, forward));
+            if (bound.EndPointOf(kind) is { } endPoint)
+            {
+                Log.Listening(logger, name, endPoint.ToString()!);
+            }
         }
 
         Log.Listening(logger, "admin API", "unix:" + adminPath);
         Log.PolicyLoaded(logger, policy.Current.Rules.Count, policy.Current.Kits.Length, config.StateDir);
     }
 
+    private static readonly (string Kind, string Name)[] s_listenerNames =
+    [
+        (ListenerKind.Forward, "forward proxy"),
+        (ListenerKind.TransparentHttp, "transparent HTTP"),
+        (ListenerKind.TransparentTls, "transparent TLS"),
+    ];
+
     private static void OnStopping(WebApplication app)
     {
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
         Log.Stopping(logger, app.Services.GetRequiredService<ConnectionGate>().Open, (int)DrainTimeout.TotalSeconds);
-    }
-
-    // With port 0 (tests) the configured endpoint does not say where Kestrel bound.
-    private static string BoundEndPoint(WebApplication app, IPEndPoint configured)
-    {
-        if (configured.Port != 0)
-        {
-            return configured.ToString();
-        }
-
-        foreach (string url in app.Urls)
-        {
-            if (url.StartsWith("http://", StringComparison.Ordinal) && !url.Contains("unix:", StringComparison.Ordinal))
-            {
-                return url["http://".Length..];
-            }
-        }
-
-        return configured.ToString();
     }
 
     private static void TryDelete(string path)

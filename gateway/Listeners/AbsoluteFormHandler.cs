@@ -4,9 +4,11 @@ using System.Net.Sockets;
 using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
+using Gateway.Hosting;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Sandboxes;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -35,11 +37,13 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly ILogger<AbsoluteFormHandler> _logger;
     private readonly GatewayMetrics _metrics;
     private readonly DecisionRecorder _recorder;
+    private readonly int _dialHttpPort;
 
     public AbsoluteFormHandler(
         LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, ILogger<AbsoluteFormHandler> logger)
     {
         _recorder = recorder;
+        _dialHttpPort = config.Transparent.DialHttpPort;
         _logger = logger;
         _metrics = metrics;
         _policy = policy;
@@ -70,25 +74,18 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     public async Task HandleAsync(HttpContext context)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        if (!target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        bool transparent = IsTransparent(context);
+        string? problem = transparent
+            ? TransparentTarget(context, out string host, out int port)
+            : ForwardTarget(context, out host, out port);
+        if (problem is not null)
         {
             _metrics.RecordError(ErrorKind.MalformedRequest);
-            string message = HttpMethods.IsConnect(context.Request.Method)
-                ? "CONNECT must be the first request on a connection to this proxy.\n"
-                : "This is a forward proxy, not a web server: send requests through it, e.g. "
-                    + "HTTP_PROXY=http://" + context.Request.Host + " curl http://example.com/\n";
-            await WriteAsync(context, StatusCodes.Status400BadRequest, message, blocked: false).ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status400BadRequest, problem, blocked: false).ConfigureAwait(false);
             return;
         }
 
-        if (!TryParseAuthority(target, out string host, out int port) || !HostAgrees(context.Request.Host, host, port))
-        {
-            _metrics.RecordError(ErrorKind.MalformedRequest);
-            await WriteAsync(context, StatusCodes.Status400BadRequest, "The Host header must name the same host and port as the request target.\n", blocked: false).ConfigureAwait(false);
-            return;
-        }
-
+        string proxy = transparent ? AuditEvent.TransparentProxy : AuditEvent.ForwardProxy;
         Sandbox? sandbox = _sandboxes.Identify(context.Connection.RemoteIpAddress);
         if (sandbox is null)
         {
@@ -97,7 +94,10 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             return;
         }
 
-        if (sandbox.ExpectedAuthorization is not null
+        // A token proves identity to the forward proxy; on the transparent path nftables'
+        // per-interface anti-spoofing does, and a redirected client cannot know to send one.
+        if (!transparent
+            && sandbox.ExpectedAuthorization is not null
             && !sandbox.Authorizes(System.Text.Encoding.ASCII.GetBytes(context.Request.Headers.ProxyAuthorization.ToString())))
         {
             context.Response.Headers.ProxyAuthenticate = "Basic realm=\"egress-gateway\"";
@@ -116,12 +116,12 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             return;
         }
 
-        _metrics.RecordDecision(decision.IsAllowed, ProxyKind.Forward, decideTicks);
+        _metrics.RecordDecision(decision.IsAllowed, transparent ? ProxyKind.Transparent : ProxyKind.Forward, decideTicks);
         string canonical = HostCanonicalizer.Canonicalize(host, out _, out _)!;
         if (!decision.IsAllowed)
         {
             Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "blocked", decision.RuleId, StatusCodes.Status403Forbidden);
-            await _recorder.RecordAsync(sandbox.Name, canonical, port, AuditEvent.ForwardProxy, decision, EgressError.None, StatusCodes.Status403Forbidden, 0, 0, started).ConfigureAwait(false);
+            await _recorder.RecordAsync(sandbox.Name, canonical, port, proxy, decision, EgressError.None, StatusCodes.Status403Forbidden, 0, 0, started).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status403Forbidden, BlockedMessage.For(decision, canonical, port, sandbox.Name), blocked: true).ConfigureAwait(false);
             return;
         }
@@ -141,7 +141,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "allowed", decision.RuleId, context.Response.StatusCode);
         EgressError dialError = transformer.Outcome?.Error ?? EgressError.None;
         await _recorder.RecordAsync(
-            sandbox.Name, canonical, port, AuditEvent.ForwardProxy, decision, dialError, context.Response.StatusCode,
+            sandbox.Name, canonical, port, proxy, decision, dialError, context.Response.StatusCode,
             context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, started).ConfigureAwait(false);
     }
 
@@ -160,6 +160,47 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         }
 
         return new NetworkStream(result.Socket, ownsSocket: true);
+    }
+
+    private static bool IsTransparent(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKind.ItemKey, out object? kind) == true
+        && (string?)kind == ListenerKind.TransparentHttp;
+
+    // Forward proxy: absolute-form only, and Host must name the same authority.
+    private static string? ForwardTarget(HttpContext context, out string host, out int port)
+    {
+        string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        host = string.Empty;
+        port = 0;
+        if (!target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return HttpMethods.IsConnect(context.Request.Method)
+                ? "CONNECT must be the first request on a connection to this proxy.\n"
+                : "This is a forward proxy, not a web server: send requests through it, e.g. "
+                    + "HTTP_PROXY=http://" + context.Request.Host + " curl http://example.com/\n";
+        }
+
+        return TryParseAuthority(target, out host, out port) && HostAgrees(context.Request.Host, host, port)
+            ? null
+            : "The Host header must name the same host and port as the request target.\n";
+    }
+
+    // Transparent: the request never named a proxy, so Host decides (an absolute-form target
+    // wins and must agree); the port is the one the client dialled before the redirect.
+    private string? TransparentTarget(HttpContext context, out string host, out int port)
+    {
+        string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        port = context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(OriginalDestination.ItemKey, out object? original) == true
+            && original is int redirected ? redirected : _dialHttpPort;
+        if (target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return TryParseAuthority(target, out host, out int targetPort) && HostAgrees(context.Request.Host, host, targetPort)
+                ? null
+                : "The Host header must name the same host and port as the request target.\n";
+        }
+
+        host = context.Request.Host.Host;
+        return string.IsNullOrEmpty(host) ? "A Host header is required.\n" : null;
     }
 
     private static bool TryParseAuthority(string target, out string host, out int port)

@@ -86,6 +86,10 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         return new GatewayUnderTest(app, stateDir, port, metricsPort);
     }
 
+    /// <summary>The bound port of a listener (port 0 in the config), or null when it is off.</summary>
+    public int? PortOf(string listenerKind) =>
+        (_app.Services.GetRequiredService<ListenerEndPoints>().EndPointOf(listenerKind) as IPEndPoint)?.Port;
+
     /// <summary>Runs `gateway --state-dir DIR …` in-process, as an operator would while the daemon runs.</summary>
     public (int Exit, string Output) Cli(params string[] args) => RunCli(StateDir, args);
 

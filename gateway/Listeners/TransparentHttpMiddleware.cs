@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Gateway.Audit;
+using Gateway.Configuration;
+using Gateway.Dialing;
+using Gateway.Hosting;
+using Gateway.Metrics;
+using Gateway.Sandboxes;
+using Microsoft.AspNetCore.Connections;
+using PolicyCompiler.Compilation;
+
+namespace Gateway.Listeners;
+
+/// <summary>
+/// The transparent HTTP listener's L4 step: a redirected connection must start with an HTTP/1.x
+/// request line; then Kestrel's HTTP stack parses it and the L7 handler decides each request by
+/// Host. Anything else (a database protocol, an SSH banner wait) is closed and audited as
+/// <c>proxy: network</c>, <c>blocked</c>.
+/// </summary>
+internal sealed class TransparentHttpMiddleware(
+    ConnectionDelegate next,
+    GatewayConfig config,
+    SandboxRegistry sandboxes,
+    GatewayMetrics metrics,
+    NonHttpRecorder nonHttp)
+{
+    // "CONNECT" is the longest method a request line may start with here; eight bytes decide.
+    private const int MethodProbe = 8;
+
+    public async Task OnConnectionAsync(ConnectionContext connection)
+    {
+        connection.Items[ListenerKind.ItemKey] = ListenerKind.TransparentHttp;
+        if (OriginalDestination.TryGetPort(connection) is { } port)
+        {
+            connection.Items[OriginalDestination.ItemKey] = port;
+        }
+
+        PipeReader input = connection.Transport.Input;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        timeout.CancelAfter(config.Limits.HeaderTimeout);
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                metrics.RecordError(ErrorKind.HeaderTimeout);
+                return;
+            }
+
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            HttpProbe probe = Probe(buffer);
+            input.AdvanceTo(buffer.Start, probe == HttpProbe.NeedMore ? buffer.End : buffer.Start);
+            if (probe == HttpProbe.Http)
+            {
+                await next(connection).ConfigureAwait(false);
+                return;
+            }
+
+            if (probe == HttpProbe.NotHttp || read.IsCompleted)
+            {
+                await nonHttp.RecordAsync(connection, sandboxes, ListenerKind.TransparentHttp).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private enum HttpProbe
+    {
+        NeedMore,
+        Http,
+        NotHttp,
+    }
+
+    // An HTTP/1.x request line starts with a method token (RFC 9110 §9.1) and one SP.
+    private static HttpProbe Probe(in ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> first = stackalloc byte[MethodProbe];
+        int length = (int)Math.Min(buffer.Length, MethodProbe);
+        buffer.Slice(0, length).CopyTo(first);
+        for (int i = 0; i < length; i++)
+        {
+            byte b = first[i];
+            if (b == ' ')
+            {
+                return i > 0 ? HttpProbe.Http : HttpProbe.NotHttp;
+            }
+
+            if (b is < (byte)'A' or > (byte)'Z')
+            {
+                return HttpProbe.NotHttp; // methods in use are upper-case letters
+            }
+        }
+
+        return length < MethodProbe ? HttpProbe.NeedMore : HttpProbe.NotHttp;
+    }
+}
