@@ -102,6 +102,18 @@ internal static partial class GatewayHost
                 });
             }
 
+            if (config.Listen.TransparentTls is { } transparentTls)
+            {
+                kestrel.Listen(transparentTls, listen =>
+                {
+                    endPoints.Add(ListenerKind.TransparentTls, listen);
+                    listen.Use(CountConnections(listen, ListenerKind.TransparentTls));
+
+                    // Terminal: a transparent TLS connection is only ever a tunnel, never HTTP.
+                    listen.Use(_ => ActivatorUtilities.CreateInstance<TransparentTlsMiddleware>(listen.ApplicationServices).OnConnectionAsync);
+                });
+            }
+
             if (config.Listen.Metrics is { } metrics)
             {
                 ListenMetrics(kestrel, metrics, endPoints);

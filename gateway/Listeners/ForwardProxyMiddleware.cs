@@ -38,8 +38,7 @@ internal sealed partial class ForwardProxyMiddleware(
     DecisionRecorder recorder,
     ILogger<ForwardProxyMiddleware> logger)
 {
-    private static readonly ObjectPool<TunnelState> s_states =
-        new DefaultObjectPool<TunnelState>(new TunnelState.Policy(), Environment.ProcessorCount * 64);
+    private static ObjectPool<TunnelState> States => TunnelState.Pool;
 
     private readonly TunnelRelay _relay = relay;
 
@@ -53,7 +52,7 @@ internal sealed partial class ForwardProxyMiddleware(
             return;
         }
 
-        TunnelState state = s_states.Get();
+        TunnelState state = States.Get();
         try
         {
             ConnectParseStatus status = await ReadHeadAsync(connection, state).ConfigureAwait(false);
@@ -70,7 +69,7 @@ internal sealed partial class ForwardProxyMiddleware(
         }
         finally
         {
-            s_states.Return(state);
+            States.Return(state);
             gate.Exit();
         }
     }

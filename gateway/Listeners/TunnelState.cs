@@ -3,10 +3,16 @@ using Microsoft.Extensions.ObjectPool;
 
 namespace Gateway.Listeners;
 
-/// <summary>Per-connection state of the L4 path, pooled: the parsed head and the header timer.</summary>
+/// <summary>Per-connection state of the L4 paths, pooled: the parsed CONNECT head or ClientHello, and the header timer.</summary>
 internal sealed class TunnelState
 {
     public ConnectHead Head;
+
+    public ClientHello Hello;
+
+    /// <summary>Shared by the forward and transparent listeners.</summary>
+    public static ObjectPool<TunnelState> Pool { get; } =
+        new DefaultObjectPool<TunnelState>(new Policy(), Environment.ProcessorCount * 64);
 
     private CancellationTokenSource _timeout = new();
     private CancellationTokenRegistration _linked;
@@ -37,6 +43,7 @@ internal sealed class TunnelState
         public override bool Return(TunnelState obj)
         {
             obj.Head.Reset();
+            obj.Hello.Reset();
             return true;
         }
     }

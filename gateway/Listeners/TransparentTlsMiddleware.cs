@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using Gateway.Audit;
+using Gateway.Configuration;
+using Gateway.Dialing;
+using Gateway.Hosting;
+using Gateway.Metrics;
+using Gateway.Policy;
+using Gateway.Protocols;
+using Gateway.Relay;
+using Gateway.Sandboxes;
+using Microsoft.AspNetCore.Connections;
+using PolicyCompiler.Compilation;
+using PolicyCompiler.Hosts;
+
+namespace Gateway.Listeners;
+
+/// <summary>
+/// The transparent TLS listener: peeks the ClientHello without consuming it, decides by SNI,
+/// dials the SNI name (never the address the client aimed at, invariant 4) and relays every
+/// byte untouched, so the client sees the upstream's own certificate (invariant 3). Refusals
+/// are a TLS alert and a close: there is no HTTP to answer in.
+/// </summary>
+internal sealed class TransparentTlsMiddleware(
+    GatewayConfig config,
+    LivePolicy policy,
+    SandboxRegistry sandboxes,
+    Dialer dialer,
+    ConnectionGate gate,
+    TunnelRelay relay,
+    GatewayMetrics metrics,
+    DecisionRecorder recorder,
+    NonHttpRecorder notTls)
+{
+    // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
+    private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
+
+    public async Task OnConnectionAsync(ConnectionContext connection)
+    {
+        connection.Items[ListenerKind.ItemKey] = ListenerKind.TransparentTls;
+        if (!gate.TryEnter())
+        {
+            metrics.RecordError(ErrorKind.TooManyConnections);
+            return;
+        }
+
+        TunnelState state = TunnelState.Pool.Get();
+        try
+        {
+            int port = OriginalDestination.TryGetPort(connection) ?? config.Transparent.DialTlsPort;
+            connection.Items[OriginalDestination.ItemKey] = port;
+            ClientHelloStatus status = await PeekAsync(connection, state).ConfigureAwait(false);
+            if (status == ClientHelloStatus.Complete)
+            {
+                await DecideAndRelayAsync(connection, state, port).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            TunnelState.Pool.Return(state);
+            gate.Exit();
+        }
+    }
+
+    // Never consumes: every read is examined to the end and consumed at the start, so the
+    // hello is still in the pipe for the relay.
+    private async ValueTask<ClientHelloStatus> PeekAsync(ConnectionContext connection, TunnelState state)
+    {
+        PipeReader input = connection.Transport.Input;
+        CancellationTokenSource timeout = state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
+        try
+        {
+            while (true)
+            {
+                ReadResult read;
+                try
+                {
+                    read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    metrics.RecordError(ErrorKind.HeaderTimeout);
+                    return ClientHelloStatus.Rejected;
+                }
+
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                ClientHelloStatus status = ClientHelloReader.TryRead(buffer, ref state.Hello, out ClientHelloRejection rejection);
+                if (status == ClientHelloStatus.Complete)
+                {
+                    input.AdvanceTo(buffer.Start);
+                    return status;
+                }
+
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (status == ClientHelloStatus.Rejected || read.IsCompleted)
+                {
+                    if (rejection is ClientHelloRejection.NotTls or ClientHelloRejection.SslV2 || status == ClientHelloStatus.Incomplete)
+                    {
+                        await notTls.RecordAsync(connection, sandboxes, ListenerKind.TransparentTls).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        metrics.RecordError(ErrorKind.MalformedRequest);
+                        await RefuseAsync(connection).ConfigureAwait(false);
+                    }
+
+                    return ClientHelloStatus.Rejected;
+                }
+            }
+        }
+        finally
+        {
+            state.DisarmHeaderTimeout();
+        }
+    }
+
+    private async Task DecideAndRelayAsync(ConnectionContext connection, TunnelState state, int port)
+    {
+        long started = Stopwatch.GetTimestamp();
+        Sandbox? sandbox = sandboxes.Identify((connection.RemoteEndPoint as IPEndPoint)?.Address);
+        if (sandbox is null)
+        {
+            metrics.RecordError(ErrorKind.UnknownSandbox);
+            await RefuseAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        PolicySnapshot snapshot = policy.Current;
+        long decideStarted = Stopwatch.GetTimestamp();
+        Decision decision = snapshot.Decide(state.Hello.ServerName, port, SandboxRegistry.KitsOf(sandbox, snapshot));
+        long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
+
+        // An SNI must be a DNS name (RFC 6066 §3): an IP literal or a name that fails
+        // canonicalisation gives nothing to dial by name, so it is refused.
+        string? host = SniHost(state.Hello.ServerName);
+        if (decision.Reason == DecisionReason.InvalidHost || host is null)
+        {
+            metrics.RecordError(ErrorKind.MalformedRequest);
+            await RefuseAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        metrics.RecordDecision(decision.IsAllowed, ProxyKind.Transparent, decideTicks);
+        if (!decision.IsAllowed)
+        {
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
+            await RefuseAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), connection.ConnectionClosed).ConfigureAwait(false);
+        metrics.RecordDial(dial);
+        if (dial.Socket is not { } upstream)
+        {
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, dial.Error, EgressErrors.StatusCode(dial.Error), 0, 0, started).ConfigureAwait(false);
+            await RefuseAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        using (upstream)
+        {
+            RelayResult relayed = await relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
+            metrics.RecordRelay(relayed);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started).ConfigureAwait(false);
+        }
+    }
+
+    private static string? SniHost(ReadOnlySpan<byte> serverName)
+    {
+        Span<byte> buffer = stackalloc byte[HostCanonicalizer.BufferSize];
+        HostError error = HostCanonicalizer.TryCanonicalize(serverName, buffer, out int length, out HostKind kind, out _);
+        return error == HostError.None && kind == HostKind.Name ? Encoding.ASCII.GetString(buffer[..length]) : null;
+    }
+
+    private static async Task RefuseAsync(ConnectionContext connection)
+    {
+        PipeWriter output = connection.Transport.Output;
+        output.Write(AccessDenied);
+        await output.FlushAsync(connection.ConnectionClosed).ConfigureAwait(false);
+    }
+}
