@@ -31,7 +31,7 @@ internal sealed partial class Dialer
     /// <param name="resolve">Static answers consulted before DNS.</param>
     /// <param name="egress">Ranges opened beyond public addresses.</param>
     /// <param name="connectTimeout"><c>limits.connectTimeout</c>: resolution and connect together.</param>
-    /// <param name="resolver">Name to addresses; <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/> by default. Tests simulate DNS with it.</param>
+    /// <param name="resolver">Name to addresses; <see cref="System.Net.Dns.GetHostAddressesAsync(string, CancellationToken)"/> by default. Tests simulate DNS with it.</param>
     /// <param name="connect">Connects a fresh socket; <see cref="Socket.ConnectAsync(EndPoint, CancellationToken)"/> by default. Tests simulate slow networks with it.</param>
     /// <param name="timeProvider">Clock for the connect timeout and the attempt delay.</param>
     public Dialer(
@@ -47,7 +47,7 @@ internal sealed partial class Dialer
         _resolve = resolve;
         _guard = new EgressGuard(egress);
         _connectTimeout = connectTimeout;
-        _resolver = resolver ?? Dns.GetHostAddressesAsync;
+        _resolver = resolver ?? System.Net.Dns.GetHostAddressesAsync;
         _connect = connect ?? (static (socket, endPoint, cancellationToken) => socket.ConnectAsync(endPoint, cancellationToken));
         _timeProvider = timeProvider ?? TimeProvider.System;
     }

@@ -3,6 +3,7 @@ using Gateway.Admin;
 using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
+using Gateway.Dns;
 using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Policy;
@@ -23,8 +24,8 @@ namespace Gateway.Hosting;
 
 /// <summary>
 /// Builds and runs the daemon: Kestrel with the forward listener (L4 CONNECT middleware in
-/// front of the HTTP stack for absolute-form requests), the metrics listener and the admin API
-/// on a unix socket.
+/// front of the HTTP stack for absolute-form requests), the metrics listener, the sandbox-facing
+/// DNS resolver when <c>listen.dns</c> is set, and the admin API on a unix socket.
 /// </summary>
 internal static partial class GatewayHost
 {
@@ -69,6 +70,14 @@ internal static partial class GatewayHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<DecisionRecorder>();
         builder.Services.AddSingleton<NonHttpRecorder>();
+        if (config.Listen.Dns is not null)
+        {
+            // After the audit writer: hosted services stop in reverse, so the resolver stops first.
+            builder.Services.AddSingleton<DnsResolver>();
+            builder.Services.AddSingleton<DnsServer>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsServer>());
+        }
+
         builder.Services.AddHttpForwarder();
         var endPoints = new ListenerEndPoints();
         builder.Services.AddSingleton(endPoints);
@@ -207,6 +216,11 @@ internal static partial class GatewayHost
             {
                 Log.Listening(logger, name, endPoint.ToString()!);
             }
+        }
+
+        if (app.Services.GetService<DnsServer>()?.EndPoint is { } dns)
+        {
+            Log.Listening(logger, "dns", dns + " (udp, tcp)");
         }
 
         Log.Listening(logger, "admin API", "unix:" + adminPath);
