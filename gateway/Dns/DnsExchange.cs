@@ -27,6 +27,9 @@ internal struct DnsExchange
     /// <summary>A query for the root (SOA/NS), decided by the resolver, not the policy.</summary>
     public bool Root;
 
+    /// <summary>Set when the query was refused before the policy was asked: the audit rule that says why.</summary>
+    public string? RefusalRule;
+
     /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the query arrived.</summary>
     public long Started;
 }

@@ -17,6 +17,12 @@ namespace Gateway.Dns;
 /// </summary>
 internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics)
 {
+    /// <summary>Audit rule of a query that could not be read.</summary>
+    public const string MalformedRule = "dns-malformed";
+
+    /// <summary>Audit rule of a query from an address no sandbox owns.</summary>
+    public const string UnknownSandboxRule = "unknown-sandbox";
+
     /// <summary>Ports a name must be allowed on, in order, to resolve: TCP 443 and 80 are what nftables redirects to the transparent listeners.</summary>
     private const int TlsPort = 443;
     private const int HttpPort = 80;
@@ -36,6 +42,10 @@ internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, 
             metrics.RecordError(ErrorKind.MalformedRequest);
             if (status == DnsParseStatus.Malformed)
             {
+                // Every query is audited, a malformed one too: DNS is an exfiltration channel.
+                exchange.Sandbox = sandboxes.Identify(remote) ?? Sandbox.Unknown;
+                exchange.Host = "-";
+                exchange.RefusalRule = MalformedRule;
                 exchange.Rcode = query.Rcode;
                 exchange.Length = DnsResponseWriter.WriteError(response, message, query, query.Rcode, DnsResponseWriter.LimitFor(query, tcp));
             }
@@ -53,6 +63,9 @@ internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, 
         if (sandbox is null)
         {
             metrics.RecordError(ErrorKind.UnknownSandbox);
+            exchange.Sandbox = Sandbox.Unknown;
+            exchange.Host = query.NameLength == 0 ? "." : Encoding.ASCII.GetString(name[..query.NameLength]);
+            exchange.RefusalRule = UnknownSandboxRule;
             return Refuse(ref exchange, response, message, query, DnsRcode.Refused, limit);
         }
 

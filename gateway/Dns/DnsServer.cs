@@ -319,8 +319,9 @@ internal sealed partial class DnsServer(
         return address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
     }
 
-    // Queries that were read and came from a sandbox; malformed ones and unknown sources are
-    // counted in gateway_errors_total instead (there is no name or sandbox to record).
+    // Every query: decided ones with their rule, refused-before-deciding ones (malformed, from
+    // an unknown address) with the reason as the rule. Only packets not worth an answer (a
+    // response, a fragment shorter than an id) go unrecorded, counted in gateway_errors_total.
     private ValueTask RecordAsync(in DnsExchange exchange)
     {
         if (exchange.Sandbox is null || exchange.Host is null)
@@ -328,7 +329,7 @@ internal sealed partial class DnsServer(
             return ValueTask.CompletedTask;
         }
 
-        if (!exchange.Root)
+        if (!exchange.Root && exchange.RefusalRule is null)
         {
             return recorder.RecordAsync(
                 exchange.Sandbox.Name, exchange.Host, exchange.Port, AuditEvent.DnsProxy, exchange.Decision, EgressError.None, (int)exchange.Rcode, 0, 0, exchange.Started);
@@ -340,12 +341,12 @@ internal sealed partial class DnsServer(
             {
                 Time = time.GetUtcNow(),
                 Sandbox = exchange.Sandbox.Name,
-                Host = ".",
+                Host = exchange.Host,
                 Port = 0,
                 Proxy = AuditEvent.DnsProxy,
-                Rule = RootRule,
-                RuleId = RootRule,
-                Decision = answered ? AuditEvent.Allowed : AuditEvent.Blocked,
+                Rule = exchange.RefusalRule ?? RootRule,
+                RuleId = exchange.RefusalRule ?? RootRule,
+                Decision = answered && exchange.RefusalRule is null ? AuditEvent.Allowed : AuditEvent.Blocked,
                 Status = (int)exchange.Rcode,
                 DurationMs = (long)Stopwatch.GetElapsedTime(exchange.Started).TotalMilliseconds,
             },

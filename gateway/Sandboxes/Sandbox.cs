@@ -21,6 +21,9 @@ internal sealed record Sandbox
     /// <summary>Unregistered clients on loopback: the host itself, with no kits.</summary>
     public static Sandbox Host { get; } = new("host", [], [], null, registered: false);
 
+    /// <summary>Stands for an address no sandbox owns, in audit events of what it was refused.</summary>
+    public static Sandbox Unknown { get; } = new("unknown", [], [], null, registered: false);
+
     public string Name { get; }
 
     public ImmutableArray<IPAddress> Addresses { get; }

@@ -105,13 +105,16 @@ public sealed class DnsServerTests : IAsyncLifetime
     {
         await UdpAsync(Query("api.example.test"));
         await UdpAsync(Query("other.example.test"));
+        await UdpAsync([.. Query("api.example.test", id: 9), 0xFF]);
         await _gateway.StopAsync();
         string[] lines = await File.ReadAllLinesAsync(Path.Combine(_gateway.StateDir, "audit.jsonl"));
         List<JsonElement> events = [.. lines.Select(l => JsonDocument.Parse(l).RootElement)];
-        Assert.Equal(2, events.Count);
-        Assert.All(events, e => Assert.Equal(("dns", "host", 443), (e.GetProperty("proxy").GetString(), e.GetProperty("sandbox").GetString(), e.GetProperty("port").GetInt32())));
+        Assert.Equal(3, events.Count);
+        Assert.All(events, e => Assert.Equal(("dns", "host"), (e.GetProperty("proxy").GetString(), e.GetProperty("sandbox").GetString())));
         Assert.Equal(("api.example.test", "allowed", 0), Fields(events[0]));
         Assert.Equal(("other.example.test", "blocked", 5), Fields(events[1]));
+        Assert.Equal(("-", "blocked", 1), Fields(events[2]));
+        Assert.Equal("dns-malformed", events[2].GetProperty("rule").GetString());
 
         static (string?, string?, int) Fields(JsonElement e) =>
             (e.GetProperty("host").GetString(), e.GetProperty("decision").GetString(), e.GetProperty("status").GetInt32());
