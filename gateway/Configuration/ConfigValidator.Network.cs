@@ -164,4 +164,25 @@ internal sealed partial class ConfigValidator
 
         return new UpstreamConfig(socks5, credential);
     }
+
+    private static readonly string[] s_dnsKeys = ["answerAddress"];
+
+    private DnsConfig ReadDns(ConfigNode? node)
+    {
+        ConfigSection section = Open(node, "dns", s_dnsKeys);
+        ConfigNode? value = section.Get("answerAddress");
+        string path = section.PathOf("answerAddress");
+        if (value is null || value.Kind == ConfigNodeKind.Null || !TryText(value, path, out string text))
+        {
+            return new DnsConfig(null);
+        }
+
+        if (!IpSyntax.TryParse(text, foldMapped: true, out IPAddress address))
+        {
+            Report(value, path, $"\"{text}\" is not an IP address; write a literal such as 10.209.0.1, or leave it out to answer with the address each query arrived on");
+            return new DnsConfig(null);
+        }
+
+        return new DnsConfig(address);
+    }
 }

@@ -14,7 +14,7 @@ internal sealed partial class ConfigValidator
     private static readonly string[] s_rootKeys =
     [
         "stateDir", "listen", "transparent", "policy", "resolve", "egress", "trust", "upstream",
-        "credentials", "kits", "sandboxes", "limits", "audit",
+        "credentials", "kits", "sandboxes", "limits", "audit", "dns",
     ];
 
     private readonly List<string> _errors;
@@ -50,7 +50,8 @@ internal sealed partial class ConfigValidator
             validator.ReadKits(section.Get("kits")),
             validator.ReadSandboxes(section.Get("sandboxes")),
             validator.ReadLimits(section.Get("limits")),
-            validator.ReadAudit(section.Get("audit")));
+            validator.ReadAudit(section.Get("audit")),
+            validator.ReadDns(section.Get("dns")));
     }
 
     private string ReadStateDir(ConfigSection root, ConfigLoadOptions options, IReadOnlyDictionary<string, string?> environment)

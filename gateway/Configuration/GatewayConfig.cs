@@ -19,6 +19,7 @@ namespace Gateway.Configuration;
 /// <param name="Sandboxes">Sandboxes known before any registration (vmm registers the rest).</param>
 /// <param name="Limits">Connection count and timeouts.</param>
 /// <param name="Audit">The JSON Lines audit file and its rotation.</param>
+/// <param name="Dns">The sandbox-facing resolver's answers.</param>
 internal sealed record GatewayConfig(
     string StateDir,
     ListenConfig Listen,
@@ -32,7 +33,8 @@ internal sealed record GatewayConfig(
     ImmutableArray<string> Kits,
     ImmutableArray<SandboxConfig> Sandboxes,
     LimitsConfig Limits,
-    AuditConfig Audit)
+    AuditConfig Audit,
+    DnsConfig? Dns = null)
 {
     /// <summary>
     /// The embedded default (forward proxy on 127.0.0.1:3128, Balanced) for

@@ -311,8 +311,15 @@ internal sealed partial class DnsServer(
 
     // The address to answer with: the packet's destination (IPv4 unmapped), else the bound
     // address when it is a specific one, else none (allowed names then get no answer).
-    private static IPAddress? LocalAddress(IPAddress? destination, IPAddress bound)
+    // dns.answerAddress, when set, wins: behind a NAT or a shared bridge the arrival address is not
+    // the one the sandbox can reach the gateway on.
+    private IPAddress? LocalAddress(IPAddress? destination, IPAddress bound)
     {
+        if (config.Dns?.AnswerAddress is { } configured)
+        {
+            return configured;
+        }
+
         IPAddress? address = destination is not null && !destination.Equals(IPAddress.Any) && !destination.Equals(IPAddress.IPv6Any) && !destination.Equals(IPAddress.None)
             ? destination
             : bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any) || bound.Equals(IPAddress.None) ? null : bound;

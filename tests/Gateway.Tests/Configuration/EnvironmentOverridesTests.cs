@@ -87,7 +87,7 @@ public class EnvironmentOverridesTests
 
     [Theory]
     [InlineData("GATEWAY__LISTEN__FORWRD", "127.0.0.1:3129", "GATEWAY__LISTEN__FORWRD: unknown key; did you mean GATEWAY__LISTEN__FORWARD?")]
-    [InlineData("GATEWAY__FROBNICATE", "1", "GATEWAY__FROBNICATE: unknown key; valid keys are stateDir, listen, transparent, policy, resolve, egress, trust, upstream, credentials, kits, sandboxes, limits, audit")]
+    [InlineData("GATEWAY__FROBNICATE", "1", "GATEWAY__FROBNICATE: unknown key; valid keys are stateDir, listen, transparent, policy, resolve, egress, trust, upstream, credentials, kits, sandboxes, limits, audit, dns")]
     [InlineData("GATEWAY__LIMITS__HEADERTIMEOUT", "soon", "GATEWAY__LIMITS__HEADERTIMEOUT: \"soon\" is not a duration; use e.g. 10s, 500ms, 5m")]
     [InlineData("GATEWAY__LISTEN__ADMIN", "127.0.0.1:9091", "GATEWAY__LISTEN__ADMIN: \"127.0.0.1:9091\" is not a unix socket; the admin API listens only on one, e.g. unix:{stateDir}/admin.sock")]
     [InlineData("GATEWAY__KITS__3", "/etc/kits/d.yaml", "GATEWAY__KITS__3: index 3 skips index 2; number list items from 0 without gaps")]

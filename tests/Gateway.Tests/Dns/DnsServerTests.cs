@@ -27,6 +27,31 @@ public sealed class DnsServerTests : IAsyncLifetime
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
+    public async Task ConfiguredAnswerAddress_WinsOverTheArrivalAddress()
+    {
+        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
+            [["policy", "set-default", "deny-all"], ["policy", "allow", "network", "api.example.test"]],
+            config => config with
+            {
+                Listen = config.Listen with { Dns = new IPEndPoint(IPAddress.Loopback, 0) },
+                Dns = new Gateway.Configuration.DnsConfig(IPAddress.Parse("10.209.0.1")), // data only: nothing is sent there
+            });
+        int port = _port;
+        _port = gateway.Services.GetRequiredService<DnsServer>().EndPoint!.Port;
+        try
+        {
+            DecodedResponse answer = await UdpAsync(Query("api.example.test", id: 11));
+
+            Assert.Equal((11, 0, 1), (answer.Id, answer.Rcode, answer.Answers));
+            Assert.Equal(IPAddress.Parse("10.209.0.1").GetAddressBytes(), answer.Records[0].Data);
+        }
+        finally
+        {
+            _port = port;
+        }
+    }
+
+    [Fact]
     public async Task AllowedA_IsTheGatewaysAddressOnTheQueryLink()
     {
         DecodedResponse answer = await UdpAsync(Query("api.example.test", id: 7));
