@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -105,18 +104,7 @@ public sealed class TransparentTlsTests : IAsyncLifetime
 
     private async Task<string> OpenSslAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (string arg in (string[])["s_client", "-connect", $"127.0.0.1:{_port}", .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return await stdout + await stderr;
+        var (_, stdout, stderr) = await ProcessRunner.RunAsync("openssl", ["s_client", "-connect", $"127.0.0.1:{_port}", .. args]);
+        return stdout + stderr;
     }
 }
