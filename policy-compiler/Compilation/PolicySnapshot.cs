@@ -156,21 +156,31 @@ public sealed class PolicySnapshot
             int start = 64 - BitOperations.LeadingZeroCount(dots);
             ref byte label = ref Unsafe.Add(ref name, start);
             key = DomainTrie.ChildKey(key, trie.LabelHash(ref label, end - start));
-            int child = trie.FindChild(node, key, ref label, end - start);
-            if (child < 0)
+            uint child = trie.FindChild(node, key, ref label, end - start);
+            if (child == 0)
             {
                 break;
             }
 
-            ref readonly DomainTrie.Node n = ref trie[child];
+            // The slot says whether the node has matches; only then is the node read.
+            node = DomainTrie.NodeOf(child);
             if (dots == 0)
             {
-                sink.Offer(n.ExactStart, n.ExactCount);
+                if ((child & DomainTrie.HasExact) != 0)
+                {
+                    ref readonly DomainTrie.Node n = ref trie[node];
+                    sink.Offer(n.ExactStart, n.ExactCount);
+                }
+
                 break;
             }
 
-            sink.Offer(n.WildStart, n.WildCount);
-            node = child;
+            if ((child & DomainTrie.HasWild) != 0)
+            {
+                ref readonly DomainTrie.Node n = ref trie[node];
+                sink.Offer(n.WildStart, n.WildCount);
+            }
+
             end = start - 1;
             dots &= ~(1UL << end);
         }
@@ -230,13 +240,14 @@ public sealed class PolicySnapshot
         {
             int start = k >= 0 ? dots[k] + 1 : 0;
             key = DomainTrie.ChildKey(key, _trie.LabelHash(ref name[start], end - start));
-            int child = _trie.FindChild(node, key, ref name[start], end - start);
-            if (child < 0)
+            uint child = _trie.FindChild(node, key, ref name[start], end - start);
+            if (child == 0)
             {
                 return;
             }
 
-            ref readonly DomainTrie.Node n = ref _trie[child];
+            node = DomainTrie.NodeOf(child);
+            ref readonly DomainTrie.Node n = ref _trie[node];
             if (k < 0)
             {
                 sink.Offer(n.ExactStart, n.ExactCount);
@@ -244,7 +255,6 @@ public sealed class PolicySnapshot
             }
 
             sink.Offer(n.WildStart, n.WildCount);
-            node = child;
             end = start - 1;
         }
     }
