@@ -20,6 +20,7 @@ public sealed class PolicySnapshot
     private readonly PolicyRule[] _rules;
     private readonly RulePattern[] _patterns;
     private readonly RuleMatch[] _matches;
+    private readonly Decision[] _decisions;
     private readonly DomainTrie _trie;
     private readonly FrozenDictionary<UInt128, (int Start, int Count)> _addresses;
     private readonly FrozenDictionary<string, int> _kitIndices;
@@ -35,6 +36,15 @@ public sealed class PolicySnapshot
         _rules = rules;
         _patterns = patterns;
         _matches = matches;
+
+        // The decision each match gives when it decides, made once: returning one is a copy.
+        _decisions = new Decision[matches.Length];
+        for (int i = 0; i < matches.Length; i++)
+        {
+            _decisions[i] = matches[i].IsDeny
+                ? new Decision(DecisionVerdict.Blocked, DecisionReason.DenyRule, rules[matches[i].RuleIndex], patterns[matches[i].PatternIndex], HostError.None)
+                : new Decision(DecisionVerdict.Allowed, DecisionReason.AllowRule, rules[matches[i].RuleIndex], patterns[matches[i].PatternIndex], HostError.None);
+        }
         _trie = trie;
         _addresses = addresses;
         Kits = kits;
@@ -190,27 +200,14 @@ public sealed class PolicySnapshot
 
     private Decision Result(in BestSink sink)
     {
-        if (sink.Deny >= 0)
-        {
-            return Result(DecisionVerdict.Blocked, DecisionReason.DenyRule, sink.Deny);
-        }
-
-        if (sink.Allow >= 0)
-        {
-            return Result(DecisionVerdict.Allowed, DecisionReason.AllowRule, sink.Allow);
-        }
-
-        return new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, null, HostError.None);
+        int decisive = sink.Deny >= 0 ? sink.Deny : sink.Allow;
+        return decisive >= 0
+            ? _decisions[decisive]
+            : new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, null, HostError.None);
     }
 
     private static Decision InvalidPort() =>
         new(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, null, HostError.None);
-
-    private Decision Result(DecisionVerdict verdict, DecisionReason reason, int matchIndex)
-    {
-        ref readonly RuleMatch match = ref _matches[matchIndex];
-        return new Decision(verdict, reason, _rules[match.RuleIndex], _patterns[match.PatternIndex], HostError.None);
-    }
 
     // Visits the match lists that apply to the host, shallow to deep: "**" first, then the
     // wildcard list of every proper suffix, then the exact list of the name itself. Labels are
