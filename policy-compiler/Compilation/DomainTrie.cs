@@ -145,26 +145,32 @@ internal sealed class DomainTrie
 
     // A keyed hash: the seed is random per build, so names an attacker sends cannot be
     // chosen to collide into long probe chains (the parent's key, itself built from keyed
-    // hashes, is added by ChildKey). The label (length > 0) is followed by LabelPadding
-    // readable bytes, so its last 1–8 bytes are one read, masked.
+    // hashes, is added by ChildKey). Each 8-byte word is mixed in by a folded multiply (the
+    // high and low halves of the 128-bit product xored, as foldhash and wyhash do): one
+    // multiply per word, well mixed in the low bits that pick the slot. The label
+    // (length > 0) is followed by LabelPadding readable bytes, so its last 1–8 bytes are one
+    // read, masked.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(ref byte label, int length, ulong seed)
     {
         const ulong K1 = 0x9E3779B97F4A7C15;
         const ulong K2 = 0xC2B2AE3D27D4EB4F;
-        ulong h = seed ^ ((ulong)length * K2);
+        ulong h = seed ^ (ulong)length;
         int i = 0;
         for (; length - i > 8; i += 8)
         {
-            h = BitOperations.RotateLeft((h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i))) * K1, 31) * K2;
+            h = FoldedMultiply(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i)), K1);
         }
 
         ulong tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i)) & TailMask(length - i);
-        h = BitOperations.RotateLeft((h ^ tail) * K1, 31) * K2;
-        h ^= h >> 33;
-        h *= K1;
-        h ^= h >> 29;
-        return h;
+        return FoldedMultiply(h ^ tail, K2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FoldedMultiply(ulong a, ulong b)
+    {
+        ulong high = Math.BigMul(a, b, out ulong low);
+        return high ^ low;
     }
 
     /// <summary>A trie node: its label and the rule matches attached to it.</summary>
