@@ -41,9 +41,10 @@ public sealed class PolicySnapshot
         _decisions = new Decision[matches.Length];
         for (int i = 0; i < matches.Length; i++)
         {
+            var matched = new MatchedRule(rules[matches[i].RuleIndex], patterns[matches[i].PatternIndex]);
             _decisions[i] = matches[i].IsDeny
-                ? new Decision(DecisionVerdict.Blocked, DecisionReason.DenyRule, rules[matches[i].RuleIndex], patterns[matches[i].PatternIndex], HostError.None)
-                : new Decision(DecisionVerdict.Allowed, DecisionReason.AllowRule, rules[matches[i].RuleIndex], patterns[matches[i].PatternIndex], HostError.None);
+                ? new Decision(DecisionVerdict.Blocked, DecisionReason.DenyRule, matched, HostError.None)
+                : new Decision(DecisionVerdict.Allowed, DecisionReason.AllowRule, matched, HostError.None);
         }
         _trie = trie;
         _addresses = addresses;
@@ -130,7 +131,7 @@ public sealed class PolicySnapshot
     {
         if (error != HostError.None)
         {
-            return new Decision(DecisionVerdict.Blocked, DecisionReason.InvalidHost, null, null, error);
+            return new Decision(DecisionVerdict.Blocked, DecisionReason.InvalidHost, null, error);
         }
 
         if (port is < 1 or > 65535)
@@ -203,11 +204,11 @@ public sealed class PolicySnapshot
         int decisive = sink.Deny >= 0 ? sink.Deny : sink.Allow;
         return decisive >= 0
             ? _decisions[decisive]
-            : new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, null, HostError.None);
+            : new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, HostError.None);
     }
 
     private static Decision InvalidPort() =>
-        new(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, null, HostError.None);
+        new(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, HostError.None);
 
     // Visits the match lists that apply to the host, shallow to deep: "**" first, then the
     // wildcard list of every proper suffix, then the exact list of the name itself. Labels are
