@@ -67,43 +67,55 @@ internal sealed class DomainTrie
     /// <summary>
     /// The child of <paramref name="parent"/> whose key is <paramref name="key"/> and whose
     /// label is the <paramref name="length"/> (1–63) bytes at <paramref name="label"/>,
-    /// followed by <see cref="LabelPadding"/> readable bytes; or -1.
+    /// followed by <see cref="LabelPadding"/> readable bytes: its node id with the
+    /// <see cref="HasExact"/>/<see cref="HasWild"/> flags (see <see cref="NodeOf"/>), or 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int FindChild(int parent, ulong key, ref byte label, int length)
+    public uint FindChild(int parent, ulong key, ref byte label, int length)
     {
-        Debug.Assert(length > 0);
-        uint check = (uint)(key >> 32);
+        Debug.Assert(length is > 0 and <= MaxLabelLength);
+        ulong head = Unsafe.ReadUnaligned<ulong>(ref label) & HeadMask(length);
+        uint parentLength = (uint)parent | ((uint)length << LengthShift);
         int mask = _mask;
         int index = (int)key & mask;
 
-        // index is masked by _slots.Length - 1 (a power of two) and NodePlusOne - 1 is a node the
-        // builder made, so neither needs the bounds check the JIT cannot drop on its own.
+        // index is masked by _slots.Length - 1 (a power of two), so no bounds check. A slot
+        // holds its label's length and first 8 bytes, so a label of up to 8 bytes is settled
+        // by the slot alone; an empty slot never matches (its length is 0).
         ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
             ref Slot slot = ref Unsafe.Add(ref slots, index);
-            if (slot.NodePlusOne == 0)
+            if (slot.Head == head && slot.ParentLength == parentLength
+                && (length <= 8 || TailEquals(slot.NodeFlags & NodeMask, ref label, length)))
             {
-                return -1;
+                return slot.NodeFlags;
             }
 
-            if (slot.Check == check && slot.Parent == parent)
+            if (slot.NodeFlags == 0)
             {
-                // Equal keys almost always mean equal labels: compare the length (in the
-                // node, loaded next anyway) before touching the label blob.
-                int node = slot.NodePlusOne - 1;
-                ref Node n = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node);
-                if (n.LabelLength == length
-                    && LabelEquals(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_labels), n.LabelStart), ref label, length))
-                {
-                    return node;
-                }
+                return 0;
             }
 
             index = (index + 1) & mask;
         }
     }
+
+    /// <summary>The node id in a <see cref="FindChild"/> result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int NodeOf(uint found) => (int)(found & NodeMask);
+
+    // Labels over 8 bytes: the rest (bytes 8 on) against the blob.
+    private bool TailEquals(uint node, ref byte label, int length)
+    {
+        ref Node n = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), (int)node);
+        return LabelEquals(
+            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_labels), n.LabelStart + 8), ref Unsafe.Add(ref label, 8), length - 8);
+    }
+
+    // The low min(length, 8) bytes of a little-endian word.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HeadMask(int length) => ulong.MaxValue >> (Math.Max(8 - length, 0) * 8);
 
     /// <summary>The keyed hash of the <paramref name="length"/> (1–63) bytes at <paramref name="label"/>, followed by <see cref="LabelPadding"/> readable bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -133,26 +145,32 @@ internal sealed class DomainTrie
 
     // A keyed hash: the seed is random per build, so names an attacker sends cannot be
     // chosen to collide into long probe chains (the parent's key, itself built from keyed
-    // hashes, is added by ChildKey). The label (length > 0) is followed by LabelPadding
-    // readable bytes, so its last 1–8 bytes are one read, masked.
+    // hashes, is added by ChildKey). Each 8-byte word is mixed in by a folded multiply (the
+    // high and low halves of the 128-bit product xored, as foldhash and wyhash do): one
+    // multiply per word, well mixed in the low bits that pick the slot. The label
+    // (length > 0) is followed by LabelPadding readable bytes, so its last 1–8 bytes are one
+    // read, masked.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(ref byte label, int length, ulong seed)
     {
         const ulong K1 = 0x9E3779B97F4A7C15;
         const ulong K2 = 0xC2B2AE3D27D4EB4F;
-        ulong h = seed ^ ((ulong)length * K2);
+        ulong h = seed ^ (ulong)length;
         int i = 0;
         for (; length - i > 8; i += 8)
         {
-            h = BitOperations.RotateLeft((h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i))) * K1, 31) * K2;
+            h = FoldedMultiply(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i)), K1);
         }
 
         ulong tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i)) & TailMask(length - i);
-        h = BitOperations.RotateLeft((h ^ tail) * K1, 31) * K2;
-        h ^= h >> 33;
-        h *= K1;
-        h ^= h >> 29;
-        return h;
+        return FoldedMultiply(h ^ tail, K2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FoldedMultiply(ulong a, ulong b)
+    {
+        ulong high = Math.BigMul(a, b, out ulong low);
+        return high ^ low;
     }
 
     /// <summary>A trie node: its label and the rule matches attached to it.</summary>
@@ -171,12 +189,31 @@ internal sealed class DomainTrie
         public int WildCount;
     }
 
+    /// <summary>Set in a <see cref="FindChild"/> result when the node has exact matches.</summary>
+    public const uint HasExact = 1u << 31;
+
+    /// <summary>Set in a <see cref="FindChild"/> result when the node has wildcard matches.</summary>
+    public const uint HasWild = 1u << 30;
+
+    private const uint NodeMask = HasWild - 1;
+    private const int LengthShift = 26;
+    private const int MaxLabelLength = 63;
+
+    /// <summary>Node ids must fit below <see cref="LengthShift"/> bits, next to the label length.</summary>
+    internal const int MaxNodes = 1 << LengthShift;
+
+    // 16 bytes: everything a lookup needs to settle a label of up to 8 bytes and to know
+    // whether the node has matches, so a hit reads the node only to offer them.
     private struct Slot
     {
-        /// <summary>The high half of the node's key (the low half picked the slot).</summary>
-        public uint Check;
-        public int Parent;
-        public int NodePlusOne;
+        /// <summary>The label's first min(length, 8) bytes, zero above.</summary>
+        public ulong Head;
+
+        /// <summary>The parent's node id, with the label length in the top 6 bits.</summary>
+        public uint ParentLength;
+
+        /// <summary>The node id with <see cref="HasExact"/>/<see cref="HasWild"/>; 0 for an empty slot.</summary>
+        public uint NodeFlags;
     }
 
     /// <summary>Builds a trie; single-threaded, used once per snapshot.</summary>
@@ -222,6 +259,11 @@ internal sealed class DomainTrie
         public DomainTrie Build(List<RuleMatch> matches, Comparison<RuleMatch> order)
         {
             int count = _labels.Count;
+            if (count > MaxNodes)
+            {
+                throw new InvalidOperationException($"the policy needs {count:N0} trie nodes; at most {MaxNodes:N0} are supported");
+            }
+
             var nodes = new Node[count];
             var blob = new List<byte>();
             for (int i = 0; i < count; i++)
@@ -247,15 +289,28 @@ internal sealed class DomainTrie
             keys[Root] = rootKey;
             for (int i = 1; i < count; i++)
             {
-                ulong key = ChildKey(keys[_parents[i]], Hash(ref labels[nodes[i].LabelStart], nodes[i].LabelLength, seed));
+                int length = nodes[i].LabelLength;
+                if (length is 0 or > MaxLabelLength)
+                {
+                    // No canonical host has such a label, so no lookup could reach this node
+                    // (or anything under it): it needs no slot.
+                    continue;
+                }
+
+                ulong key = ChildKey(keys[_parents[i]], Hash(ref labels[nodes[i].LabelStart], length, seed));
                 keys[i] = key;
                 int index = (int)key & (size - 1);
-                while (slots[index].NodePlusOne != 0)
+                while (slots[index].NodeFlags != 0)
                 {
                     index = (index + 1) & (size - 1);
                 }
 
-                slots[index] = new Slot { Check = (uint)(key >> 32), Parent = _parents[i], NodePlusOne = i + 1 };
+                slots[index] = new Slot
+                {
+                    Head = BitConverter.ToUInt64(labels, nodes[i].LabelStart) & HeadMask(length),
+                    ParentLength = (uint)_parents[i] | ((uint)length << LengthShift),
+                    NodeFlags = (uint)i | (nodes[i].ExactCount > 0 ? HasExact : 0) | (nodes[i].WildCount > 0 ? HasWild : 0),
+                };
             }
 
             return new DomainTrie(nodes, slots, labels, seed, rootKey);

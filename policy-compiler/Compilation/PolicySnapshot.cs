@@ -20,6 +20,7 @@ public sealed class PolicySnapshot
     private readonly PolicyRule[] _rules;
     private readonly RulePattern[] _patterns;
     private readonly RuleMatch[] _matches;
+    private readonly Decision[] _decisions;
     private readonly DomainTrie _trie;
     private readonly FrozenDictionary<UInt128, (int Start, int Count)> _addresses;
     private readonly FrozenDictionary<string, int> _kitIndices;
@@ -35,6 +36,16 @@ public sealed class PolicySnapshot
         _rules = rules;
         _patterns = patterns;
         _matches = matches;
+
+        // The decision each match gives when it decides, made once: returning one is a copy.
+        _decisions = new Decision[matches.Length];
+        for (int i = 0; i < matches.Length; i++)
+        {
+            var matched = new MatchedRule(rules[matches[i].RuleIndex], patterns[matches[i].PatternIndex]);
+            _decisions[i] = matches[i].IsDeny
+                ? new Decision(DecisionVerdict.Blocked, DecisionReason.DenyRule, matched, HostError.None)
+                : new Decision(DecisionVerdict.Allowed, DecisionReason.AllowRule, matched, HostError.None);
+        }
         _trie = trie;
         _addresses = addresses;
         Kits = kits;
@@ -120,7 +131,7 @@ public sealed class PolicySnapshot
     {
         if (error != HostError.None)
         {
-            return new Decision(DecisionVerdict.Blocked, DecisionReason.InvalidHost, null, null, error);
+            return new Decision(DecisionVerdict.Blocked, DecisionReason.InvalidHost, null, error);
         }
 
         if (port is < 1 or > 65535)
@@ -156,21 +167,31 @@ public sealed class PolicySnapshot
             int start = 64 - BitOperations.LeadingZeroCount(dots);
             ref byte label = ref Unsafe.Add(ref name, start);
             key = DomainTrie.ChildKey(key, trie.LabelHash(ref label, end - start));
-            int child = trie.FindChild(node, key, ref label, end - start);
-            if (child < 0)
+            uint child = trie.FindChild(node, key, ref label, end - start);
+            if (child == 0)
             {
                 break;
             }
 
-            ref readonly DomainTrie.Node n = ref trie[child];
+            // The slot says whether the node has matches; only then is the node read.
+            node = DomainTrie.NodeOf(child);
             if (dots == 0)
             {
-                sink.Offer(n.ExactStart, n.ExactCount);
+                if ((child & DomainTrie.HasExact) != 0)
+                {
+                    ref readonly DomainTrie.Node n = ref trie[node];
+                    sink.Offer(n.ExactStart, n.ExactCount);
+                }
+
                 break;
             }
 
-            sink.Offer(n.WildStart, n.WildCount);
-            node = child;
+            if ((child & DomainTrie.HasWild) != 0)
+            {
+                ref readonly DomainTrie.Node n = ref trie[node];
+                sink.Offer(n.WildStart, n.WildCount);
+            }
+
             end = start - 1;
             dots &= ~(1UL << end);
         }
@@ -180,27 +201,14 @@ public sealed class PolicySnapshot
 
     private Decision Result(in BestSink sink)
     {
-        if (sink.Deny >= 0)
-        {
-            return Result(DecisionVerdict.Blocked, DecisionReason.DenyRule, sink.Deny);
-        }
-
-        if (sink.Allow >= 0)
-        {
-            return Result(DecisionVerdict.Allowed, DecisionReason.AllowRule, sink.Allow);
-        }
-
-        return new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, null, HostError.None);
+        int decisive = sink.Deny >= 0 ? sink.Deny : sink.Allow;
+        return decisive >= 0
+            ? _decisions[decisive]
+            : new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, HostError.None);
     }
 
     private static Decision InvalidPort() =>
-        new(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, null, HostError.None);
-
-    private Decision Result(DecisionVerdict verdict, DecisionReason reason, int matchIndex)
-    {
-        ref readonly RuleMatch match = ref _matches[matchIndex];
-        return new Decision(verdict, reason, _rules[match.RuleIndex], _patterns[match.PatternIndex], HostError.None);
-    }
+        new(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, HostError.None);
 
     // Visits the match lists that apply to the host, shallow to deep: "**" first, then the
     // wildcard list of every proper suffix, then the exact list of the name itself. Labels are
@@ -230,13 +238,14 @@ public sealed class PolicySnapshot
         {
             int start = k >= 0 ? dots[k] + 1 : 0;
             key = DomainTrie.ChildKey(key, _trie.LabelHash(ref name[start], end - start));
-            int child = _trie.FindChild(node, key, ref name[start], end - start);
-            if (child < 0)
+            uint child = _trie.FindChild(node, key, ref name[start], end - start);
+            if (child == 0)
             {
                 return;
             }
 
-            ref readonly DomainTrie.Node n = ref _trie[child];
+            node = DomainTrie.NodeOf(child);
+            ref readonly DomainTrie.Node n = ref _trie[node];
             if (k < 0)
             {
                 sink.Offer(n.ExactStart, n.ExactCount);
@@ -244,7 +253,6 @@ public sealed class PolicySnapshot
             }
 
             sink.Offer(n.WildStart, n.WildCount);
-            node = child;
             end = start - 1;
         }
     }
