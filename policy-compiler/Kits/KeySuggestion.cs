@@ -1,8 +1,9 @@
 namespace PolicyCompiler.Kits;
 
 /// <summary>Finds the known key an unknown one was most likely meant to be ("netwrok" → "network").</summary>
-internal static class KeySuggestion
+public static class KeySuggestion
 {
+    /// <summary>The known key nearest to <paramref name="unknown"/>, or null when none is a likely typo of it.</summary>
     public static string? Nearest(string unknown, IReadOnlyList<string> known)
     {
         string? best = null;
@@ -21,8 +22,8 @@ internal static class KeySuggestion
         return bestDistance <= Math.Max(1, unknown.Length / 3) ? best : null;
     }
 
-    // Optimal string alignment: Levenshtein plus adjacent transpositions, the commonest typo.
-    internal static int Distance(string a, string b)
+    /// <summary>Optimal string alignment distance: Levenshtein plus adjacent transpositions, the commonest typo.</summary>
+    public static int Distance(string a, string b)
     {
         var d = new int[a.Length + 1, b.Length + 1];
         for (int i = 0; i <= a.Length; i++)
