@@ -15,7 +15,6 @@ using Gateway.Relay;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.ObjectPool;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
 
@@ -38,8 +37,6 @@ internal sealed partial class ForwardProxyMiddleware(
     DecisionRecorder recorder,
     ILogger<ForwardProxyMiddleware> logger)
 {
-    private static ObjectPool<TunnelState> States => TunnelState.Pool;
-
     private readonly TunnelRelay _relay = relay;
 
     public async Task OnConnectionAsync(ConnectionContext connection)
@@ -52,7 +49,7 @@ internal sealed partial class ForwardProxyMiddleware(
             return;
         }
 
-        TunnelState state = States.Get();
+        TunnelState state = TunnelState.Pool.Get();
         try
         {
             ConnectParseStatus status = await ReadHeadAsync(connection, state).ConfigureAwait(false);
@@ -69,7 +66,7 @@ internal sealed partial class ForwardProxyMiddleware(
         }
         finally
         {
-            States.Return(state);
+            TunnelState.Pool.Return(state);
             gate.Exit();
         }
     }
@@ -79,17 +76,12 @@ internal sealed partial class ForwardProxyMiddleware(
     private async ValueTask<ConnectParseStatus> ReadHeadAsync(ConnectionContext connection, TunnelState state)
     {
         PipeReader input = connection.Transport.Input;
-        CancellationTokenSource timeout = state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
+        state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
         try
         {
             while (true)
             {
-                ReadResult read;
-                try
-                {
-                    read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
                     Log.HeaderTimeout(logger, connection.RemoteEndPoint);
                     metrics.RecordError(ErrorKind.HeaderTimeout);
@@ -168,7 +160,8 @@ internal sealed partial class ForwardProxyMiddleware(
         }
 
         metrics.RecordDecision(decision.IsAllowed, ProxyKind.Forward, decideTicks);
-        string host = CanonicalHost(state.Head.Host);
+        // Decide succeeded, so the host canonicalises: the name (or IP text) that is dialled and logged.
+        string host = HostCanonicalizer.Canonicalize(state.Head.Host, out _, out _)!;
         if (!decision.IsAllowed)
         {
             Log.Decided(logger, sandbox.Name, host, port, "blocked", decision.RuleId, 403);
@@ -201,13 +194,6 @@ internal sealed partial class ForwardProxyMiddleware(
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started).ConfigureAwait(false);
             Log.Tunnel(logger, sandbox.Name, host, port, decision.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, relayed.End);
         }
-    }
-
-    private static string CanonicalHost(ReadOnlySpan<byte> host)
-    {
-        Span<byte> buffer = stackalloc byte[HostCanonicalizer.BufferSize];
-        HostCanonicalizer.TryCanonicalize(host, buffer, out int length, out HostKind kind, out UInt128 address);
-        return kind == HostKind.Name ? Encoding.ASCII.GetString(buffer[..length]) : IpLiteral.Format(address);
     }
 
     private static partial class Log

@@ -36,36 +36,52 @@ internal sealed class TransparentHttpMiddleware(
             connection.Items[OriginalDestination.ItemKey] = port;
         }
 
-        PipeReader input = connection.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        timeout.CancelAfter(config.Limits.HeaderTimeout);
-        while (true)
+        HttpProbe probe = await ProbeAsync(connection).ConfigureAwait(false);
+        if (probe == HttpProbe.Http)
         {
-            ReadResult read;
-            try
-            {
-                read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                metrics.RecordError(ErrorKind.HeaderTimeout);
-                return;
-            }
+            await next(connection).ConfigureAwait(false);
+        }
+        else if (probe == HttpProbe.NotHttp)
+        {
+            await nonHttp.RecordAsync(connection, sandboxes, ListenerKind.TransparentHttp).ConfigureAwait(false);
+        }
+    }
 
-            ReadOnlySequence<byte> buffer = read.Buffer;
-            HttpProbe probe = Probe(buffer);
-            input.AdvanceTo(buffer.Start, probe == HttpProbe.NeedMore ? buffer.End : buffer.Start);
-            if (probe == HttpProbe.Http)
+    // Peeks (consumes nothing) until the first bytes say HTTP or not. The pooled state is held
+    // only while peeking, not for the HTTP connection's lifetime. NeedMore = timed out.
+    private async ValueTask<HttpProbe> ProbeAsync(ConnectionContext connection)
+    {
+        PipeReader input = connection.Transport.Input;
+        TunnelState state = TunnelState.Pool.Get();
+        state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
+        try
+        {
+            while (true)
             {
-                await next(connection).ConfigureAwait(false);
-                return;
-            }
+                if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
+                {
+                    metrics.RecordError(ErrorKind.HeaderTimeout);
+                    return HttpProbe.NeedMore;
+                }
 
-            if (probe == HttpProbe.NotHttp || read.IsCompleted)
-            {
-                await nonHttp.RecordAsync(connection, sandboxes, ListenerKind.TransparentHttp).ConfigureAwait(false);
-                return;
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                HttpProbe probe = Probe(buffer);
+                input.AdvanceTo(buffer.Start, probe == HttpProbe.NeedMore ? buffer.End : buffer.Start);
+                if (probe != HttpProbe.NeedMore)
+                {
+                    return probe;
+                }
+
+                if (read.IsCompleted)
+                {
+                    return HttpProbe.NotHttp;
+                }
             }
+        }
+        finally
+        {
+            state.DisarmHeaderTimeout();
+            TunnelState.Pool.Return(state);
         }
     }
 

@@ -70,17 +70,12 @@ internal sealed class TransparentTlsMiddleware(
     private async ValueTask<ClientHelloStatus> PeekAsync(ConnectionContext connection, TunnelState state)
     {
         PipeReader input = connection.Transport.Input;
-        CancellationTokenSource timeout = state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
+        state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
         try
         {
             while (true)
             {
-                ReadResult read;
-                try
-                {
-                    read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
                     metrics.RecordError(ErrorKind.HeaderTimeout);
                     return ClientHelloStatus.Rejected;
@@ -135,8 +130,8 @@ internal sealed class TransparentTlsMiddleware(
 
         // An SNI must be a DNS name (RFC 6066 §3): an IP literal or a name that fails
         // canonicalisation gives nothing to dial by name, so it is refused.
-        string? host = SniHost(state.Hello.ServerName);
-        if (decision.Reason == DecisionReason.InvalidHost || host is null)
+        string? host = HostCanonicalizer.Canonicalize(state.Hello.ServerName, out HostKind kind, out _);
+        if (decision.Reason == DecisionReason.InvalidHost || host is null || kind != HostKind.Name)
         {
             metrics.RecordError(ErrorKind.MalformedRequest);
             await RefuseAsync(connection).ConfigureAwait(false);
@@ -166,13 +161,6 @@ internal sealed class TransparentTlsMiddleware(
             metrics.RecordRelay(relayed);
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started).ConfigureAwait(false);
         }
-    }
-
-    private static string? SniHost(ReadOnlySpan<byte> serverName)
-    {
-        Span<byte> buffer = stackalloc byte[HostCanonicalizer.BufferSize];
-        HostError error = HostCanonicalizer.TryCanonicalize(serverName, buffer, out int length, out HostKind kind, out _);
-        return error == HostError.None && kind == HostKind.Name ? Encoding.ASCII.GetString(buffer[..length]) : null;
     }
 
     private static async Task RefuseAsync(ConnectionContext connection)

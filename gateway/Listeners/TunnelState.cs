@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Gateway.Protocols;
 using Microsoft.Extensions.ObjectPool;
 
@@ -18,11 +19,26 @@ internal sealed class TunnelState
     private CancellationTokenRegistration _linked;
 
     /// <summary>Starts the header timer, also cancelled when the client goes away.</summary>
-    public CancellationTokenSource ArmHeaderTimeout(TimeSpan timeout, CancellationToken connectionClosed)
+    public void ArmHeaderTimeout(TimeSpan timeout, CancellationToken connectionClosed)
     {
         _linked = connectionClosed.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _timeout);
         _timeout.CancelAfter(timeout);
-        return _timeout;
+    }
+
+    /// <summary>
+    /// The next read of a request head or hello, bounded by the armed header timer; null when the
+    /// time ran out or the client went away first.
+    /// </summary>
+    public async ValueTask<ReadResult?> ReadBeforeHeaderTimeoutAsync(PipeReader input)
+    {
+        try
+        {
+            return await input.ReadAsync(_timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public void DisarmHeaderTimeout()

@@ -166,11 +166,19 @@ public static partial class HostCanonicalizer
     {
         Span<byte> buffer = stackalloc byte[BufferSize];
         error = TryCanonicalize(host.AsSpan(), buffer, out int length, out kind, out UInt128 address);
-        if (error != HostError.None)
-        {
-            return null;
-        }
-
-        return kind == HostKind.Name ? Encoding.ASCII.GetString(buffer[..length]) : IpLiteral.Format(address);
+        return Text(error, buffer[..length], kind, address);
     }
+
+    /// <summary>Canonical text of a host given as wire bytes (a CONNECT authority, an SNI), or null with the reason. Allocates; for edges.</summary>
+    public static string? Canonicalize(ReadOnlySpan<byte> host, out HostKind kind, out HostError error)
+    {
+        Span<byte> buffer = stackalloc byte[BufferSize];
+        error = TryCanonicalize(host, buffer, out int length, out kind, out UInt128 address);
+        return Text(error, buffer[..length], kind, address);
+    }
+
+    private static string? Text(HostError error, ReadOnlySpan<byte> name, HostKind kind, UInt128 address) =>
+        error != HostError.None ? null
+        : kind == HostKind.Name ? Encoding.ASCII.GetString(name)
+        : IpLiteral.Format(address);
 }
