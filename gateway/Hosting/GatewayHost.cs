@@ -4,6 +4,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Dns;
+using Gateway.Interception;
 using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Policy;
@@ -79,6 +80,11 @@ internal static partial class GatewayHost
         }
 
         builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<Placeholders>();
+        builder.Services.AddSingleton<UpstreamHttpClient>();
+        builder.Services.AddSingleton<InterceptionRecorder>();
+        builder.Services.AddSingleton<TlsTermination>();
+        builder.Services.AddSingleton<InterceptedRequestHandler>();
         var endPoints = new ListenerEndPoints();
         builder.Services.AddSingleton(endPoints);
         builder.Services.AddSingleton(CreateMetrics);
@@ -93,7 +99,9 @@ internal static partial class GatewayHost
             {
                 kestrel.Listen(forward, listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http1;
+                    // Plain connections are HTTP/1.1 (no ALPN, no h2c); a CONNECT tunnel the gateway
+                    // terminates speaks what its ALPN chose, so HTTP/2 must be enabled here too.
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
                     endPoints.Add(ListenerKind.Forward, listen);
                     listen.Use(CountConnections(listen, ListenerKind.Forward));
                     listen.Use(next => ActivatorUtilities.CreateInstance<ForwardProxyMiddleware>(listen.ApplicationServices, next).OnConnectionAsync);
@@ -115,11 +123,12 @@ internal static partial class GatewayHost
             {
                 kestrel.Listen(transparentTls, listen =>
                 {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
                     endPoints.Add(ListenerKind.TransparentTls, listen);
                     listen.Use(CountConnections(listen, ListenerKind.TransparentTls));
 
-                    // Terminal: a transparent TLS connection is only ever a tunnel, never HTTP.
-                    listen.Use(_ => ActivatorUtilities.CreateInstance<TransparentTlsMiddleware>(listen.ApplicationServices).OnConnectionAsync);
+                    // A relayed connection ends here; only an intercepted one reaches the HTTP stack.
+                    listen.Use(next => ActivatorUtilities.CreateInstance<TransparentTlsMiddleware>(listen.ApplicationServices, next).OnConnectionAsync);
                 });
             }
 
@@ -153,6 +162,7 @@ internal static partial class GatewayHost
                 AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());
             });
         });
+        app.UseWhen(InterceptedRequestHandler.IsIntercepted, intercepted => intercepted.Run(app.Services.GetRequiredService<InterceptedRequestHandler>().HandleAsync));
         app.Run(ActivatorUtilities.CreateInstance<AbsoluteFormHandler>(app.Services).HandleAsync);
         app.Lifetime.ApplicationStarted.Register(() => OnStarted(app, config, policy));
         app.Lifetime.ApplicationStarted.Register(() => OnMetricsStarted(app, config));

@@ -8,6 +8,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Hosting;
+using Gateway.Interception;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Protocols;
@@ -35,6 +36,7 @@ internal sealed partial class ForwardProxyMiddleware(
     TunnelRelay relay,
     GatewayMetrics metrics,
     DecisionRecorder recorder,
+    TlsTermination termination,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private readonly TunnelRelay _relay = relay;
@@ -147,10 +149,12 @@ internal sealed partial class ForwardProxyMiddleware(
             return;
         }
 
-        PolicySnapshot snapshot = policy.Current;
+        PolicyGeneration generation = policy.Generation;
+        PolicySnapshot snapshot = generation.Snapshot;
         int port = state.Head.Port;
         long decideStarted = Stopwatch.GetTimestamp();
-        Decision decision = snapshot.Decide(state.Head.Host, port, SandboxRegistry.KitsOf(sandbox, snapshot));
+        KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
+        Decision decision = snapshot.Decide(state.Head.Host, port, kits);
         long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
         if (decision.Reason == DecisionReason.InvalidHost)
         {
@@ -167,6 +171,15 @@ internal sealed partial class ForwardProxyMiddleware(
             Log.Decided(logger, sandbox.Name, host, port, "blocked", decision.RuleId, 403);
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
             await ProxyResponses.WriteErrorAsync(output, 403, BlockedMessage.For(decision, host, port, sandbox.Name), blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
+        }
+
+        // Only a host a kit of this sandbox binds a credential or an L7 rule to is terminated;
+        // the upstream is then dialled per request by the L7 path (invariant 3).
+        if (generation.Interception.Find(kits, host, port) is { } plan)
+        {
+            await ProxyResponses.WriteEstablishedAsync(output, connection.ConnectionClosed).ConfigureAwait(false);
+            await termination.RunAsync(connection, new InterceptionSession(sandbox.Name, AuditEvent.ForwardProxy, decision, plan), next).ConfigureAwait(false);
             return;
         }
 

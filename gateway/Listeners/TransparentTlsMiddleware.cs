@@ -7,6 +7,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Hosting;
+using Gateway.Interception;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Protocols;
@@ -22,9 +23,11 @@ namespace Gateway.Listeners;
 /// The transparent TLS listener: peeks the ClientHello without consuming it, decides by SNI,
 /// dials the SNI name (never the address the client aimed at, invariant 4) and relays every
 /// byte untouched, so the client sees the upstream's own certificate (invariant 3). Refusals
-/// are a TLS alert and a close: there is no HTTP to answer in.
+/// are a TLS alert and a close: there is no HTTP to answer in. A host that needs interception
+/// is terminated instead and handed to the HTTP stack behind <c>next</c>.
 /// </summary>
 internal sealed class TransparentTlsMiddleware(
+    ConnectionDelegate next,
     GatewayConfig config,
     LivePolicy policy,
     SandboxRegistry sandboxes,
@@ -33,7 +36,8 @@ internal sealed class TransparentTlsMiddleware(
     TunnelRelay relay,
     GatewayMetrics metrics,
     DecisionRecorder recorder,
-    NonHttpRecorder notTls)
+    NonHttpRecorder notTls,
+    TlsTermination termination)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -123,9 +127,11 @@ internal sealed class TransparentTlsMiddleware(
             return;
         }
 
-        PolicySnapshot snapshot = policy.Current;
+        PolicyGeneration generation = policy.Generation;
+        PolicySnapshot snapshot = generation.Snapshot;
         long decideStarted = Stopwatch.GetTimestamp();
-        Decision decision = snapshot.Decide(state.Hello.ServerName, port, SandboxRegistry.KitsOf(sandbox, snapshot));
+        KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
+        Decision decision = snapshot.Decide(state.Hello.ServerName, port, kits);
         long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
 
         // An SNI must be a DNS name (RFC 6066 §3): an IP literal or a name that fails
@@ -143,6 +149,13 @@ internal sealed class TransparentTlsMiddleware(
         {
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
             await RefuseAsync(connection).ConfigureAwait(false);
+            return;
+        }
+
+        if (generation.Interception.Find(kits, host, port) is { } plan)
+        {
+            // The hello is still unread in the pipe: the handshake consumes it.
+            await termination.RunAsync(connection, new InterceptionSession(sandbox.Name, AuditEvent.TransparentProxy, decision, plan), next).ConfigureAwait(false);
             return;
         }
 

@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Interception;
 using Microsoft.Extensions.Logging;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Kits;
@@ -17,11 +18,11 @@ internal sealed partial class LivePolicy : IDisposable
     private readonly Lock _reloadLock = new();
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Timer _debounce;
-    private PolicySnapshot _current;
+    private PolicyGeneration _current;
     private long _reloads;
     private long _failedReloads;
 
-    private LivePolicy(PolicySources sources, PolicySnapshot initial, ILogger<LivePolicy> logger)
+    private LivePolicy(PolicySources sources, PolicyGeneration initial, ILogger<LivePolicy> logger)
     {
         _sources = sources;
         _current = initial;
@@ -36,7 +37,10 @@ internal sealed partial class LivePolicy : IDisposable
     }
 
     /// <summary>The snapshot new connections use.</summary>
-    public PolicySnapshot Current => Volatile.Read(ref _current);
+    public PolicySnapshot Current => Volatile.Read(ref _current).Snapshot;
+
+    /// <summary>The snapshot and interception table new connections use, read together.</summary>
+    public PolicyGeneration Generation => Volatile.Read(ref _current);
 
     /// <summary>Successful reloads since start.</summary>
     public long Reloads => Interlocked.Read(ref _reloads);
@@ -48,8 +52,8 @@ internal sealed partial class LivePolicy : IDisposable
     public static LivePolicy? Create(GatewayConfig config, ILogger<LivePolicy> logger, List<string> errors)
     {
         var sources = new PolicySources(config);
-        PolicySnapshot? snapshot = TryCompile(sources, errors);
-        return snapshot is null ? null : new LivePolicy(sources, snapshot, logger);
+        PolicyGeneration? generation = TryCompile(sources, errors);
+        return generation is null ? null : new LivePolicy(sources, generation, logger);
     }
 
     /// <summary>Recompiles from the state directory and kits now; returns false and keeps the old snapshot on errors.</summary>
@@ -57,17 +61,17 @@ internal sealed partial class LivePolicy : IDisposable
     {
         lock (_reloadLock)
         {
-            PolicySnapshot? snapshot = TryCompile(_sources, errors);
-            if (snapshot is null)
+            PolicyGeneration? generation = TryCompile(_sources, errors);
+            if (generation is null)
             {
                 Interlocked.Increment(ref _failedReloads);
                 Log.ReloadRefused(_logger, string.Join("; ", errors));
                 return false;
             }
 
-            Volatile.Write(ref _current, snapshot);
+            Volatile.Write(ref _current, generation);
             Interlocked.Increment(ref _reloads);
-            Log.Reloaded(_logger, snapshot.Rules.Count, snapshot.Kits.Length);
+            Log.Reloaded(_logger, generation.Snapshot.Rules.Count, generation.Snapshot.Kits.Length);
             return true;
         }
     }
@@ -82,7 +86,7 @@ internal sealed partial class LivePolicy : IDisposable
         _debounce.Dispose();
     }
 
-    private static PolicySnapshot? TryCompile(PolicySources sources, List<string> errors)
+    private static PolicyGeneration? TryCompile(PolicySources sources, List<string> errors)
     {
         try
         {
@@ -94,7 +98,13 @@ internal sealed partial class LivePolicy : IDisposable
                 errors.Add(error.ToString());
             }
 
-            return kitErrors.Count == 0 ? sources.Compile(stored, kits) : null;
+            if (kitErrors.Count != 0)
+            {
+                return null;
+            }
+
+            PolicySnapshot snapshot = sources.Compile(stored, kits);
+            return new PolicyGeneration(snapshot, InterceptionTable.Build(snapshot, kits));
         }
         catch (Exception e) when (e is PolicyStoreException or ArgumentException)
         {

@@ -88,6 +88,21 @@ internal static class KitHttpRuleParser
             {
                 return $"path \"{path}\" may not contain whitespace, control characters, \"?\" or \"#\"; rules match the path only";
             }
+
+            // Rules match the decoded path; an escape here would never match what it looks like,
+            // and requests with encoded slashes are refused before any rule is consulted.
+            if (c is '%' or '\\')
+            {
+                return $"path \"{path}\" may not contain \"%\" or \"\\\"; write the decoded path, e.g. \"/repos/*\"";
+            }
+        }
+
+        foreach (string segment in path.Split('/'))
+        {
+            if (segment is "." or "..")
+            {
+                return $"path \"{path}\" may not contain \".\" or \"..\" segments; requests with them are refused, so write the path they resolve to";
+            }
         }
 
         return null;

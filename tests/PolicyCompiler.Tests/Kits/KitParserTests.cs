@@ -134,6 +134,11 @@ public class KitParserTests
         "t.yaml:7: network.rules[0].paths[0]: path \"repos\" must start with \"/\"; e.g. \"/repos/*\"",
         "t.yaml:8: network.rules[0].decision: \"maybe\" is not a decision; use allow or deny")]
     [InlineData(
+        "network:\n  rules:\n    - {host: api.example.com, paths: [\"/repos/../admin\", \"/a%2Fb\", \"/./x\"], decision: allow}\n",
+        "t.yaml:6: network.rules[0].paths[0]: path \"/repos/../admin\" may not contain \".\" or \"..\" segments; requests with them are refused, so write the path they resolve to",
+        "t.yaml:6: network.rules[0].paths[1]: path \"/a%2Fb\" may not contain \"%\" or \"\\\"; write the decoded path, e.g. \"/repos/*\"",
+        "t.yaml:6: network.rules[0].paths[2]: path \"/./x\" may not contain \".\" or \"..\" segments; requests with them are refused, so write the path they resolve to")]
+    [InlineData(
         "network:\n  allowedDomains: example.com\n",
         "t.yaml:5: network.allowedDomains: expected a list, found \"example.com\"; write one entry per line starting with \"- \"")]
     [InlineData(

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using Gateway.Configuration;
+using Gateway.Dialing;
+using Gateway.Metrics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using PolicyCompiler.Hosts;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Interception;
+
+/// <summary>
+/// Serves every request of a terminated connection: the request must name the decided host
+/// (invariant 4, else 421), pass the host's L7 rules (else 403), and get its credentials (a
+/// missing one is a 502 and nothing is sent; a placeholder toward the wrong host is refused and
+/// audited). Then YARP forwards it over TLS to the decided name, HTTP/2 staying HTTP/2 when the
+/// upstream offers it, with WebSocket upgrades and streamed bodies passing through.
+/// </summary>
+internal sealed partial class InterceptedRequestHandler
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly UpstreamHttpClient _client;
+    private readonly Placeholders _placeholders;
+    private readonly GatewayMetrics _metrics;
+    private readonly InterceptionRecorder _recorder;
+    private readonly ILogger<InterceptedRequestHandler> _logger;
+    private readonly ForwarderRequestConfig _http11;
+    private readonly ForwarderRequestConfig _http2;
+
+    public InterceptedRequestHandler(
+        IHttpForwarder forwarder, UpstreamHttpClient client, Placeholders placeholders, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, ILogger<InterceptedRequestHandler> logger)
+    {
+        _forwarder = forwarder;
+        _client = client;
+        _placeholders = placeholders;
+        _metrics = metrics;
+        _recorder = recorder;
+        _logger = logger;
+        _http11 = new ForwarderRequestConfig { ActivityTimeout = config.Limits.IdleTimeout, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
+        _http2 = new ForwarderRequestConfig { ActivityTimeout = config.Limits.IdleTimeout, Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
+    }
+
+    /// <summary>True for requests that arrived on a connection the L4 middleware terminated.</summary>
+    public static bool IsIntercepted(HttpContext context) => InterceptionSession.Of(context) is not null;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        long started = Stopwatch.GetTimestamp();
+        InterceptionSession session = InterceptionSession.Of(context)!;
+        InterceptionPlan plan = session.Plan;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = null; // a proxy streams bodies; it does not cap uploads the upstream accepts
+        }
+
+        if (!AuthorityAgrees(context.Request.Host, plan))
+        {
+            _metrics.RecordError(ErrorKind.MalformedRequest);
+            await RefuseAsync(context, session, StatusCodes.Status421MisdirectedRequest, "authority", blocked: false, started,
+                $"This connection was decided for {plan.Authority}; every request on it must name that host (Host / :authority), not \"{context.Request.Host}\".\n").ConfigureAwait(false);
+            return;
+        }
+
+        string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        string ruleSource = session.Decision.Source;
+        string ruleId = session.Decision.RuleId;
+        if (plan.Rules.Count > 0)
+        {
+            if (RequestPath.TryNormalize(rawTarget, out string? problem) is not { } path)
+            {
+                _metrics.RecordError(ErrorKind.MalformedRequest);
+                await RefuseAsync(context, session, StatusCodes.Status400BadRequest, "invalid-path", blocked: false, started,
+                    $"Refused: {problem}; L7 rules apply to {plan.Host}, so the path must be unambiguous.\n").ConfigureAwait(false);
+                return;
+            }
+
+            if (!HttpRuleMatcher.Decide(plan.Rules, context.Request.Method, path, out HttpRuleEntry? rule))
+            {
+                context.Response.Headers["X-Gateway-Rule"] = rule?.Id ?? "no-match";
+                string why = rule is null
+                    ? $"no network.rules entry of this sandbox's kits allows {context.Request.Method} {path} on {plan.Host}"
+                    : $"{context.Request.Method} {path} on {plan.Host} is denied by {rule.Id}";
+                await RefuseAsync(context, session, StatusCodes.Status403Forbidden, rule?.Id ?? "no-match", blocked: true, started, $"Blocked by the egress gateway: {why}.\n",
+                    rule?.Source ?? ruleSource).ConfigureAwait(false);
+                return;
+            }
+
+            ruleSource = rule!.Source;
+            ruleId = rule.Id;
+        }
+
+        RequestCredentials credentials = RequestCredentials.Prepare(context.Request, rawTarget, plan, session.Sandbox, _placeholders);
+        if (credentials.Outcome != InjectionOutcome.Ready)
+        {
+            await RefuseCredentialsAsync(context, session, credentials, started).ConfigureAwait(false);
+            return;
+        }
+
+        var transformer = new CredentialInjector(credentials, session.Permissions);
+        ForwarderRequestConfig requestConfig = HttpProtocol.IsHttp2(context.Request.Protocol) ? _http2 : _http11;
+        ForwarderError error = await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.Invoker, requestConfig, transformer).ConfigureAwait(false);
+        EgressError dialError = transformer.Outcome.Error;
+        if (error != ForwarderError.None && !context.Response.HasStarted)
+        {
+            string reason = dialError != EgressError.None ? EgressErrors.Reason(dialError) : $"the upstream request failed ({error})";
+            context.Response.StatusCode = dialError != EgressError.None ? EgressErrors.StatusCode(dialError) : StatusCodes.Status502BadGateway;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync($"{plan.Authority}: {reason}.\n").ConfigureAwait(false);
+        }
+
+        bool sent = error == ForwarderError.None || context.Response.HasStarted;
+        if (sent)
+        {
+            RecordInjections(credentials);
+        }
+
+        string? injected = sent && credentials.Sources.Count > 0 ? string.Join(",", credentials.Sources) : null;
+        Log.Forwarded(_logger, session.Sandbox, context.Request.Method, plan.Authority, context.Request.Protocol, context.Response.StatusCode, injected ?? "-");
+        bool guarded = dialError == EgressError.RefusedAddress;
+        await _recorder.RecordAsync(
+            session,
+            guarded ? EgressErrors.GuardRuleId : ruleSource,
+            guarded ? EgressErrors.GuardRuleId : ruleId,
+            allowed: !guarded,
+            context.Response.StatusCode,
+            context.Request.ContentLength ?? 0,
+            context.Response.ContentLength ?? 0,
+            injected,
+            started).ConfigureAwait(false);
+    }
+
+    // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing
+    // port means the scheme's default (443); the name compares after canonicalisation.
+    private static bool AuthorityAgrees(HostString header, InterceptionPlan plan)
+    {
+        if (!header.HasValue || (header.Port ?? 443) != plan.Port)
+        {
+            return false;
+        }
+
+        string host = header.Host;
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        return string.Equals(HostCanonicalizer.Canonicalize(host, out _, out _), plan.Host, StringComparison.Ordinal);
+    }
+
+    private void RecordInjections(RequestCredentials credentials)
+    {
+        for (int i = 0; i < credentials.Injected; i++)
+        {
+            _metrics.RecordInjection(InjectionSource.ServiceAuth);
+        }
+
+        for (int i = 0; i < credentials.Substituted; i++)
+        {
+            _metrics.RecordInjection(InjectionSource.Placeholder);
+        }
+    }
+
+    private async Task RefuseCredentialsAsync(HttpContext context, InterceptionSession session, RequestCredentials credentials, long started)
+    {
+        InterceptionPlan plan = session.Plan;
+        if (credentials.Outcome == InjectionOutcome.PlaceholderLeak)
+        {
+            _metrics.RecordError(ErrorKind.PlaceholderLeak);
+            Log.PlaceholderLeak(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
+            await RefuseAsync(context, session, StatusCodes.Status403Forbidden, "placeholder-leak", blocked: true, started,
+                $"Blocked by the egress gateway: the placeholder of {credentials.Subject} may only be sent to the hosts its credential is bound to, not {plan.Host}. This was logged as a suspected leak.\n").ConfigureAwait(false);
+            return;
+        }
+
+        Log.MissingCredential(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
+        await RefuseAsync(context, session, StatusCodes.Status502BadGateway, session.Decision.RuleId, blocked: false, started,
+            $"The egress gateway has no value for credential \"{credentials.Subject}\" (looked in {credentials.Looked}); the request to {plan.Host} was not sent. Set it on the gateway host.\n").ConfigureAwait(false);
+    }
+
+    private async Task RefuseAsync(HttpContext context, InterceptionSession session, int status, string ruleId, bool blocked, long started, string body, string? ruleSource = null)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (blocked)
+        {
+            context.Response.Headers["X-Gateway-Decision"] = "blocked";
+        }
+
+        await context.Response.WriteAsync(body).ConfigureAwait(false);
+        Log.Refused(_logger, session.Sandbox, context.Request.Method, session.Plan.Authority, status, ruleId);
+        await _recorder.RecordAsync(session, ruleSource ?? (blocked ? ruleId : session.Decision.Source), ruleId, allowed: !blocked, status, context.Request.ContentLength ?? 0, 0, null, started).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2300, LogLevel.Debug, "{Sandbox} {Method} https://{Authority} intercepted {Protocol} status={Status} injected={Injected}")]
+        public static partial void Forwarded(ILogger logger, string sandbox, string method, string authority, string protocol, int status, string injected);
+
+        [LoggerMessage(2301, LogLevel.Debug, "{Sandbox} {Method} https://{Authority} refused status={Status} rule={Rule}")]
+        public static partial void Refused(ILogger logger, string sandbox, string method, string authority, int status, string rule);
+
+        [LoggerMessage(2302, LogLevel.Warning, "{Sandbox}: suspected credential leak: the placeholder of {Variable} was sent to {Authority}, which it is not bound to; refused")]
+        public static partial void PlaceholderLeak(ILogger logger, string sandbox, string variable, string authority);
+
+        [LoggerMessage(2303, LogLevel.Warning, "{Sandbox}: no value for credential {Source} on this host; request to {Authority} not sent")]
+        public static partial void MissingCredential(ILogger logger, string sandbox, string source, string authority);
+    }
+}

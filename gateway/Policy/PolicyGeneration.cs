@@ -1,0 +1,13 @@
+using Gateway.Interception;
+using PolicyCompiler.Compilation;
+
+namespace Gateway.Policy;
+
+/// <summary>
+/// One compiled policy: the decision snapshot and the interception table built from the same
+/// stored rules and kits, swapped as one reference so a connection never pairs a decision with
+/// another generation's interception (a credential bound by a kit that was just removed).
+/// </summary>
+/// <param name="Snapshot">What connections are decided against.</param>
+/// <param name="Interception">Which allowed connections are terminated for injection or L7 rules.</param>
+internal sealed record PolicyGeneration(PolicySnapshot Snapshot, InterceptionTable Interception);
