@@ -49,6 +49,13 @@ internal static partial class GatewayHost
             return null;
         }
 
+        CertificateAuthority? authority = LoadCertificateAuthority(config, bootLoggers, errors);
+        if (authority is null)
+        {
+            policy.Dispose();
+            return null;
+        }
+
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = "gateway",
@@ -64,6 +71,7 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<ConnectionGate>(_ => new ConnectionGate(config.Limits.MaxConnections));
         builder.Services.AddSingleton<TunnelRelay>();
         builder.Services.AddSingleton(TimeProvider.System);
+        AddCertificateAuthority(builder.Services, authority);
 
         // A hosted service registered before Kestrel's: it stops after Kestrel, so every
         // decision of the drained connections is written and fsynced before the process exits.
@@ -160,6 +168,7 @@ internal static partial class GatewayHost
             {
                 AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
                 AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());
+                AdminApi.MapCertificateAuthority(endpoints, app.Services.GetRequiredService<LeafCertificateCache>(), config.StateDir);
             });
         });
         app.UseWhen(InterceptedRequestHandler.IsIntercepted, intercepted => intercepted.Run(app.Services.GetRequiredService<InterceptedRequestHandler>().HandleAsync));
