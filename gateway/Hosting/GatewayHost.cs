@@ -167,6 +167,7 @@ internal static partial class GatewayHost
             admin.UseEndpoints(endpoints =>
             {
                 AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
+                AdminEnvironment.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>(), app.Services.GetRequiredService<Placeholders>());
                 AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());
                 AdminApi.MapCertificateAuthority(endpoints, app.Services.GetRequiredService<LeafCertificateCache>(), config.StateDir);
             });

@@ -4,7 +4,7 @@ using System.Security.Authentication;
 using Gateway.Configuration;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using PolicyCompiler.Hosts;

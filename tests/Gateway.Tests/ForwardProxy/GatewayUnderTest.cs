@@ -55,7 +55,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     /// <summary>Starts a gateway whose policy is set first with CLI commands (each an argument list).</summary>
     public static async Task<GatewayUnderTest> StartAsync(
-        string[][]? policyCommands = null, Func<GatewayConfig, GatewayConfig>? configure = null, bool openLoopback = true)
+        string[][]? policyCommands = null, Func<GatewayConfig, GatewayConfig>? configure = null, bool openLoopback = true, Action<ILoggingBuilder>? logging = null)
     {
         string stateDir = Directory.CreateTempSubdirectory("gw-e2e-").FullName;
         foreach (string[] command in policyCommands ?? [])
@@ -76,7 +76,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         WebApplication? app = GatewayHost.Build(
             config,
             errors,
-            logging: l => l.SetMinimumLevel(LogLevel.Warning),
+            logging: logging ?? (l => l.SetMinimumLevel(LogLevel.Warning)),
             services: s => s.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout, resolver: NoDns)));
         Assert.True(app is not null, string.Join("\n", errors));
         await app.StartAsync();

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Interception;
+
+/// <summary>
+/// A real TLS upstream on loopback (HTTP/1.1 and HTTP/2) with a certificate from the test's own CA.
+/// It records what it received, so a test checks the injected header where it arrived rather than
+/// in a response a sandbox could see.
+/// </summary>
+internal sealed class InterceptUpstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InterceptUpstream(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Every request received: path, protocol, Host and headers.</summary>
+    public ConcurrentQueue<SeenRequest> Seen { get; } = new();
+
+    /// <summary>Completed by the test to let /sse send its second event.</summary>
+    public TaskCompletionSource SseRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<InterceptUpstream> StartAsync(InterceptTestCa ca)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        X509Certificate2 certificate = ca.Issue("api.example.test", "other.example.test", "rules.example.test");
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
+        {
+            l.Protocols = HttpProtocols.Http1AndHttp2;
+            l.UseHttps(certificate);
+        }));
+        WebApplication app = builder.Build();
+        InterceptUpstream? self = null;
+        app.UseWebSockets();
+        app.Use(async (context, next) =>
+        {
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in context.Request.Headers)
+            {
+                headers[header.Key] = header.Value.ToString();
+            }
+
+            self!.Seen.Enqueue(new SeenRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, context.Request.Protocol, context.Request.Host.ToString(), headers));
+            await next(context);
+        });
+        app.MapGet("/redirect", (HttpContext c) => Results.Redirect($"https://other.example.test:{c.Request.Host.Port}/landed"));
+        app.MapGet("/echo-auth", (HttpContext c) =>
+        {
+            // An upstream that reflects the credential: the gateway must not let it reach the sandbox.
+            c.Response.Headers["X-Echo"] = c.Request.Headers.Authorization.ToString();
+            return "echoed";
+        });
+        app.MapGet("/sse", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/event-stream";
+            await c.Response.WriteAsync("data: one\n\n");
+            await c.Response.Body.FlushAsync();
+            await self!.SseRelease.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await c.Response.WriteAsync("data: two\n\n");
+        });
+        app.Map("/ws", async (HttpContext c) =>
+        {
+            if (!c.WebSockets.IsWebSocketRequest)
+            {
+                c.Response.StatusCode = 400;
+                return;
+            }
+
+            using WebSocket socket = await c.WebSockets.AcceptWebSocketAsync();
+            byte[] buffer = new byte[4096];
+            for (int i = 0; i < 100; i++)
+            {
+                WebSocketReceiveResult received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    return;
+                }
+
+                await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, CancellationToken.None);
+            }
+        });
+        app.MapFallback((HttpContext c) => $"ok {c.Request.Method} {c.Request.Path} {c.Request.Protocol}");
+        await app.StartAsync();
+        int port = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single()).Port;
+        self = new InterceptUpstream(app, port);
+        return self;
+    }
+
+    /// <summary>The requests received for <paramref name="path"/>.</summary>
+    public List<SeenRequest> For(string path) => [.. Seen.Where(s => s.Path == path)];
+
+    public ValueTask DisposeAsync()
+    {
+        SseRelease.TrySetResult();
+        return _app.DisposeAsync();
+    }
+}
+
+/// <summary>One request as the upstream received it.</summary>
+internal sealed record SeenRequest(string Method, string Path, string Protocol, string Host, Dictionary<string, string> Headers);
