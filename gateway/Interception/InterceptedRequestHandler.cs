@@ -169,7 +169,7 @@ internal sealed partial class InterceptedRequestHandler
         {
             _metrics.RecordError(ErrorKind.PlaceholderLeak);
             Log.PlaceholderLeak(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
-            await RefuseAsync(context, session, StatusCodes.Status403Forbidden, "placeholder-leak", blocked: true, started,
+            await RefuseAsync(context, session, StatusCodes.Status403Forbidden, Listeners.DecisionRecorder.PlaceholderLeakRuleId, blocked: true, started,
                 $"Blocked by the egress gateway: the placeholder of {credentials.Subject} may only be sent to the hosts its credential is bound to, not {plan.Host}. This was logged as a suspected leak.\n").ConfigureAwait(false);
             return;
         }

@@ -24,6 +24,27 @@ internal sealed class Placeholders
         _bySandbox.GetOrAdd(sandbox, static _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal))
             .GetOrAdd(variable, static _ => Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
 
+    /// <summary>True when <paramref name="sandbox"/> was ever given a placeholder (so its requests are worth scanning).</summary>
+    public bool HasAny(string sandbox) => _bySandbox.ContainsKey(sandbox);
+
+    /// <summary>The variable of the placeholder of <paramref name="sandbox"/> starting at <paramref name="at"/> in <paramref name="text"/>; null for anything else.</summary>
+    public string? VariableAt(string text, int at, string sandbox) =>
+        at + Length <= text.Length ? VariableOf(sandbox, text.AsSpan(at, Length)) : null;
+
+    /// <summary>The variable of the first placeholder of <paramref name="sandbox"/> in <paramref name="text"/>, or null.</summary>
+    public string? FirstIn(string text, string sandbox)
+    {
+        for (int at = text.IndexOf(Prefix, StringComparison.Ordinal); at >= 0; at = text.IndexOf(Prefix, at + 1, StringComparison.Ordinal))
+        {
+            if (VariableAt(text, at, sandbox) is { } variable)
+            {
+                return variable;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The variable whose placeholder in <paramref name="sandbox"/> is <paramref name="placeholder"/>; null for any other text.</summary>
     public string? VariableOf(string sandbox, ReadOnlySpan<char> placeholder)
     {

@@ -92,7 +92,7 @@ internal sealed class RequestCredentials
     {
         for (int at = target.IndexOf(Placeholders.Prefix, StringComparison.Ordinal); at >= 0; at = target.IndexOf(Placeholders.Prefix, at + 1, StringComparison.Ordinal))
         {
-            if (VariableAt(target, at, sandbox, placeholders) is { } variable && !plan.BoundVariables.Contains(variable))
+            if (placeholders.VariableAt(target, at, sandbox) is { } variable && !plan.BoundVariables.Contains(variable))
             {
                 Fail(InjectionOutcome.PlaceholderLeak, variable, null);
                 return false;
@@ -107,7 +107,7 @@ internal sealed class RequestCredentials
         string replaced = value;
         for (int at = value.IndexOf(Placeholders.Prefix, StringComparison.Ordinal); at >= 0; at = value.IndexOf(Placeholders.Prefix, at + 1, StringComparison.Ordinal))
         {
-            if (VariableAt(value, at, sandbox, placeholders) is not { } variable)
+            if (placeholders.VariableAt(value, at, sandbox) is not { } variable)
             {
                 continue; // not this sandbox's: worthless text, passed on as sent
             }
@@ -144,9 +144,6 @@ internal sealed class RequestCredentials
 
         return true;
     }
-
-    private static string? VariableAt(string text, int at, string sandbox, Placeholders placeholders) =>
-        at + Placeholders.Length <= text.Length ? placeholders.VariableOf(sandbox, text.AsSpan(at, Placeholders.Length)) : null;
 
     private void Set(string name, string value, string secret)
     {

@@ -5,6 +5,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Hosting;
+using Gateway.Interception;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Sandboxes;
@@ -37,11 +38,13 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly ILogger<AbsoluteFormHandler> _logger;
     private readonly GatewayMetrics _metrics;
     private readonly DecisionRecorder _recorder;
+    private readonly Placeholders _placeholders;
     private readonly int _dialHttpPort;
 
     public AbsoluteFormHandler(
-        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, ILogger<AbsoluteFormHandler> logger)
+        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, Placeholders placeholders, ILogger<AbsoluteFormHandler> logger)
     {
+        _placeholders = placeholders;
         _recorder = recorder;
         _dialHttpPort = config.Transparent.DialHttpPort;
         _logger = logger;
@@ -123,6 +126,17 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "blocked", decision.RuleId, StatusCodes.Status403Forbidden);
             await _recorder.RecordAsync(sandbox.Name, canonical, port, proxy, decision, EgressError.None, StatusCodes.Status403Forbidden, 0, 0, started).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status403Forbidden, BlockedMessage.For(decision, canonical, port, sandbox.Name), blocked: true).ConfigureAwait(false);
+            return;
+        }
+
+        string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (PlaceholderLeaks.Find(context.Request, rawTarget, sandbox.Name, _placeholders) is { } variable)
+        {
+            _metrics.RecordError(ErrorKind.PlaceholderLeak);
+            Log.PlaceholderLeak(_logger, sandbox.Name, variable, canonical, port);
+            await _recorder.RecordPlaceholderLeakAsync(sandbox.Name, canonical, port, proxy, started).ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status403Forbidden,
+                $"Blocked by the egress gateway: the placeholder of {variable} is never sent over plain HTTP, nor to {canonical}. This was logged as a suspected leak.\n", blocked: true).ConfigureAwait(false);
             return;
         }
 
@@ -272,5 +286,8 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     {
         [LoggerMessage(2100, LogLevel.Debug, "{Sandbox} {Method} http://{Host}:{Port} {Decision} rule={Rule} status={Status}")]
         public static partial void Decided(ILogger logger, string sandbox, string method, string host, int port, string decision, string rule, int status);
+
+        [LoggerMessage(2101, LogLevel.Warning, "{Sandbox}: suspected credential leak: the placeholder of {Variable} was sent over plain HTTP to {Host}:{Port}; refused")]
+        public static partial void PlaceholderLeak(ILogger logger, string sandbox, string variable, string host, int port);
     }
 }

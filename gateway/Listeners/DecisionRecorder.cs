@@ -11,6 +11,9 @@ namespace Gateway.Listeners;
 /// </summary>
 internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
 {
+    /// <summary>The rule reported for a request refused as a suspected placeholder leak.</summary>
+    public const string PlaceholderLeakRuleId = "placeholder-leak";
+
     /// <summary>Writes the event; waits (bounded) when the audit queue is full rather than losing it.</summary>
     public ValueTask RecordAsync(
         string sandbox, string host, int port, string proxy, in Decision decision, EgressError dialError, int status,
@@ -34,6 +37,25 @@ internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
         };
 
         // Not the connection's token: a client that hangs up must not cancel its own audit record.
+        return audit.WriteAsync(e, CancellationToken.None);
+    }
+
+    /// <summary>Writes the event of a request refused because it carried a placeholder where it has no business (a suspected leak).</summary>
+    public ValueTask RecordPlaceholderLeakAsync(string sandbox, string host, int port, string proxy, long startedTimestamp)
+    {
+        var e = new AuditEvent
+        {
+            Time = time.GetUtcNow(),
+            Sandbox = sandbox,
+            Host = host,
+            Port = port,
+            Proxy = proxy,
+            Rule = PlaceholderLeakRuleId,
+            RuleId = PlaceholderLeakRuleId,
+            Decision = AuditEvent.Blocked,
+            Status = 403,
+            DurationMs = (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds,
+        };
         return audit.WriteAsync(e, CancellationToken.None);
     }
 }

@@ -67,6 +67,24 @@ public sealed class InterceptCurlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Placeholder_OverPlainHttp_IsRefusedAsALeak_EvenToTheBoundHost()
+    {
+        string placeholder = await PlaceholderAsync();
+        await using TestUpstream plain = await TestUpstream.StartAsync();
+
+        var (exit, stdout, stderr) = await Curl.RunAsync("-i", "-x", _env.Gateway.ProxyUrl, "-H", "X-Token: " + placeholder, $"http://api.example.test:{plain.HttpPort}/");
+        var (cleanExit, clean, _) = await Curl.RunAsync("-x", _env.Gateway.ProxyUrl, $"http://api.example.test:{plain.HttpPort}/");
+
+        Assert.True(exit == 0, stderr);
+        Assert.StartsWith("HTTP/1.1 403", stdout, StringComparison.Ordinal);
+        Assert.Contains("suspected leak", stdout, StringComparison.Ordinal);
+        Assert.Equal((0, "hello from api.example.test"), (cleanExit, clean));
+        await _env.Gateway.StopAsync();
+        string audit = await File.ReadAllTextAsync(Path.Combine(_env.Gateway.StateDir, "audit.jsonl"));
+        Assert.Contains("\"ruleId\":\"placeholder-leak\"", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AllowedHostWithoutBinding_IsNotIntercepted_TheClientSeesTheUpstreamsCertificate()
     {
         // Trusting only the upstream's own CA: this succeeds only if the bytes are relayed untouched.
