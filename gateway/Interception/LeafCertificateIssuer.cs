@@ -63,7 +63,7 @@ internal sealed class LeafCertificateIssuer
     /// <summary>Mints a leaf for <paramref name="host"/> (canonical DNS name, or IP literal without brackets).</summary>
     public MintedLeaf Mint(string host, DateTimeOffset now)
     {
-        bool isAddress = IPAddress.TryParse(host, out IPAddress? address);
+        bool isAddress = TryParseAddress(host, out IPAddress? address);
         var names = new SubjectAlternativeNameBuilder();
         if (isAddress)
         {
@@ -114,5 +114,17 @@ internal sealed class LeafCertificateIssuer
         var context = SslStreamCertificateContext.Create(leaf, additionalCertificates: null, offline: true);
         DateTimeOffset renewAt = notAfter - RenewBefore;
         return new MintedLeaf(leaf, context, renewAt > now ? renewAt : notAfter);
+    }
+
+    // IPAddress.TryParse takes inet_aton forms ("1" is 0.0.0.1): a v4 literal counts only when it
+    // is the dotted quad itself, so a leaf never names an address the decided host did not.
+    private static bool TryParseAddress(string host, out IPAddress? address)
+    {
+        if (!IPAddress.TryParse(host, out address))
+        {
+            return false;
+        }
+
+        return host.Contains(':', StringComparison.Ordinal) || address.ToString() == host;
     }
 }

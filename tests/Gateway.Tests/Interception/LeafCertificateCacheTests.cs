@@ -34,6 +34,21 @@ public sealed class LeafCertificateCacheTests : IDisposable
         Assert.Equal(san, lines[^1]);
     }
 
+    [Theory]
+    [InlineData("api.example.test", "api.example.test", null)]
+    [InlineData("127.0.0.1", null, "127.0.0.1")]
+    [InlineData("2001:db8::1", null, "2001:db8::1")]
+    [InlineData("1", "1", null)] // inet_aton would read 0.0.0.1: the leaf names what was decided, nothing else
+    public void Leaf_NamesExactlyOneDnsNameOrOneAddress(string host, string? dnsName, string? address)
+    {
+        using var cache = new LeafCertificateCache(_ca, _clock);
+        X509Certificate2 leaf = cache.GetContext(host).TargetCertificate;
+
+        var san = Assert.IsType<X509SubjectAlternativeNameExtension>(leaf.Extensions["2.5.29.17"]);
+        Assert.Equal(dnsName is null ? [] : [dnsName], san.EnumerateDnsNames());
+        Assert.Equal(address is null ? [] : [address], san.EnumerateIPAddresses().Select(a => a.ToString()));
+    }
+
     [OpenSslFact]
     public async Task Leaf_DoesNotVerifyForAnotherHost()
     {
