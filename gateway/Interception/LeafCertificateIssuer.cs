@@ -108,10 +108,7 @@ internal sealed class LeafCertificateIssuer
             leaf = unsigned.CopyWithPrivateKey(_leafKey);
         }
 
-        // No additional certificates: the CA is a root, which SslStream on Linux trims from the chain
-        // it sends (a client trusts it or fails anyway), and building the chain against it costs a
-        // second decode and a signature check per mint. Offline: a leaf carries no AIA to fetch from.
-        var context = SslStreamCertificateContext.Create(leaf, additionalCertificates: null, offline: true);
+        SslStreamCertificateContext context = LeafCertificateContext.Create(leaf);
         DateTimeOffset renewAt = notAfter - RenewBefore;
         return new MintedLeaf(leaf, context, renewAt > now ? renewAt : notAfter);
     }

@@ -82,6 +82,20 @@ public sealed class LeafCertificateCacheTests : IDisposable
     }
 
     [Fact]
+    public void Context_IsBuiltWithoutAChainBuild_OnThisRuntime()
+    {
+        using var cache = new LeafCertificateCache(_ca, _clock);
+
+        SslStreamCertificateContext context = cache.GetContext("api.example.test");
+
+        // False means the runtime's private constructor changed: contexts still work, but each
+        // mint pays a chain build over every system root again (see LeafCertificateContext).
+        Assert.True(LeafCertificateContext.Direct);
+        Assert.Empty(context.IntermediateCertificates);
+        Assert.True(context.TargetCertificate.HasPrivateKey);
+    }
+
+    [Fact]
     public void SecondRequest_ReturnsTheSameContext_WithoutMintingAgain()
     {
         using var cache = new LeafCertificateCache(_ca, _clock);
