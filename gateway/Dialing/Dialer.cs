@@ -70,6 +70,14 @@ internal sealed partial class Dialer
     public EgressGuard Guard => _guard;
 
     /// <summary>
+    /// True when a dial of <paramref name="host"/> with these arguments goes through a SOCKS5
+    /// proxy: for the audit of requests an L7 path sent over a pooled connection it did not dial.
+    /// </summary>
+    public bool RoutesThroughSocks5(string host, DialPermissions permissions, KitProxy? kitProxy) =>
+        (kitProxy is not null || _socks5 is not null)
+        && !(permissions.LocalhostRule && string.Equals(host, Localhost, StringComparison.Ordinal));
+
+    /// <summary>
     /// Resolves <paramref name="host"/> and connects to one of its permitted addresses within
     /// <c>limits.connectTimeout</c>. Throws <see cref="OperationCanceledException"/> only when
     /// <paramref name="cancellationToken"/> (the client went away) is cancelled.
