@@ -16,6 +16,9 @@ internal static class Socks5Client
     /// <summary>Bytes a handshake buffer needs: frames at the start, the prepared RFC 1929 request at <see cref="AuthOffset"/>.</summary>
     public const int BufferSize = AuthOffset + Socks5Frames.MaxAuthRequestLength;
 
+    // Greeting, method choice and auth status go here, after the CONNECT request built up front.
+    private const int StatusOffset = Socks5Frames.MaxAddressFrameLength;
+
     /// <summary>Where the caller writes the RFC 1929 request (before connecting, so an unreadable credential never reaches the proxy).</summary>
     public const int AuthOffset = 512;
 
@@ -39,8 +42,7 @@ internal static class Socks5Client
             return EgressError.NameNotResolved;
         }
 
-        // The greeting goes after the request so both fit the frame area together.
-        int greetingOffset = Socks5Frames.MaxAddressFrameLength;
+        int greetingOffset = StatusOffset;
         Memory<byte> greeting = buffer.AsMemory(greetingOffset, Socks5Frames.WriteGreeting(buffer.AsSpan(greetingOffset), authLength > 0));
         try
         {
@@ -82,7 +84,7 @@ internal static class Socks5Client
     private static async ValueTask<EgressError> AuthenticateAsync(Socket socket, byte[] buffer, int authLength, CancellationToken cancellationToken)
     {
         await SendAsync(socket, buffer.AsMemory(AuthOffset, authLength), cancellationToken).ConfigureAwait(false);
-        Memory<byte> status = buffer.AsMemory(0, 2);
+        Memory<byte> status = buffer.AsMemory(StatusOffset, 2); // past the prepared CONNECT request
         if (!await ReceiveExactlyAsync(socket, status, cancellationToken).ConfigureAwait(false))
         {
             // RFC 1929 §2: on failure the server MUST close the connection; some close without a status.
