@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Gateway.Dialing;
 
@@ -43,6 +45,9 @@ internal static class Socks5Frames
     public const int MinReplyLength = 5;
 
     private const byte ConnectCommand = 0x01;
+
+    // The canonical host alphabet (HostCanonicalizer): what a decided name can consist of.
+    private static readonly SearchValues<char> s_hostAlphabet = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_.");
     private const byte AddressIPv4 = 0x01;
     private const byte AddressDomain = 0x03;
     private const byte AddressIPv6 = 0x04;
@@ -161,25 +166,14 @@ internal static class Socks5Frames
     public static bool TryWriteConnect(Span<byte> destination, ReadOnlySpan<char> host, int port, out int written)
     {
         written = 0;
-        if (host.Length is 0 or > 255)
+        if (host.Length is 0 or > 255 || host.ContainsAnyExcept(s_hostAlphabet))
         {
             return false;
         }
 
         int length = 7 + host.Length;
         Span<byte> frame = destination[..length];
-        Span<byte> name = frame.Slice(5, host.Length);
-        for (int i = 0; i < host.Length; i++)
-        {
-            char c = host[i];
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.'))
-            {
-                return false;
-            }
-
-            name[i] = (byte)c;
-        }
-
+        Encoding.ASCII.GetBytes(host, frame.Slice(5, host.Length));
         frame[0] = Version;
         frame[1] = ConnectCommand;
         frame[2] = 0;
