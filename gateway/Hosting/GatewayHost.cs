@@ -67,7 +67,8 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(new SandboxRegistry(config.Sandboxes, config.StateDir));
-        builder.Services.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout));
+        builder.Services.AddSingleton(new Dialer(
+            config.Resolve, config.Egress, config.Limits.ConnectTimeout, upstream: config.Upstream, credentials: config.Credentials));
         builder.Services.AddSingleton<ConnectionGate>(_ => new ConnectionGate(config.Limits.MaxConnections));
         builder.Services.AddSingleton<TunnelRelay>();
         builder.Services.AddSingleton(TimeProvider.System);

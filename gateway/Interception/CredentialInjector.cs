@@ -1,5 +1,6 @@
 using Gateway.Dialing;
 using Microsoft.AspNetCore.Http;
+using PolicyCompiler.Kits;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Interception;
@@ -10,7 +11,7 @@ namespace Gateway.Interception;
 /// to the destination (the decided name). On the way back, any response header that carries a
 /// secret of this request is dropped, so an upstream that echoes it cannot hand it to the sandbox.
 /// </summary>
-internal sealed class CredentialInjector(RequestCredentials credentials, DialPermissions permissions) : HttpTransformer
+internal sealed class CredentialInjector(RequestCredentials credentials, DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
 {
     /// <summary>What the dial of this request came to, when it dialled.</summary>
     public UpstreamDialOutcome Outcome { get; } = new();
@@ -31,8 +32,7 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
             }
         }
 
-        proxyRequest.Options.Set(UpstreamHttpClient.PermissionsKey, permissions);
-        proxyRequest.Options.Set(UpstreamHttpClient.OutcomeKey, Outcome);
+        UpstreamHttpClient.Prepare(proxyRequest, permissions, kitProxy, Outcome);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ namespace Gateway.Interception;
 internal sealed partial class InterceptedRequestHandler
 {
     private readonly IHttpForwarder _forwarder;
+    private readonly Dialer _dialer;
     private readonly UpstreamHttpClient _client;
     private readonly Placeholders _placeholders;
     private readonly GatewayMetrics _metrics;
@@ -30,9 +31,10 @@ internal sealed partial class InterceptedRequestHandler
     private readonly ForwarderRequestConfig _http2;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, UpstreamHttpClient client, Placeholders placeholders, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, ILogger<InterceptedRequestHandler> logger)
     {
         _forwarder = forwarder;
+        _dialer = dialer;
         _client = client;
         _placeholders = placeholders;
         _metrics = metrics;
@@ -98,13 +100,13 @@ internal sealed partial class InterceptedRequestHandler
             return;
         }
 
-        var transformer = new CredentialInjector(credentials, session.Permissions);
+        var transformer = new CredentialInjector(credentials, session.Permissions, session.KitProxy);
         ForwarderRequestConfig requestConfig = HttpProtocol.IsHttp2(context.Request.Protocol) ? _http2 : _http11;
-        ForwarderError error = await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.Invoker, requestConfig, transformer).ConfigureAwait(false);
+        ForwarderError error = await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy), requestConfig, transformer).ConfigureAwait(false);
         EgressError dialError = transformer.Outcome.Error;
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
-            string reason = dialError != EgressError.None ? EgressErrors.Reason(dialError) : $"the upstream request failed ({error})";
+            string reason = dialError != EgressError.None ? EgressErrors.Reason(dialError, transformer.Outcome.Socks5Proxy) : $"the upstream request failed ({error})";
             context.Response.StatusCode = dialError != EgressError.None ? EgressErrors.StatusCode(dialError) : StatusCodes.Status502BadGateway;
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync($"{plan.Authority}: {reason}.\n").ConfigureAwait(false);
@@ -119,6 +121,11 @@ internal sealed partial class InterceptedRequestHandler
         string? injected = sent && credentials.Sources.Count > 0 ? string.Join(",", credentials.Sources) : null;
         Log.Forwarded(_logger, session.Sandbox, context.Request.Method, plan.Authority, context.Request.Protocol, context.Response.StatusCode, injected ?? "-");
         bool guarded = dialError == EgressError.RefusedAddress;
+
+        // A pooled connection was not dialled for this request: its pool's route says how it left.
+        bool viaSocks5 = transformer.Outcome.Dialled
+            ? transformer.Outcome.Socks5Proxy is not null
+            : _dialer.RoutesThroughSocks5(plan.Host, session.Permissions, session.KitProxy);
         await _recorder.RecordAsync(
             session,
             guarded ? EgressErrors.GuardRuleId : ruleSource,
@@ -128,7 +135,8 @@ internal sealed partial class InterceptedRequestHandler
             context.Request.ContentLength ?? 0,
             context.Response.ContentLength ?? 0,
             injected,
-            started).ConfigureAwait(false);
+            started,
+            viaSocks5).ConfigureAwait(false);
     }
 
     // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing

@@ -7,7 +7,7 @@ namespace Gateway.Interception;
 internal sealed class InterceptionRecorder(AuditWriter audit, TimeProvider time)
 {
     /// <summary>Writes the event for a request that was decided by the connection's policy decision.</summary>
-    public ValueTask RecordAsync(InterceptionSession session, string rule, string ruleId, bool allowed, int status, long bytesIn, long bytesOut, string? injected, long started)
+    public ValueTask RecordAsync(InterceptionSession session, string rule, string ruleId, bool allowed, int status, long bytesIn, long bytesOut, string? injected, long started, bool viaSocks5 = false)
     {
         var e = new AuditEvent
         {
@@ -24,6 +24,7 @@ internal sealed class InterceptionRecorder(AuditWriter audit, TimeProvider time)
             BytesOut = bytesOut,
             DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             Injected = injected,
+            Upstream = viaSocks5 ? AuditEvent.Socks5Upstream : null,
         };
         return audit.WriteAsync(e, CancellationToken.None);
     }

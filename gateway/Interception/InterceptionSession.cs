@@ -2,6 +2,7 @@ using Gateway.Dialing;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using PolicyCompiler.Compilation;
+using PolicyCompiler.Kits;
 
 namespace Gateway.Interception;
 
@@ -13,7 +14,8 @@ namespace Gateway.Interception;
 /// <param name="Proxy">"forward" (CONNECT) or "transparent" (SNI), for the audit log.</param>
 /// <param name="Decision">The connection's policy decision (allowed).</param>
 /// <param name="Plan">What to inject and which L7 rules apply.</param>
-internal sealed record InterceptionSession(string Sandbox, string Proxy, Decision Decision, InterceptionPlan Plan)
+/// <param name="KitProxy">The route a kit of the sandbox sets (<c>network.proxy</c>), or null.</param>
+internal sealed record InterceptionSession(string Sandbox, string Proxy, Decision Decision, InterceptionPlan Plan, KitProxy? KitProxy)
 {
     /// <summary>The connection item under which the session is stored.</summary>
     public const string ItemKey = "gateway.interception";

@@ -18,7 +18,7 @@ internal sealed class LeafCertificateCache : IDisposable
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly int _capacity;
-    private readonly ECDsa _leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly ECDsa _leafKey = LeafCertificateIssuer.CreateLeafKey();
     private readonly Lock _evicting = new();
     private volatile LeafCertificateIssuer _issuer;
     private int _count;

@@ -1,10 +1,17 @@
+using System.Net;
 using Gateway.Dialing;
 
 namespace Gateway.Interception;
 
-/// <summary>Carries a failed dial's reason from the connect callback back to the handler, so the client gets 403/502/504 as DESIGN.md's table says.</summary>
+/// <summary>Carries a request's dial from the connect callback back to the handler, so the client gets 403/502/504 as DESIGN.md's table says and the audit says how it left.</summary>
 internal sealed class UpstreamDialOutcome
 {
     /// <summary>Why the dial failed, or <see cref="EgressError.None"/>.</summary>
     public EgressError Error { get; set; }
+
+    /// <summary>True when this request opened a connection (false when it used a pooled one).</summary>
+    public bool Dialled { get; set; }
+
+    /// <summary>The SOCKS5 proxy the dial went through, or null.</summary>
+    public DnsEndPoint? Socks5Proxy { get; set; }
 }

@@ -14,10 +14,14 @@ internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
     /// <summary>The rule reported for a request refused as a suspected placeholder leak.</summary>
     public const string PlaceholderLeakRuleId = "placeholder-leak";
 
-    /// <summary>Writes the event; waits (bounded) when the audit queue is full rather than losing it.</summary>
+    /// <summary>
+    /// Writes the event; waits (bounded) when the audit queue is full rather than losing it.
+    /// <paramref name="viaSocks5"/> is true when the dial went through the SOCKS5 proxy
+    /// (<see cref="DialResult.Socks5Proxy"/> set), recorded as <c>upstream: socks5</c>.
+    /// </summary>
     public ValueTask RecordAsync(
         string sandbox, string host, int port, string proxy, in Decision decision, EgressError dialError, int status,
-        long bytesIn, long bytesOut, long startedTimestamp)
+        long bytesIn, long bytesOut, long startedTimestamp, bool viaSocks5 = false)
     {
         bool guarded = dialError == EgressError.RefusedAddress;
         var e = new AuditEvent
@@ -34,6 +38,7 @@ internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
             BytesIn = bytesIn,
             BytesOut = bytesOut,
             DurationMs = (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds,
+            Upstream = viaSocks5 ? AuditEvent.Socks5Upstream : null,
         };
 
         // Not the connection's token: a client that hangs up must not cancel its own audit record.

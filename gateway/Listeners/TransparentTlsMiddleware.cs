@@ -155,15 +155,16 @@ internal sealed class TransparentTlsMiddleware(
         if (generation.Interception.Find(kits, host, port) is { } plan)
         {
             // The hello is still unread in the pipe: the handshake consumes it.
-            await termination.RunAsync(connection, new InterceptionSession(sandbox.Name, AuditEvent.TransparentProxy, decision, plan), next).ConfigureAwait(false);
+            await termination.RunAsync(connection, new InterceptionSession(sandbox.Name, AuditEvent.TransparentProxy, decision, plan, snapshot.ProxyFor(sandbox.Kits)), next).ConfigureAwait(false);
             return;
         }
 
-        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), connection.ConnectionClosed).ConfigureAwait(false);
+        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), snapshot.ProxyFor(sandbox.Kits), connection.ConnectionClosed).ConfigureAwait(false);
         metrics.RecordDial(dial);
+        bool viaSocks5 = dial.Socks5Proxy is not null;
         if (dial.Socket is not { } upstream)
         {
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, dial.Error, EgressErrors.StatusCode(dial.Error), 0, 0, started).ConfigureAwait(false);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, dial.Error, EgressErrors.StatusCode(dial.Error), 0, 0, started, viaSocks5).ConfigureAwait(false);
             await RefuseAsync(connection).ConfigureAwait(false);
             return;
         }
@@ -172,7 +173,7 @@ internal sealed class TransparentTlsMiddleware(
         {
             RelayResult relayed = await relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started).ConfigureAwait(false);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started, viaSocks5).ConfigureAwait(false);
         }
     }
 
