@@ -114,4 +114,27 @@ run "nginx direct, HTTP/1.1"          --h1 --connect-to="127.0.0.1:$UPSTREAM" "$
 run "gateway intercept+inject, HTTP/1.1" --h1 --connect-to="127.0.0.1:$TLS" "$URL"
 run "nginx direct, HTTP/2"            -m "$STREAMS" --connect-to="127.0.0.1:$UPSTREAM" "$URL"
 run "gateway intercept+inject, HTTP/2"   -m "$STREAMS" --connect-to="127.0.0.1:$TLS" "$URL"
+
+# The peer DESIGN.md's budget names: mitmproxy with an add-header addon, in reverse-proxy mode
+# (TLS terminated, header set, forwarded over TLS), driven the same way.
+if command -v mitmdump >/dev/null; then
+  MITM=$(free_port)
+  cat > "$WORK/inject.py" <<'PY'
+import os
+from mitmproxy import http
+
+class Inject:
+    def request(self, flow: http.HTTPFlow) -> None:
+        flow.request.headers["authorization"] = "Bearer " + os.environ["GW_BENCH_TOKEN"]
+
+addons = [Inject()]
+PY
+  GW_BENCH_TOKEN=bench-secret-token mitmdump -q --mode "reverse:https://127.0.0.1:$UPSTREAM" \
+    --listen-host 127.0.0.1 --listen-port "$MITM" --set ssl_insecure=true --set confdir="$WORK/mitm" \
+    -s "$WORK/inject.py" > "$WORK/mitm.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$MITM"
+  run "mitmproxy add-header, HTTP/1.1" --h1 --connect-to="127.0.0.1:$MITM" "$URL"
+  run "mitmproxy add-header, HTTP/2"   -m "$STREAMS" --connect-to="127.0.0.1:$MITM" "$URL"
+fi
 grep -c '"injected":"bench"' "$WORK/state/audit.jsonl" | sed 's/^/audit events with injected=bench: /' || true

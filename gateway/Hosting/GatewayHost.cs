@@ -42,10 +42,13 @@ internal static partial class GatewayHost
         GatewayConfig config, List<string> errors, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         logging ??= ConsoleLogging(json: false);
-        using ILoggerFactory bootLoggers = LoggerFactory.Create(logging);
+        // Lives as long as the daemon: the policy logs every reload its file watchers trigger
+        // through it, and a disposed ZLogger provider throws on the timer thread (a crash).
+        ILoggerFactory bootLoggers = LoggerFactory.Create(logging);
         LivePolicy? policy = LivePolicy.Create(config, bootLoggers.CreateLogger<LivePolicy>(), errors);
         if (policy is null)
         {
+            bootLoggers.Dispose();
             return null;
         }
 
@@ -53,6 +56,7 @@ internal static partial class GatewayHost
         if (authority is null)
         {
             policy.Dispose();
+            bootLoggers.Dispose();
             return null;
         }
 
@@ -180,6 +184,7 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Readiness>().MarkStopping);
         app.Lifetime.ApplicationStopping.Register(() => OnStopping(app));
         app.Lifetime.ApplicationStopped.Register(policy.Dispose);
+        app.Lifetime.ApplicationStopped.Register(bootLoggers.Dispose);
         return app;
     }
 
