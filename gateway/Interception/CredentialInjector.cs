@@ -14,7 +14,7 @@ namespace Gateway.Interception;
 internal sealed class CredentialInjector(RequestCredentials credentials, DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
 {
     /// <summary>What the dial of this request came to, when it dialled.</summary>
-    public UpstreamDialOutcome Outcome { get; } = new();
+    public HttpDialOutcome Outcome { get; } = new();
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -32,7 +32,7 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
             }
         }
 
-        UpstreamHttpClient.Prepare(proxyRequest, permissions, kitProxy, Outcome);
+        HttpDialConnector.Prepare(proxyRequest, permissions, kitProxy, Outcome);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Metrics;
@@ -19,16 +18,7 @@ namespace Gateway.Interception;
 /// </summary>
 internal sealed class UpstreamHttpClient : IDisposable
 {
-    /// <summary>The decision's permissions, handed from the request to the dial.</summary>
-    public static readonly HttpRequestOptionsKey<DialPermissions> PermissionsKey = new("gateway.intercept.permissions");
-
-    /// <summary>Where the dial reports its outcome.</summary>
-    public static readonly HttpRequestOptionsKey<UpstreamDialOutcome> OutcomeKey = new("gateway.intercept.dial");
-
-    private static readonly HttpRequestOptionsKey<KitProxy> s_kitProxyKey = new("gateway.intercept.kitProxy");
-
-    private readonly Dialer _dialer;
-    private readonly GatewayMetrics _metrics;
+    private readonly HttpDialConnector _connector;
     private readonly UpstreamTrust _trust;
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _idleTimeout;
@@ -37,8 +27,7 @@ internal sealed class UpstreamHttpClient : IDisposable
 
     public UpstreamHttpClient(Dialer dialer, GatewayConfig config, GatewayMetrics metrics)
     {
-        _dialer = dialer;
-        _metrics = metrics;
+        _connector = new HttpDialConnector(dialer, metrics);
         _trust = new UpstreamTrust(config.Trust);
         _connectTimeout = config.Limits.ConnectTimeout;
         _idleTimeout = config.Limits.IdleTimeout;
@@ -48,17 +37,6 @@ internal sealed class UpstreamHttpClient : IDisposable
     /// <summary>The client for requests routed by <paramref name="kitProxy"/> (null: the gateway's own route).</summary>
     public HttpMessageInvoker For(KitProxy? kitProxy) =>
         kitProxy is null ? _direct : _byKitProxy.GetOrAdd(kitProxy, static (_, self) => self.Create(), this);
-
-    /// <summary>Marks <paramref name="request"/> with what its dial needs.</summary>
-    public static void Prepare(HttpRequestMessage request, DialPermissions permissions, KitProxy? kitProxy, UpstreamDialOutcome outcome)
-    {
-        request.Options.Set(PermissionsKey, permissions);
-        request.Options.Set(OutcomeKey, outcome);
-        if (kitProxy is not null)
-        {
-            request.Options.Set(s_kitProxyKey, kitProxy);
-        }
-    }
 
     public void Dispose()
     {
@@ -81,31 +59,7 @@ internal sealed class UpstreamHttpClient : IDisposable
         ConnectTimeout = _connectTimeout,
         EnableMultipleHttp2Connections = true,
         PooledConnectionIdleTimeout = _idleTimeout,
-        ConnectCallback = ConnectAsync,
+        ConnectCallback = _connector.ConnectAsync,
         SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = _trust.Validate },
     });
-
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext connection, CancellationToken cancellation)
-    {
-        HttpRequestOptions options = connection.InitialRequestMessage.Options;
-        options.TryGetValue(PermissionsKey, out DialPermissions permissions);
-        options.TryGetValue(OutcomeKey, out UpstreamDialOutcome? outcome);
-        options.TryGetValue(s_kitProxyKey, out KitProxy? kitProxy);
-        DnsEndPoint endpoint = connection.DnsEndPoint;
-        DialResult result = await _dialer.ConnectAsync(endpoint.Host, endpoint.Port, permissions, kitProxy, cancellation).ConfigureAwait(false);
-        _metrics.RecordDial(result);
-        if (outcome is not null)
-        {
-            outcome.Dialled = true;
-            outcome.Socks5Proxy = result.Socks5Proxy;
-        }
-
-        if (result.Socket is null)
-        {
-            outcome?.Error = result.Error;
-            throw new HttpRequestException(EgressErrors.Reason(result.Error, result.Socks5Proxy));
-        }
-
-        return new NetworkStream(result.Socket, ownsSocket: true);
-    }
 }

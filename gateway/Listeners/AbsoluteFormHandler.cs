@@ -28,13 +28,11 @@ namespace Gateway.Listeners;
 /// </summary>
 internal sealed partial class AbsoluteFormHandler : IDisposable
 {
-    private static readonly HttpRequestOptionsKey<DialPermissions> s_permissionsKey = new("gateway.permissions");
-    private static readonly HttpRequestOptionsKey<DialOutcome> s_outcomeKey = new("gateway.dial");
-    private static readonly HttpRequestOptionsKey<KitProxy> s_kitProxyKey = new("gateway.kitProxy");
 
     private readonly LivePolicy _policy;
     private readonly SandboxRegistry _sandboxes;
     private readonly Dialer _dialer;
+    private readonly HttpDialConnector _connector;
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _client;
 
@@ -60,6 +58,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         _policy = policy;
         _sandboxes = sandboxes;
         _dialer = dialer;
+        _connector = new HttpDialConnector(dialer, metrics);
         _forwarder = forwarder;
         // Plain HTTP upstream: HTTP/1.1 (no h2c guessing).
         _requestConfig = new ForwarderRequestConfig
@@ -89,7 +88,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         UseCookies = false,
         ActivityHeadersPropagator = null,
         ConnectTimeout = _connectTimeout,
-        ConnectCallback = ConnectAsync,
+        ConnectCallback = _connector.ConnectAsync,
     });
 
     public async Task HandleAsync(HttpContext context)
@@ -184,30 +183,6 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, started, viaSocks5).ConfigureAwait(false);
     }
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext connection, CancellationToken cancellation)
-    {
-        HttpRequestOptions options = connection.InitialRequestMessage.Options;
-        options.TryGetValue(s_permissionsKey, out DialPermissions permissions);
-        options.TryGetValue(s_outcomeKey, out DialOutcome? outcome);
-        options.TryGetValue(s_kitProxyKey, out KitProxy? kitProxy);
-        DnsEndPoint endpoint = connection.DnsEndPoint;
-        DialResult result = await _dialer.ConnectAsync(endpoint.Host, endpoint.Port, permissions, kitProxy, cancellation).ConfigureAwait(false);
-        _metrics.RecordDial(result);
-        if (outcome is not null)
-        {
-            outcome.Dialled = true;
-            outcome.Socks5Proxy = result.Socks5Proxy;
-        }
-
-        if (result.Socket is null)
-        {
-            outcome?.Error = result.Error;
-            throw new HttpRequestException(EgressErrors.Reason(result.Error, result.Socks5Proxy));
-        }
-
-        return new NetworkStream(result.Socket, ownsSocket: true);
-    }
-
     private static bool IsTransparent(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKind.ItemKey, out object? kind) == true
         && (string?)kind == ListenerKind.TransparentHttp;
@@ -296,31 +271,16 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     /// <summary>Strips what the proxy consumed and hands the decision's permissions to the dial.</summary>
     private sealed class ProxyRequestTransformer(DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
     {
-        public DialOutcome? Outcome { get; private set; }
+        public HttpDialOutcome? Outcome { get; private set; }
 
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
             proxyRequest.Headers.Remove("Proxy-Authorization");
             proxyRequest.Headers.Remove("Proxy-Connection");
-            proxyRequest.Options.Set(s_permissionsKey, permissions);
-            if (kitProxy is not null)
-            {
-                proxyRequest.Options.Set(s_kitProxyKey, kitProxy);
-            }
-
-            Outcome = new DialOutcome();
-            proxyRequest.Options.Set(s_outcomeKey, Outcome);
+            Outcome = new HttpDialOutcome();
+            HttpDialConnector.Prepare(proxyRequest, permissions, kitProxy, Outcome);
         }
-    }
-
-    private sealed class DialOutcome
-    {
-        public EgressError Error { get; set; }
-
-        public bool Dialled { get; set; }
-
-        public DnsEndPoint? Socks5Proxy { get; set; }
     }
 
     private static partial class Log

@@ -1,10 +1,9 @@
 using System.Net;
-using Gateway.Dialing;
 
-namespace Gateway.Interception;
+namespace Gateway.Dialing;
 
-/// <summary>Carries a request's dial from the connect callback back to the handler, so the client gets 403/502/504 as DESIGN.md's table says and the audit says how it left.</summary>
-internal sealed class UpstreamDialOutcome
+/// <summary>Carries a request's dial from the connect callback back to its handler, so the client gets 403/502/504 as DESIGN.md's table says and the audit says how it left.</summary>
+internal sealed class HttpDialOutcome
 {
     /// <summary>Why the dial failed, or <see cref="EgressError.None"/>.</summary>
     public EgressError Error { get; set; }
