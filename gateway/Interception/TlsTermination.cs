@@ -18,7 +18,8 @@ namespace Gateway.Interception;
 /// <see cref="InterceptedRequestHandler"/> serves each request. A ClientHello whose SNI names
 /// another host than the one decided is refused before any certificate is sent (invariant 4).
 /// </summary>
-internal sealed partial class TlsTermination(LeafCertificateCache leaves, GatewayConfig config, GatewayMetrics metrics, ILogger<TlsTermination> logger)
+internal sealed partial class TlsTermination(
+    LeafCertificateCache leaves, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, ILogger<TlsTermination> logger)
 {
     private static readonly List<SslApplicationProtocol> s_protocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
@@ -27,12 +28,16 @@ internal sealed partial class TlsTermination(LeafCertificateCache leaves, Gatewa
     /// <summary>Handshakes, then runs the HTTP stack over the decrypted connection until it ends.</summary>
     public async Task RunAsync(ConnectionContext connection, InterceptionSession session, ConnectionDelegate next)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         IDuplexPipe transport = connection.Transport;
         var ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
         await using (ssl.ConfigureAwait(false))
         {
             if (!await HandshakeAsync(connection, ssl, session).ConfigureAwait(false))
             {
+                // Allowed, but no request could follow (often: the sandbox does not trust the
+                // gateway's CA); the one event of this connection says so with status 0.
+                await recorder.RecordAsync(session, session.Decision.Source, session.Decision.RuleId, allowed: true, 0, 0, 0, null, started).ConfigureAwait(false);
                 return;
             }
 

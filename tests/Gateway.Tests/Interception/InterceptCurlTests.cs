@@ -121,6 +121,20 @@ public sealed class InterceptCurlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientThatDoesNotTrustTheGatewayCa_FailsTheHandshake_AndTheConnectionIsAudited()
+    {
+        var (exit, _, _) = await Curl.RunAsync("--cacert", _env.UpstreamCa.PemPath, "-x", _env.Gateway.ProxyUrl, $"https://api.example.test:{_env.Upstream.Port}/v1/untrusted");
+        await _env.Gateway.StopAsync();
+        string audit = await File.ReadAllTextAsync(Path.Combine(_env.Gateway.StateDir, "audit.jsonl"));
+
+        Assert.Equal(60, exit); // CURLE_PEER_FAILED_VERIFICATION: the leaf is the gateway's, not the upstream's
+        Assert.Empty(_env.Upstream.For("/v1/untrusted"));
+        Assert.Contains("\"host\":\"api.example.test\"", audit, StringComparison.Ordinal);
+        Assert.Contains("\"status\":0", audit, StringComparison.Ordinal);
+        Assert.Contains("TLS handshake for intercepted", _env.Logs.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RedirectToAnotherHost_IsReturnedToTheClient_NotFollowed()
     {
         var (exit, stdout, stderr) = await _env.CurlAsync("api.example.test", "/redirect", "-i", "--http1.1");
