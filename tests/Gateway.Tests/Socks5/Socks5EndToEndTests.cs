@@ -59,6 +59,26 @@ public sealed class Socks5EndToEndTests
     }
 
     [DanteFact]
+    public async Task AbsoluteFormRequest_ToANameDanteCannotResolve_Is502NamingTheProxy_AndAuditedAsSocks5()
+    {
+        await using Dante dante = await Dante.StartAsync();
+        GatewayUnderTest gateway = await StartGatewayAsync(dante);
+        try
+        {
+            (_, string body, _) = await Curl.RunAsync("-x", gateway.ProxyUrl, "-w", "\n%{http_code}", "http://unresolvable.example.test/");
+
+            Assert.Equal($"unresolvable.example.test:80: SOCKS5 proxy socks5://127.0.0.1:{dante.Port}: host unreachable.\n\n502", body);
+            Assert.Contains("\"unresolvable.example.test\"", dante.Log(), StringComparison.Ordinal);
+            JsonElement e = Assert.Single(await AuditAsync(gateway));
+            Assert.Equal((502, "socks5"), (e.GetProperty("status").GetInt32(), e.GetProperty("upstream").GetString()));
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+        }
+    }
+
+    [DanteFact]
     public async Task HostName_GoesToDanteAsAName_NotResolvedByTheGateway()
     {
         await using Dante dante = await Dante.StartAsync();
