@@ -61,25 +61,17 @@ internal sealed partial class Dialer
         _connect = connect ?? (static (socket, endPoint, cancellationToken) => socket.ConnectAsync(endPoint, cancellationToken));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _credentials = credentials;
-        _socks5 = upstream?.Socks5 is { } proxy
-            ? new Socks5Route(proxy, upstream.Socks5Credential is { } name ? credentials?.Sources.GetValueOrDefault(name) : null, upstream.Socks5Credential)
-            : null;
+        _socks5 = upstream?.Socks5 is { } proxy ? RouteOf(proxy, upstream.Socks5Credential) : null;
     }
 
     /// <summary>The guard every resolved address goes through.</summary>
     public EgressGuard Guard => _guard;
 
     /// <summary>
-    /// True when a dial of <paramref name="host"/> with these arguments goes through a SOCKS5
-    /// proxy: for the audit of requests an L7 path sent over a pooled connection it did not dial.
-    /// </summary>
-    public bool RoutesThroughSocks5(string host, DialPermissions permissions, KitProxy? kitProxy) =>
-        (kitProxy is not null || _socks5 is not null)
-        && !(permissions.LocalhostRule && string.Equals(host, Localhost, StringComparison.Ordinal));
-
-    /// <summary>
     /// Resolves <paramref name="host"/> and connects to one of its permitted addresses within
-    /// <c>limits.connectTimeout</c>. Throws <see cref="OperationCanceledException"/> only when
+    /// <c>limits.connectTimeout</c> — or, with <c>upstream.socks5</c> set, completes a SOCKS5
+    /// CONNECT for it through the proxy within the same time (<see cref="DialResult.Socks5Proxy"/>
+    /// then names the proxy). Throws <see cref="OperationCanceledException"/> only when
     /// <paramref name="cancellationToken"/> (the client went away) is cancelled.
     /// </summary>
     /// <param name="host">A canonical host name or IP literal (brackets optional), as decided.</param>
