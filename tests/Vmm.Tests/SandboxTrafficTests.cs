@@ -71,6 +71,23 @@ public sealed class SandboxTrafficTests(SandboxHost host) : IClassFixture<Sandbo
     }
 
     [RootNetworkFact]
+    public async Task ProxyToken_IsInTheSandboxsProxyUrl_AndRequiredByTheForwardProxy()
+    {
+        string name = host.Name("token");
+        JsonElement row = await host.CreateAsync(name, "--token");
+        string proxy = $"http://{row.GetProperty("gateway").GetString()}:{host.ForwardPort}";
+
+        ToolResult withToken = (await host.CurlAsync(name, $"https://{SandboxHost.AllowedHost}/", viaProxy: true)).AssertSuccess();
+        ToolResult without = (await host.CurlAsync(name, $"https://{SandboxHost.AllowedHost}/", true, "--proxy", proxy)).AssertFailed();
+        ToolResult env = (await host.ExecAsync(name, "printenv", "HTTPS_PROXY")).AssertSuccess();
+
+        Assert.True(row.GetProperty("hasToken").GetBoolean());
+        Assert.Equal("hello from " + SandboxHost.AllowedHost, withToken.Stdout);
+        Assert.Contains("407", without.Stderr, StringComparison.Ordinal);
+        Assert.Matches($"^http://{name}:[0-9a-f]{{48}}@", env.Stdout);
+    }
+
+    [RootNetworkFact]
     public async Task KitRules_ApplyOnlyToTheSandboxCreatedWithTheKit()
     {
         string withKit = host.Name("kit");
