@@ -71,6 +71,22 @@ public sealed class SandboxTrafficTests(SandboxHost host) : IClassFixture<Sandbo
     }
 
     [RootNetworkFact]
+    public async Task Exec_DoesNotPassTheCallersEnvironment_IntoTheSandbox()
+    {
+        string name = host.Name("env");
+        await host.CreateAsync(name);
+
+        ToolResult secret = await VmmProcess.RunAsync(
+            ["--state-dir", host.StateDir, "exec", name, "--", "printenv", "MY_SERVICE_API_KEY"],
+            new Dictionary<string, string?> { ["MY_SERVICE_API_KEY"] = "real-secret-value" });
+        ToolResult path = (await host.ExecAsync(name, "printenv", "PATH")).AssertSuccess();
+
+        Assert.Equal(1, secret.ExitCode);
+        Assert.DoesNotContain("real-secret-value", secret.Stdout + secret.Stderr, StringComparison.Ordinal);
+        Assert.Contains("/usr/bin", path.Stdout, StringComparison.Ordinal);
+    }
+
+    [RootNetworkFact]
     public async Task ProxyToken_IsInTheSandboxsProxyUrl_AndRequiredByTheForwardProxy()
     {
         string name = host.Name("token");

@@ -5,6 +5,9 @@ namespace Vmm.Sandboxes;
 /// <summary>The variables every process in a sandbox gets.</summary>
 internal static class SandboxEnvironment
 {
+    /// <summary>What passes from the caller's environment into <c>vmm exec</c>: nothing that could hold a secret.</summary>
+    private static readonly string[] s_passed = ["TERM", "LANG", "LC_ALL", "TZ"];
+
     /// <summary>
     /// Proxy settings (both spellings: curl reads only the lower-case <c>http_proxy</c>), the kits'
     /// literal variables, and the gateway's placeholder for each of their <c>proxyManaged</c>
@@ -49,6 +52,35 @@ internal static class SandboxEnvironment
             }
 
             environment["NO_PROXY"] = environment["no_proxy"] = "localhost,127.0.0.1,::1";
+        }
+
+        return environment;
+    }
+
+    /// <summary>
+    /// The whole environment of a command <c>vmm exec</c> starts: a standard PATH, the terminal and
+    /// locale of the caller, and the sandbox's own variables. The caller's other variables stay out:
+    /// an operator's shell often holds the very credentials the gateway injects, and they must
+    /// never reach the sandbox.
+    /// </summary>
+    public static Dictionary<string, string> ForExec(IReadOnlyDictionary<string, string> sandbox)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["HOME"] = "/root",
+        };
+        foreach (string name in s_passed)
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
+            {
+                environment[name] = value;
+            }
+        }
+
+        foreach ((string name, string value) in sandbox)
+        {
+            environment[name] = value;
         }
 
         return environment;
