@@ -1,4 +1,5 @@
 using PolicyCompiler.Kits;
+using Vmm.Admin;
 using Vmm.Sandboxes;
 
 namespace Vmm.Tests;
@@ -29,7 +30,7 @@ public sealed class SandboxEnvironmentTests
     }
 
     [Fact]
-    public void KitVariables_AndPlaceholders_AreSet_AndAMissingPlaceholderIsNoted()
+    public void KitVariables_TheGatewaysCopyWinning_AndPlaceholders_AreSet_AndAMissingPlaceholderIsNoted()
     {
         KitSpec kit = Kit("""
             schemaVersion: "1"
@@ -47,9 +48,9 @@ public sealed class SandboxEnvironmentTests
         var notes = new List<string>();
 
         Dictionary<string, string> environment = SandboxEnvironment.Build(
-            "10.209.0.1", s_ports with { Forward = null }, "dev", null, [kit], new Dictionary<string, string> { ["A_KEY"] = "gw-placeholder-a" }, notes);
+            "10.209.0.1", s_ports with { Forward = null }, "dev", null, [kit], new GatewayEnvironment(new() { ["REGION"] = "us" }, new() { ["A_KEY"] = "gw-placeholder-a" }), notes);
 
-        Assert.Equal("eu", environment["REGION"]);
+        Assert.Equal("us", environment["REGION"]);
         Assert.Equal("gw-placeholder-a", environment["A_KEY"]);
         Assert.False(environment.ContainsKey("B_KEY"));
         Assert.Equal("kit \"k\": the gateway gave no placeholder for B_KEY, so it is not set in the sandbox", Assert.Single(notes));

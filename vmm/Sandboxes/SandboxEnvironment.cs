@@ -1,4 +1,5 @@
 using PolicyCompiler.Kits;
+using Vmm.Admin;
 
 namespace Vmm.Sandboxes;
 
@@ -10,13 +11,13 @@ internal static class SandboxEnvironment
 
     /// <summary>
     /// Proxy settings (both spellings: curl reads only the lower-case <c>http_proxy</c>), the kits'
-    /// literal variables, and the gateway's placeholder for each of their <c>proxyManaged</c>
+    /// literal variables (the gateway's copy winning), and the gateway's placeholder for each of their <c>proxyManaged</c>
     /// variables. A proxy-managed variable the gateway has no placeholder for is left unset and
     /// reported in <paramref name="notes"/>: the real value never enters the sandbox.
     /// </summary>
     public static Dictionary<string, string> Build(
         string hostAddress, GatewayPorts ports, string name, string? token, IReadOnlyList<KitSpec> kits,
-        IReadOnlyDictionary<string, string>? placeholders, List<string> notes)
+        GatewayEnvironment? gateway, List<string> notes)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (KitSpec kit in kits)
@@ -26,6 +27,14 @@ internal static class SandboxEnvironment
                 environment[variable] = value;
             }
         }
+
+        // The gateway's copy of the kits is the one it enforces; where it differs from the file given to create, it wins.
+        foreach ((string variable, string value) in gateway?.Variables ?? [])
+        {
+            environment[variable] = value;
+        }
+
+        Dictionary<string, string>? placeholders = gateway?.ProxyManaged;
 
         foreach (KitSpec kit in kits)
         {
