@@ -88,11 +88,15 @@ public sealed class FaultTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30));
         string text = Encoding.Latin1.GetString(answer);
 
-        Assert.StartsWith($"HTTP/1.1 {status} ", text, StringComparison.Ordinal);
         if (fault == UpstreamFault.HalfResponse)
         {
-            // The client sees the upstream's head and its 4 bytes, then an aborted connection: never 100 bytes from elsewhere.
-            Assert.EndsWith("\r\n\r\nhalf", text, StringComparison.Ordinal);
+            // The client sees an aborted connection, after the upstream's head and its 4 bytes when
+            // they were flushed before the abort: never the missing 96 bytes from anywhere else.
+            Assert.True(text.Length == 0 || (text.StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal) && text.EndsWith("\r\n\r\nhalf", StringComparison.Ordinal)), text);
+        }
+        else
+        {
+            Assert.StartsWith($"HTTP/1.1 {status} ", text, StringComparison.Ordinal);
         }
 
         await Survival.AssertAbsoluteFormWorksAsync(gateway.Port, healthy.HttpPort);
