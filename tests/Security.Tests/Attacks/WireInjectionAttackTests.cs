@@ -90,6 +90,31 @@ public sealed class WireInjectionAttackTests(WireInjectionAttackTests.Fixture fi
     }
 
     [Fact]
+    public async Task TransparentHttp_AbsoluteTargetDisagreeingWithHost_Is400_AndNothingIsDialled()
+    {
+        int before = fixture.Dials.Attempts.Count;
+        int port = fixture.Gateway.PortOf(ListenerKind.TransparentHttp)!.Value;
+        byte[] answer = await Survival.ExchangeAsync(port, Encoding.ASCII.GetBytes("GET http://other.example.test/ HTTP/1.1\r\nHost: api.example.test\r\nConnection: close\r\n\r\n"));
+
+        Assert.StartsWith("HTTP/1.1 400 ", Encoding.Latin1.GetString(answer), StringComparison.Ordinal);
+        Assert.Equal(before, fixture.Dials.Attempts.Count);
+    }
+
+    [Fact]
+    public async Task TransparentHttp_EveryRequestOnAKeptAliveConnection_IsDecidedByItsOwnHost()
+    {
+        using RawClient client = await RawClient.ConnectAsync(fixture.Gateway.PortOf(ListenerKind.TransparentHttp)!.Value);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: api.example.test\r\n\r\n");
+        (int first, _, string body) = await client.ReadResponseAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: other.example.test\r\n\r\n");
+        (int second, string head, _) = await client.ReadResponseAsync();
+
+        Assert.Equal(200, first);
+        Assert.Equal("hello from api.example.test", body);
+        Assert.True(second == 403, head);
+    }
+
+    [Fact]
     public async Task OversizeConnectHead_Is431_AndTheDaemonServesOn()
     {
         string head = $"CONNECT api.example.test:{fixture.Upstream.HttpPort} HTTP/1.1\r\n" + string.Concat(Enumerable.Repeat("X-Pad: " + new string('a', 100) + "\r\n", 100));
