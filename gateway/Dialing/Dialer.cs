@@ -68,6 +68,12 @@ internal sealed partial class Dialer
     public EgressGuard Guard => _guard;
 
     /// <summary>
+    /// True for an endpoint that is the gateway itself; such an endpoint is never dialled, whatever
+    /// is open (set by the host once its listeners are known; tests may leave it unset).
+    /// </summary>
+    public Func<IPEndPoint, bool>? IsGatewayEndPoint { get; set; }
+
+    /// <summary>
     /// Resolves <paramref name="host"/> and connects to one of its permitted addresses within
     /// <c>limits.connectTimeout</c> — or, with <c>upstream.socks5</c> set, completes a SOCKS5
     /// CONNECT for it through the proxy within the same time (<see cref="DialResult.Socks5Proxy"/>
@@ -206,7 +212,14 @@ internal sealed partial class Dialer
             }
 
             IPAddress address = candidate.IsIPv4MappedToIPv6 ? candidate.MapToIPv4() : candidate;
-            if (_guard.Check(address, permissions, out AddressClass addressClass) != EgressError.None)
+            EgressError verdict = _guard.Check(address, permissions, out AddressClass addressClass);
+            if (verdict == EgressError.None && IsGatewayEndPoint is { } isGateway && isGateway(new IPEndPoint(address, port)))
+            {
+                verdict = EgressError.RefusedAddress;
+                addressClass = AddressClass.Gateway;
+            }
+
+            if (verdict != EgressError.None)
             {
                 if (refused is null)
                 {

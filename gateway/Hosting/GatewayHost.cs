@@ -153,6 +153,11 @@ internal static partial class GatewayHost
         });
 
         WebApplication app = builder.Build();
+
+        // Every listener, the DNS resolver's TCP side included, is off limits to the dialer: a loop.
+        DnsServer? dnsServer = app.Services.GetService<DnsServer>();
+        app.Services.GetRequiredService<Dialer>().IsGatewayEndPoint = target =>
+            endPoints.Reaches(target) || (dnsServer?.EndPoint is { } dns && ListenerEndPoints.Reaches(dns, target));
         MapMetrics(app);
         app.UseWhen(IsAdmin, admin =>
         {
