@@ -55,6 +55,9 @@ internal static partial class GatewayHost
         });
         builder.Logging.ClearProviders();
         logging(builder.Logging);
+
+        // Type=notify under systemd (READY=1 once every listener is bound); a no-op elsewhere.
+        builder.Host.UseSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(policy);
