@@ -24,6 +24,7 @@ internal static class GatewayCli
             options.Config,
             PolicyCommand.Create(context, options),
             Sandbox.SandboxLsCommand.Create(context, options),
+            CompletionCommand.Create(context),
         };
 
         ParseResult result = root.Parse(args);
