@@ -73,7 +73,7 @@ public sealed partial class SystemdUnitTests
     }
 
     [Fact]
-    public async Task Gateway_UnderSystemd_SendsReadyOnceListening_AndStoppingOnSigterm()
+    public async Task Gateway_UnderSystemd_SendsReadyOnceListening_SurvivesAReload_AndSendsStoppingOnSigterm()
     {
         // Microsoft.Extensions.Hosting.Systemd notifies only when its parent process is named
         // "systemd": a bash started through a link of that name plays the parent, and a unix
@@ -101,6 +101,11 @@ public sealed partial class SystemdUnitTests
             string ready = await ReceiveAsync(notify, run);
             Assert.Equal("READY=1", ready);
 
+            // A policy change while it runs: the reload logs through the boot logger, which once
+            // was disposed by then and took the daemon down (no STOPPING=1 would follow).
+            ToolResult allow = await ToolRun.GatewayAsync(environment, "policy", "allow", "network", "example.com");
+            Assert.True(allow.Exit == 0, allow.ToString());
+
             // SIGTERM, as systemd stops a unit.
             string gatewayPid = (await File.ReadAllTextAsync(pidFile)).Trim();
             ToolResult kill = await ToolRun.RunAsync("kill", ["-TERM", gatewayPid], TimeSpan.FromSeconds(10));
@@ -110,6 +115,8 @@ public sealed partial class SystemdUnitTests
             ToolResult stopped = await run;
             Assert.DoesNotContain("Exception", stopped.Output, StringComparison.Ordinal);
             Assert.Contains("listening: forward proxy", stopped.Output, StringComparison.Ordinal);
+            Assert.Contains("policy: reloaded", stopped.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', stopped.Output);
         }
         finally
         {
