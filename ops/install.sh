@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the egress gateway on this host, from a checkout of this repository:
-#   publishes gateway and vmm (framework-dependent, single file) to $PREFIX,
+#   publishes gateway and vmm (framework-dependent) to $PREFIX,
 #   links both into $BIN_DIR, creates the service user and its state directory,
 #   installs the example configuration (never overwriting one that exists) and the systemd units.
 # It does not start anything: choose the default policy, then `systemctl enable --now egress-gateway`.
@@ -17,7 +17,7 @@ UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}
 CONFIG_DIR=${CONFIG_DIR:-/etc/egress-gateway}
 STATE_DIR=${STATE_DIR:-/var/lib/egress-gateway}
 SERVICE_USER=${SERVICE_USER:-egress-gateway}
-# A directory that already holds published gateway and vmm executables: skips `dotnet publish`
+# A directory that already holds the published gateway and vmm: skips `dotnet publish`
 # (for images and packages that build elsewhere).
 PUBLISHED=${PUBLISHED:-}
 
@@ -32,10 +32,11 @@ if [ -z "$PUBLISHED" ]; then
   PUBLISHED=$(mktemp -d "${TMPDIR:-/tmp}/egress-gateway-publish.XXXXXX")
   trap 'rm -rf "$PUBLISHED"' EXIT
   for project in gateway/Gateway.csproj vmm/Vmm.csproj; do
-    # Framework-dependent (the host's ASP.NET Core runtime serves it, and its security updates
-    # apply without a rebuild); single file, so each tool is one executable to link.
-    dotnet publish "$repo/$project" -c Release -o "$PUBLISHED" --self-contained false \
-      -p:PublishSingleFile=true -p:DebugType=none -p:GenerateDocumentationFile=false -nologo -v:quiet \
+    # Framework-dependent: the host's ASP.NET Core runtime serves it, and its security updates
+    # apply without a rebuild. Not single-file: that needs a runtime identifier, which restores the
+    # checkout for one platform and makes the next plain build restore (and reach the feed) again;
+    # the two apps share one directory instead, each an executable next to its assemblies.
+    dotnet publish "$repo/$project" -c Release -o "$PUBLISHED" -nologo -v:quiet \
       || die "dotnet publish $project failed"
   done
 fi
@@ -50,7 +51,8 @@ if ! getent passwd "$SERVICE_USER" >/dev/null; then
 fi
 
 install -d -m 0755 "$PREFIX" "$BIN_DIR" "$UNIT_DIR"
-install -m 0755 "$PUBLISHED/gateway" "$PUBLISHED/vmm" "$PREFIX/"
+cp -R "$PUBLISHED/." "$PREFIX/"
+chmod 0755 "$PREFIX/gateway" "$PREFIX/vmm"
 install -m 0644 "$repo/README.md" "$PREFIX/README.md"
 ln -sfn "$PREFIX/gateway" "$BIN_DIR/gateway"
 ln -sfn "$PREFIX/vmm" "$BIN_DIR/vmm"

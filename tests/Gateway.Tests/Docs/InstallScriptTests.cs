@@ -1,6 +1,7 @@
 namespace Gateway.Tests.Docs;
 
 /// <summary>ops/install.sh and ops/uninstall.sh: lint-clean, and a real install into a temporary root that uninstall leaves empty.</summary>
+[Collection(PublishCollection.Name)]
 public sealed class InstallScriptTests
 {
     private static readonly string[] s_scripts = ["ops/install.sh", "ops/uninstall.sh"];

@@ -11,6 +11,7 @@ namespace Gateway.Tests.Docs;
 /// trusts its certificate through CURL_CA_BUNDLE, and GATEWAY__EGRESS__ALLOWCIDRS__0 lets the gateway
 /// dial loopback. Those three are the only differences from a fresh machine.
 /// </summary>
+[Collection(PublishCollection.Name)]
 public sealed partial class ReadmeDocTests(ITestOutputHelper log)
 {
     private const int MaxSkippedBlocks = 3;
