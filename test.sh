@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 
 # Debian packages the end-to-end tests drive (real clients and peers, never mocks).
 packages=(curl openssl ca-certificates bind9-dnsutils iproute2 nftables dante-server iputils-ping)
+# ops/ checks: shell scripts, systemd units (systemd-analyze) and alert rules (promtool).
+packages+=(shellcheck systemd prometheus)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${packages[@]}"; do
