@@ -100,7 +100,8 @@ internal sealed class GatewayAdmin : IDisposable
     {
         using HttpResponseMessage response = await SendAsync(
             new HttpRequestMessage(HttpMethod.Get, "/sandboxes/" + Uri.EscapeDataString(name) + "/environment"), cancellation).ConfigureAwait(false);
-        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+        // A gateway without the endpoint answers an unknown admin path 404, or 400 from its proxy fallback.
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest)
         {
             return null;
         }

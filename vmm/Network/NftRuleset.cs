@@ -7,13 +7,14 @@ namespace Vmm.Network;
 
 /// <summary>
 /// The nftables transactions for sandboxes, applied with <c>nft -f</c> so each is all or nothing.
-/// One table, <c>inet egress_gateway</c>; four base chains dispatch by input interface through
-/// verdict maps to four chains per sandbox interface:
+/// One table, <c>inet egress_gateway</c>; five base chains dispatch by input interface through
+/// verdict maps to five chains per sandbox interface:
 /// <list type="bullet">
 /// <item><c>IF_guard</c> (prerouting, raw): drops IPv6 and any source but the sandbox's own address (anti-spoofing), before conntrack or NAT see it.</item>
 /// <item><c>IF_dnat</c> (prerouting, dstnat): TCP 80 and 443 to any address go to the transparent listeners, UDP/TCP 53 to the gateway's DNS; <c>redirect</c> rewrites the destination to the interface's own address, the host end of the /30.</item>
+/// <item><c>IF_route</c> (prerouting, after dstnat): anything not addressed to the host (another sandbox, the world) dropped and counted, whether or not the host forwards.</item>
 /// <item><c>IF_in</c> (input): only the host end's address, only the gateway's sandbox-facing ports and echo requests; the host's other addresses and services (metrics included) are dropped and counted.</item>
-/// <item><c>IF_fwd</c> (forward): everything dropped and counted — no route out, none to another sandbox.</item>
+/// <item><c>IF_fwd</c> (forward): everything dropped and counted, in case anything is ever routed on.</item>
 /// </list>
 /// The base chains are flushed and refilled by every create, so they always hold exactly one
 /// dispatch rule whatever ran before; a removal first re-adds what it deletes, so it cannot fail
@@ -29,10 +30,11 @@ internal static class NftRuleset
     // (map, base chain, hook spec, per-sandbox chain suffix)
     private static readonly (string Map, string Hook, string Spec, string Suffix)[] s_hooks =
     [
-        ("guard", "guard_prerouting", "type filter hook prerouting priority raw ; policy accept ;", "_guard"),
-        ("dnat", "dnat_prerouting", "type nat hook prerouting priority dstnat ; policy accept ;", "_dnat"),
-        ("inbound", "filter_input", "type filter hook input priority filter ; policy accept ;", "_in"),
-        ("forwarded", "filter_forward", "type filter hook forward priority filter ; policy accept ;", "_fwd"),
+        ("guard_by_if", "guard_prerouting", "type filter hook prerouting priority raw ; policy accept ;", "_guard"),
+        ("dnat_by_if", "dnat_prerouting", "type nat hook prerouting priority dstnat ; policy accept ;", "_dnat"),
+        ("route_by_if", "route_prerouting", "type filter hook prerouting priority dstnat + 10 ; policy accept ;", "_route"),
+        ("input_by_if", "filter_input", "type filter hook input priority filter ; policy accept ;", "_in"),
+        ("forward_by_if", "filter_forward", "type filter hook forward priority filter ; policy accept ;", "_fwd"),
     ];
 
     /// <summary>The chains of one sandbox interface, as <c>nft list chains</c> names them.</summary>
@@ -64,6 +66,11 @@ internal static class NftRuleset
         Rule(nft, prefix + "_dnat", $"tcp dport 80 redirect to :{Port(ports.TransparentHttp)}");
         Rule(nft, prefix + "_dnat", $"tcp dport 443 redirect to :{Port(ports.TransparentTls)}");
         Rule(nft, prefix + "_dnat", $"meta l4proto {{ tcp, udp }} th dport 53 redirect to :{Port(ports.Dns)}");
+
+        // After NAT, so a redirected connection counts as local; everything else would be routed
+        // on, and is dropped and counted here whether or not the host forwards IPv4 at all.
+        Chain(nft, prefix + "_route");
+        Rule(nft, prefix + "_route", "fib daddr type != local counter drop comment \"not addressed to the host\"");
 
         var tcp = new List<int> { ports.TransparentHttp, ports.TransparentTls, ports.Dns };
         if (ports.Forward is { } forward && !tcp.Contains(forward))

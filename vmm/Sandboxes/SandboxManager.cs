@@ -30,14 +30,15 @@ internal sealed partial class SandboxManager(SandboxStore store, GatewayAdmin ad
             request.Name, kind.Name, SandboxStatus.Creating, -1, string.Empty, string.Empty, string.Empty,
             [.. kits.ConvertAll(k => k.Name)], [.. request.KitFiles.Select(Path.GetFullPath)], token,
             new Dictionary<string, string>(), new Dictionary<string, string>(), Environment.ProcessId, DateTimeOffset.UtcNow);
-        if (File.Exists(Path.Combine("/run/netns", request.Name)))
-        {
-            throw new VmmException($"sandbox \"{request.Name}\": a network namespace of that name exists already (`ip netns ls`); pick another name");
-        }
-
         if (!store.TryCreate(record))
         {
             throw new VmmException($"sandbox \"{request.Name}\" exists already (in {store.StateDirectory}); remove it with `vmm rm {request.Name}` or pick another name");
+        }
+
+        if (kind is Netns.NetnsKind && File.Exists(Path.Combine("/run/netns", request.Name)))
+        {
+            store.Delete(request.Name);
+            throw new VmmException($"sandbox \"{request.Name}\": a network namespace of that name exists already (`ip netns ls`); pick another name");
         }
 
         var rollback = new Rollback();
