@@ -6,7 +6,7 @@
 #   build-image.sh [DIR]     DIR defaults to ${VMM_STATE_DIR:-/var/lib/egress-gateway}/microvm
 #
 # Idempotent: downloaded packages stay in DIR/debs, and when DIR/image.stamp matches the inputs
-# (kernel and busybox versions, curl, the scripts) nothing is rebuilt. Prints the two paths it
+# (kernel and busybox versions, curl and its libraries, the scripts) nothing is rebuilt. Prints the two paths it
 # wrote (vmlinuz, initrd.img), one per line, on stdout; progress goes to stderr.
 set -euo pipefail
 umask 022
@@ -17,10 +17,26 @@ dir=$(cd "$dir" && pwd)
 say() { echo "build-image: $*" >&2; }
 die() { echo "build-image: $*" >&2; exit 1; }
 
-for tool in apt-get apt-cache dpkg-deb ldd gzip find; do
+for tool in apt-get apt-cache dpkg-deb ldd gzip find flock; do
   command -v "$tool" >/dev/null || die "needs $tool on the host"
 done
+# Concurrent creates share the image directory: one builds, the others wait and find it current.
+exec 9>"$dir/.lock"
+flock -w 600 9 || die "another build holds $dir/.lock for over 10 minutes"
+
 curl_bin=$(command -v curl) || die "needs curl on the host (apt-get install curl): its binary and libraries go into the guest"
+
+# Fast path: apt-cache takes seconds on a loaded host, so while the package lists, dpkg's
+# database, curl, its libraries and these scripts are unchanged, the last verdict stands.
+quick=$(
+  { stat -L -c '%n %Y %s' /var/lib/apt/lists /var/lib/dpkg/status "$curl_bin" $(ldd "$curl_bin" | grep -o '/[^ ]*')
+    sha256sum "$here/build-image.sh" "$here/init" "$here/agent.sh"; } 2>/dev/null | sha256sum | cut -d' ' -f1
+)
+if [ -s "$dir/vmlinuz" ] && [ -s "$dir/initrd.img" ] && [ "$(cat "$dir/quick.stamp" 2>/dev/null)" = "$quick" ]; then
+  say "up to date"
+  printf '%s\n%s\n' "$dir/vmlinuz" "$dir/initrd.img"
+  exit 0
+fi
 
 # The kernel package linux-image-amd64 depends on, e.g. linux-image-6.1.0-56-amd64.
 kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
@@ -55,6 +71,7 @@ stamp_input=$(
 )
 stamp=$(printf '%s\n' "$stamp_input" | sha256sum | cut -d' ' -f1)
 if [ -s "$dir/vmlinuz" ] && [ -s "$dir/initrd.img" ] && [ "$(cat "$dir/image.stamp" 2>/dev/null)" = "$stamp" ]; then
+  echo "$quick" >"$dir/quick.stamp"
   say "up to date"
   printf '%s\n%s\n' "$dir/vmlinuz" "$dir/initrd.img"
   exit 0
@@ -108,5 +125,6 @@ cp "$vmlinuz" "$work/vmlinuz"
 mv -f "$work/vmlinuz" "$dir/vmlinuz"
 mv -f "$work/initrd.img" "$dir/initrd.img"
 echo "$stamp" >"$dir/image.stamp"
+echo "$quick" >"$dir/quick.stamp"
 say "wrote $dir/vmlinuz ($kver) and $dir/initrd.img"
 printf '%s\n%s\n' "$dir/vmlinuz" "$dir/initrd.img"
