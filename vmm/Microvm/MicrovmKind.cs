@@ -45,7 +45,12 @@ internal sealed class MicrovmKind : ISandboxKind
         (int pid, string? failure) = await BootAsync(plan, image, files, accelerator, rollback, cancellation).ConfigureAwait(false);
         if (failure is not null && accelerator.IsKvm)
         {
-            await QemuProcess.StopAsync(pid, files.PidFile).ConfigureAwait(false);
+            if (pid > 0)
+            {
+                await QemuProcess.StopAsync(pid, files.PidFile).ConfigureAwait(false);
+            }
+
+            failure = failure.ReplaceLineEndings(" ");
             AcceleratorChoice.RecordKvmFailure(image.Directory, failure);
             accelerator = new Accelerator(Accelerator.Tcg, "a KVM boot failed: " + failure);
             (pid, failure) = await BootAsync(plan, image, files, accelerator, rollback, cancellation).ConfigureAwait(false);
@@ -93,7 +98,17 @@ internal sealed class MicrovmKind : ISandboxKind
         List<string> arguments = QemuCommandLine.Build(
             accelerator, image, files, plan.Name, plan.HostInterface, plan.SandboxAddress, plan.PrefixLength, plan.HostAddress,
             AcceleratorChoice.HostTscKilohertz(), DateTimeOffset.UtcNow);
-        int pid = await QemuProcess.StartAsync(arguments, files, cancellation).ConfigureAwait(false);
+        int pid;
+        try
+        {
+            pid = await QemuProcess.StartAsync(arguments, files, cancellation).ConfigureAwait(false);
+        }
+        catch (HostCommandException e) when (accelerator.IsKvm)
+        {
+            // A KVM that cannot run this CPU model fails here ("failed to set MSR 0x10a" under PVM).
+            return (0, e.Message);
+        }
+
         rollback.Push($"QEMU (pid {pid})", () => QemuProcess.StopAsync(pid, files.PidFile));
         TimeSpan timeout = accelerator.IsKvm ? KvmBootTimeout : TcgBootTimeout;
         return (pid, await QemuProcess.WaitReadyAsync(pid, files, timeout, cancellation).ConfigureAwait(false));
