@@ -120,6 +120,23 @@ public sealed class NetworkEscapeTests(SandboxHost host) : IClassFixture<Sandbox
         Assert.True(await NftCounters.DroppedAsync(iface + "_guard", "IPv6") > before);
     }
 
+    [RootNetworkFact(Needs = "ping:iputils-ping")]
+    public async Task Icmp_OnlyEchoToTheGateway_IsAnswered()
+    {
+        (string a, string aIface, _, IPAddress aGateway) = await CreateAsync("icmp-a");
+        (string b, _, IPAddress bAddress, IPAddress bGateway) = await CreateAsync("icmp-b");
+        (await host.ExecAsync(b, "ping", "-c", "1", "-W", "3", bGateway.ToString())).AssertSuccess();
+        long routed = await NftCounters.DroppedAsync(aIface + "_route", "not addressed to the host");
+        long local = await NftCounters.DroppedAsync(aIface + "_in", "host address");
+
+        (await host.ExecAsync(a, "ping", "-c", "1", "-W", "3", aGateway.ToString())).AssertSuccess();
+        (await host.ExecAsync(a, "ping", "-c", "1", "-W", "2", bAddress.ToString())).AssertFailed();
+        (await host.ExecAsync(a, "ping", "-c", "1", "-W", "2", bGateway.ToString())).AssertFailed();
+
+        Assert.True(await NftCounters.DroppedAsync(aIface + "_route", "not addressed to the host") > routed);
+        Assert.True(await NftCounters.DroppedAsync(aIface + "_in", "host address") > local);
+    }
+
     private async Task<(string Name, string Interface, IPAddress Address, IPAddress Gateway)> CreateAsync(string suffix)
     {
         string name = host.Name(suffix);

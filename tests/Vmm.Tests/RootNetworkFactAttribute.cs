@@ -21,4 +21,18 @@ public sealed class RootNetworkFactAttribute : FactAttribute
             }
         }
     }
+
+    /// <summary>One more tool the test runs, as "tool:package" (the package test.sh installs).</summary>
+    public string? Needs
+    {
+        get => null;
+        init
+        {
+            string[] parts = value!.Split(':');
+            if (Skip is null && !File.Exists("/usr/bin/" + parts[0]) && !File.Exists("/bin/" + parts[0]) && !File.Exists("/usr/sbin/" + parts[0]))
+            {
+                Skip = $"needs `{parts[0]}`: apt-get install {parts[1]}";
+            }
+        }
+    }
 }

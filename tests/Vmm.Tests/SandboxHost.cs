@@ -174,7 +174,11 @@ public sealed class SandboxHost : IAsyncLifetime
         await StartGatewayAsync();
     }
 
-    private async Task StartGatewayAsync()
+    /// <summary>Stops the gateway (SIGTERM); <see cref="StartGatewayAsync"/> starts it again.</summary>
+    public void Stop() => StopGateway();
+
+    /// <summary>Starts the gateway and waits until its admin API answers.</summary>
+    public async Task StartGatewayAsync()
     {
         _gateway = GatewayProcess.Start(["run", "--config", ConfigFile, "--state-dir", StateDir]);
         using GatewayAdmin admin = GatewayAdmin.For(StateDir);

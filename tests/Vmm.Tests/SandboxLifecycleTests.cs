@@ -131,6 +131,33 @@ public sealed class SandboxLifecycleTests(SandboxHost host) : IClassFixture<Sand
         Assert.Equal("hello from " + SandboxHost.AllowedHost, curl.Stdout);
     }
 
+    [RootNetworkFact]
+    public async Task Rm_WhileTheGatewayIsDown_RemovesTheNetwork_AndFinishesOnceItRuns()
+    {
+        string name = host.Name("gwdown");
+        JsonElement row = await host.CreateAsync(name);
+        string iface = row.GetProperty("interface").GetString()!;
+
+        host.Stop();
+        ToolResult down;
+        try
+        {
+            down = await host.VmmAsync("rm", name);
+        }
+        finally
+        {
+            await host.StartGatewayAsync();
+        }
+
+        Assert.Equal(1, down.ExitCode);
+        Assert.StartsWith($"vmm: removed the network of \"{name}\" but not its registration: the gateway is not running", down.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists("/run/netns/" + name));
+        Assert.False(Directory.Exists("/sys/class/net/" + iface));
+        Assert.True(await SandboxLeftovers.IsRegisteredAsync(host, name)); // re-learned from sandboxes.json at start
+        (await host.VmmAsync("rm", name)).AssertSuccess();
+        await SandboxLeftovers.AssertNoneAsync(host, name, iface, row.GetProperty("gateway").GetString());
+    }
+
     private static async Task<int> DeadPidAsync()
     {
         using Process process = Process.Start("true")!;

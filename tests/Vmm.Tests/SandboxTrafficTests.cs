@@ -71,6 +71,39 @@ public sealed class SandboxTrafficTests(SandboxHost host) : IClassFixture<Sandbo
     }
 
     [RootNetworkFact]
+    public async Task Exec_DoesNotPassTheCallersEnvironment_IntoTheSandbox()
+    {
+        string name = host.Name("env");
+        await host.CreateAsync(name);
+
+        ToolResult secret = await VmmProcess.RunAsync(
+            ["--state-dir", host.StateDir, "exec", name, "--", "printenv", "MY_SERVICE_API_KEY"],
+            new Dictionary<string, string?> { ["MY_SERVICE_API_KEY"] = "real-secret-value" });
+        ToolResult path = (await host.ExecAsync(name, "printenv", "PATH")).AssertSuccess();
+
+        Assert.Equal(1, secret.ExitCode);
+        Assert.DoesNotContain("real-secret-value", secret.Stdout + secret.Stderr, StringComparison.Ordinal);
+        Assert.Contains("/usr/bin", path.Stdout, StringComparison.Ordinal);
+    }
+
+    [RootNetworkFact]
+    public async Task ProxyToken_IsInTheSandboxsProxyUrl_AndRequiredByTheForwardProxy()
+    {
+        string name = host.Name("token");
+        JsonElement row = await host.CreateAsync(name, "--token");
+        string proxy = $"http://{row.GetProperty("gateway").GetString()}:{host.ForwardPort}";
+
+        ToolResult withToken = (await host.CurlAsync(name, $"https://{SandboxHost.AllowedHost}/", viaProxy: true)).AssertSuccess();
+        ToolResult without = (await host.CurlAsync(name, $"https://{SandboxHost.AllowedHost}/", true, "--proxy", proxy)).AssertFailed();
+        ToolResult env = (await host.ExecAsync(name, "printenv", "HTTPS_PROXY")).AssertSuccess();
+
+        Assert.True(row.GetProperty("hasToken").GetBoolean());
+        Assert.Equal("hello from " + SandboxHost.AllowedHost, withToken.Stdout);
+        Assert.Contains("407", without.Stderr, StringComparison.Ordinal);
+        Assert.Matches($"^http://{name}:[0-9a-f]{{48}}@", env.Stdout);
+    }
+
+    [RootNetworkFact]
     public async Task KitRules_ApplyOnlyToTheSandboxCreatedWithTheKit()
     {
         string withKit = host.Name("kit");

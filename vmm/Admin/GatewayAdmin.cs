@@ -93,13 +93,15 @@ internal sealed class GatewayAdmin : IDisposable
     }
 
     /// <summary>
-    /// The sandbox's credential placeholders (<c>GET /sandboxes/NAME/environment</c>: a JSON object
-    /// of variable name to placeholder); null when this gateway does not serve them.
+    /// The sandbox's environment as the gateway sees it (<c>GET /sandboxes/NAME/environment</c>):
+    /// its kits' variables and a placeholder per proxy-managed variable. Null when this gateway
+    /// does not serve it.
     /// </summary>
-    public async Task<Dictionary<string, string>?> PlaceholdersAsync(string name, CancellationToken cancellation)
+    public async Task<GatewayEnvironment?> EnvironmentAsync(string name, CancellationToken cancellation)
     {
         using HttpResponseMessage response = await SendAsync(
             new HttpRequestMessage(HttpMethod.Get, "/sandboxes/" + Uri.EscapeDataString(name) + "/environment"), cancellation).ConfigureAwait(false);
+
         // A gateway without the endpoint answers an unknown admin path 404, or 400 from its proxy fallback.
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest)
         {
@@ -107,7 +109,7 @@ internal sealed class GatewayAdmin : IDisposable
         }
 
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync(VmmJsonContext.Default.DictionaryStringString, cancellation).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(VmmJsonContext.Default.GatewayEnvironment, cancellation).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

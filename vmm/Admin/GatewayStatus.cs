@@ -12,3 +12,6 @@ internal sealed record GatewayRegistration(string Name, IReadOnlyList<string> Ad
 
 /// <summary>The gateway's 400 answer: every problem, one line each.</summary>
 internal sealed record GatewayErrors(IReadOnlyList<string>? Errors);
+
+/// <summary><c>GET /sandboxes/NAME/environment</c>: the kits' literal variables and, per proxy-managed variable, the sandbox's placeholder.</summary>
+internal sealed record GatewayEnvironment(Dictionary<string, string>? Variables, Dictionary<string, string>? ProxyManaged);

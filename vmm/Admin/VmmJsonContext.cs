@@ -11,7 +11,7 @@ namespace Vmm.Admin;
 [JsonSerializable(typeof(GatewayStatus))]
 [JsonSerializable(typeof(GatewayRegistration))]
 [JsonSerializable(typeof(GatewayErrors))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(GatewayEnvironment))]
 [JsonSerializable(typeof(SandboxRecord))]
 [JsonSerializable(typeof(List<SandboxRow>))]
 internal sealed partial class VmmJsonContext : JsonSerializerContext;

@@ -56,7 +56,8 @@ internal sealed class NetnsKind : ISandboxKind
             start.ArgumentList.Add(arg);
         }
 
-        foreach ((string name, string value) in environment)
+        start.Environment.Clear();
+        foreach ((string name, string value) in SandboxEnvironment.ForExec(environment))
         {
             start.Environment[name] = value;
         }

@@ -76,11 +76,11 @@ internal sealed partial class SandboxManager(SandboxStore store, GatewayAdmin ad
             }
 
             rollback.Push("registration with the gateway", () => admin.UnregisterAsync(request.Name, CancellationToken.None));
-            Dictionary<string, string>? placeholders = kits.Exists(k => !k.Environment.ProxyManaged.IsEmpty)
-                ? await admin.PlaceholdersAsync(request.Name, cancellation).ConfigureAwait(false)
+            GatewayEnvironment? fromGateway = kits.Count > 0
+                ? await admin.EnvironmentAsync(request.Name, cancellation).ConfigureAwait(false)
                 : null;
             Dictionary<string, string> environment = SandboxEnvironment.Build(
-                record.HostAddress, ports, request.Name, token, kits, placeholders, warnings);
+                record.HostAddress, ports, request.Name, token, kits, fromGateway, warnings);
 
             Directory.CreateDirectory(store.FilesOf(request.Name));
             var plan = new SandboxPlan
