@@ -6,6 +6,7 @@ namespace Vmm.Tests.Microvm;
 /// Issue 9 point 3: one real microVM (QEMU -M microvm, the Debian kernel, the initramfs
 /// build-image.sh makes) booted by <see cref="MicrovmKind"/> on its tap, driven through the guest agent.
 /// </summary>
+[Collection(MicrovmCollection.Name)]
 public sealed class MicrovmKindTests(BootedMicrovm vm) : IClassFixture<BootedMicrovm>
 {
     [MicrovmFact]

@@ -5,6 +5,7 @@ namespace Vmm.Tests.Microvm;
 /// gateway, an allowed name works through the transparent path (the guest's DNS and TCP 443 both
 /// redirected by vmm's nftables chains on its tap) and a blocked name fails at DNS and at TLS.
 /// </summary>
+[Collection(MicrovmCollection.Name)]
 public sealed class MicrovmTrafficTests(MicrovmSandbox vm) : IClassFixture<MicrovmSandbox>
 {
     [MicrovmFact]
