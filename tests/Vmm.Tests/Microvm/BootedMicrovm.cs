@@ -23,7 +23,7 @@ public sealed class BootedMicrovm : IAsyncLifetime
     internal MicrovmImage Image { get; private set; } = null!;
 
     /// <summary>Answers "hello from the host" to one HTTP request per connection; TCP 80 from the VM is redirected to it.</summary>
-    internal TcpListener HostListener { get; } = new(IPAddress.Any, 0);
+    internal TcpListener HostListener { get; private set; } = null!;
 
     public string Name { get; } = "m" + Random.Shared.Next(0x10000, 0xFFFFF).ToString("x5", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -43,7 +43,7 @@ public sealed class BootedMicrovm : IAsyncLifetime
         AddressBlock block = await BlockClaims.ClaimAsync(owner, CancellationToken.None);
         _block = block;
 
-        HostListener.Start();
+        HostListener = ListenBelowTheEphemeralRange();
         int port = ((IPEndPoint)HostListener.LocalEndpoint).Port;
         _ = AnswerAsync();
         var ports = new GatewayPorts(port, port, port, null);
@@ -99,7 +99,7 @@ public sealed class BootedMicrovm : IAsyncLifetime
         }
         finally
         {
-            HostListener.Stop();
+            HostListener?.Stop();
             System.IO.Directory.Delete(_root, recursive: true);
         }
     }
@@ -115,6 +115,25 @@ public sealed class BootedMicrovm : IAsyncLifetime
     }
 
     internal Task<(int Exit, string Stdout, string Stderr)> ExecAsync(params string[] argv) => ExecAsync(new Dictionary<string, string>(), argv);
+
+    // Port 0 picks from the ephemeral range, which load tests on this shared machine fill with
+    // tens of thousands of TIME-WAIT sockets ("Address already in use"); ports below it are quiet.
+    private static TcpListener ListenBelowTheEphemeralRange()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var listener = new TcpListener(IPAddress.Any, Random.Shared.Next(20000, 32000));
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+                listener.Dispose();
+            }
+        }
+    }
 
     private async Task AnswerAsync()
     {
