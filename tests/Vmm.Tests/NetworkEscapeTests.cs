@@ -109,7 +109,10 @@ public sealed class NetworkEscapeTests(SandboxHost host) : IClassFixture<Sandbox
     {
         (string name, string iface, _, _) = await CreateAsync("ipv6");
         using var probe = new ProbeListener(ProtocolType.Tcp, AddressFamily.InterNetworkV6);
-        string linkLocal = await LinkLocalAsync(iface);
+        string linkLocal = await LinkLocalAsync([], iface);
+
+        // The sandbox end needs its own link-local address, or curl fails without sending a packet.
+        await LinkLocalAsync(["-n", name], "eth0");
         (await Tool.RunAsync("curl", ["--silent", "--max-time", "5", "-g", $"http://[{linkLocal}%{iface}]:{probe.Port}/"])).AssertSuccess();
         int reached = probe.Count;
         long before = await NftCounters.DroppedAsync(iface + "_guard", "IPv6");
@@ -186,11 +189,11 @@ public sealed class NetworkEscapeTests(SandboxHost host) : IClassFixture<Sandbox
     }
 
     // The kernel gives a veth end its fe80:: address once duplicate address detection finishes.
-    private static async Task<string> LinkLocalAsync(string iface)
+    private static async Task<string> LinkLocalAsync(string[] where, string iface)
     {
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            ToolResult show = (await Tool.RunAsync("ip", ["-6", "-o", "addr", "show", "dev", iface, "scope", "link"])).AssertSuccess();
+            ToolResult show = (await Tool.RunAsync("ip", [.. where, "-6", "-o", "addr", "show", "dev", iface, "scope", "link"])).AssertSuccess();
             if (!show.Stdout.Contains("tentative", StringComparison.Ordinal) && show.Stdout.Contains("inet6 fe80", StringComparison.Ordinal))
             {
                 string field = show.Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet6").ElementAt(1);

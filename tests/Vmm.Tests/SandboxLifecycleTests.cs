@@ -25,6 +25,24 @@ public sealed class SandboxLifecycleTests(SandboxHost host) : IClassFixture<Sand
     }
 
     [RootNetworkFact]
+    public async Task Rm_StopsWhatRunsInsideTheSandbox()
+    {
+        string name = host.Name("busy");
+        await host.CreateAsync(name);
+        Task<ToolResult> sleeping = host.ExecAsync(name, "sleep", "300");
+        for (int attempt = 0; attempt < 100 && (await Tool.RunAsync("ip", ["netns", "pids", name])).Stdout.Trim().Length == 0; attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        (await host.VmmAsync("rm", name)).AssertSuccess();
+
+        ToolResult ended = await sleeping.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, ended.ExitCode);
+        Assert.False(File.Exists("/run/netns/" + name));
+    }
+
+    [RootNetworkFact]
     public async Task Create_WithANameThatExists_FailsAndKeepsTheFirst()
     {
         string name = host.Name("twice");

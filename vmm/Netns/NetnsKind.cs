@@ -101,11 +101,35 @@ internal sealed class NetnsKind : ISandboxKind
             return;
         }
 
+        // A process left inside would keep the namespace alive after its name is gone: the sandbox's
+        // processes go with it.
+        (int listed, string pids, _) = await HostCommand.TryRunAsync("ip", ["netns", "pids", name]).ConfigureAwait(false);
+        if (listed == 0 && pids.Trim().Length > 0)
+        {
+            foreach (string pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Kill(int.Parse(pid, CultureInfo.InvariantCulture));
+            }
+        }
+
         // Deleting the namespace destroys its eth0 and with it the host end of the veth pair.
         (int exit, _, string stderr) = await HostCommand.TryRunAsync("ip", ["netns", "del", name]).ConfigureAwait(false);
         if (exit != 0 && File.Exists(NamespacePath(name)))
         {
             throw new HostCommandException($"`ip netns del {name}` failed: {stderr.Trim()}");
+        }
+    }
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            using Process process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Gone already.
         }
     }
 
