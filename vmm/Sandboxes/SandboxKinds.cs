@@ -1,3 +1,4 @@
+using Vmm.Microvm;
 using Vmm.Netns;
 
 namespace Vmm.Sandboxes;
@@ -6,7 +7,7 @@ namespace Vmm.Sandboxes;
 internal static class SandboxKinds
 {
     /// <summary>Every kind this build has, the default first.</summary>
-    public static IReadOnlyList<ISandboxKind> All { get; } = [new NetnsKind()];
+    public static IReadOnlyList<ISandboxKind> All { get; } = [new NetnsKind(), new MicrovmKind()];
 
     /// <summary>Names <c>--kind</c> accepts, whether or not this build has them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["netns", "microvm"];
