@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Gateway.Configuration;
+using Gateway.Hosting;
 using Gateway.Tests.ForwardProxy;
 
 namespace Gateway.Tests.Socks5;
@@ -104,6 +105,25 @@ public sealed class Socks5EndToEndTests
         Assert.Equal(502, status);
         Assert.Contains($"SOCKS5 proxy socks5://127.0.0.1:{dante.Port}: host unreachable", body, StringComparison.Ordinal);
         Assert.Contains("\"unresolvable.example.test\"", dante.Log(), StringComparison.Ordinal);
+    }
+
+    [DanteFact]
+    public async Task TransparentTls_SendsTheSniNameToDante()
+    {
+        await using Dante dante = await Dante.StartAsync();
+        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
+            s_allowLoopbackAndTestNames,
+            config => config with
+            {
+                Listen = config.Listen with { TransparentTls = new IPEndPoint(IPAddress.Loopback, 0) },
+                Upstream = new UpstreamConfig(dante.EndPoint, null),
+            });
+        int port = gateway.PortOf(ListenerKind.TransparentTls)!.Value;
+
+        (int exit, _, _) = await Curl.RunAsync("-k", "--resolve", $"api.example.test:{port}:127.0.0.1", $"https://api.example.test:{port}/");
+
+        Assert.NotEqual(0, exit); // Dante cannot resolve the test name: the relay is refused, as a failed dial is
+        Assert.Contains("could not resolve hostname \"api.example.test\"", dante.Log(), StringComparison.Ordinal);
     }
 
     [DanteFact]
