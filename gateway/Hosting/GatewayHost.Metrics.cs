@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
+using Gateway.Interception;
 using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Policy;
@@ -25,6 +26,7 @@ internal static partial class GatewayHost
         LivePolicy policy = services.GetRequiredService<LivePolicy>();
         ConnectionGate gate = services.GetRequiredService<ConnectionGate>();
         AuditWriter audit = services.GetRequiredService<AuditWriter>();
+        LeafCertificateCache leaves = services.GetRequiredService<LeafCertificateCache>();
         return new GatewayMetrics
         {
             Sources = new MetricSources
@@ -35,6 +37,7 @@ internal static partial class GatewayHost
                 PolicyReloadFailures = () => policy.FailedReloads,
                 AuditQueueDepth = () => audit.QueueDepth,
                 AuditDropped = () => audit.Dropped,
+                CaNotAfter = () => new DateTimeOffset(leaves.Authority.Certificate.NotAfter.ToUniversalTime()),
             },
         };
     }

@@ -38,6 +38,11 @@ internal sealed partial class GatewayMetrics
             _policyReloadFailures.IncTo(failures());
         }
 
+        if (sources.CaNotAfter is { } notAfter)
+        {
+            _caExpiry.Set(notAfter().ToUnixTimeSeconds());
+        }
+
         if (sources.Policy is { } policy)
         {
             CountRules(policy());

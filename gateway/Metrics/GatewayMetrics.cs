@@ -37,6 +37,7 @@ internal sealed partial class GatewayMetrics
     private readonly Counter _policyReloads;
     private readonly Counter _policyReloadFailures;
     private readonly Counter.Child[] _errors;
+    private readonly Gauge _caExpiry;
     private MetricSources _sources = new();
 
     /// <summary>Creates every metric on a fresh registry.</summary>
@@ -91,6 +92,9 @@ internal sealed partial class GatewayMetrics
             "gateway_policy_reload_failures_total", "Policy reloads refused because the new policy was invalid; the last good one stayed.");
         _errors = Children(factory.CreateCounter(
             "gateway_errors_total", "Connections and requests that ended in an error, by kind.", ["kind"]), MetricLabels.Errors);
+
+        _caExpiry = factory.CreateGauge(
+            "gateway_ca_expiry_timestamp_seconds", "When the interception CA stops being valid (Unix time); rotate with `gateway ca rotate` before then.");
 
         Registry.AddBeforeCollectCallback(PullSources);
     }

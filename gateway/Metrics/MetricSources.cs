@@ -24,6 +24,12 @@ internal sealed record MetricSources
     /// <summary>Successful reloads since start (monotonic) → <c>gateway_policy_reloads_total</c>.</summary>
     public Func<long>? PolicyReloads { get; init; }
 
+    /// <summary>
+    /// When the interception CA in use stops being valid → <c>gateway_ca_expiry_timestamp_seconds</c>
+    /// (Unix seconds); read at scrape time so a rotation shows at once.
+    /// </summary>
+    public Func<DateTimeOffset>? CaNotAfter { get; init; }
+
     /// <summary>Refused reloads since start (monotonic) → <c>gateway_policy_reload_failures_total</c>.</summary>
     public Func<long>? PolicyReloadFailures { get; init; }
 }

@@ -121,7 +121,7 @@ public sealed class SandboxTrafficTests(SandboxHost host) : IClassFixture<Sandbo
         Assert.Equal([SandboxHost.KitName], row.GetProperty("kits").EnumerateArray().Select(k => k.GetString()));
     }
 
-    [RootNetworkFact(Skip = "the gateway does not serve GET /sandboxes/{name}/environment yet (the credential placeholder endpoint comes with the interception work); vmm already asks for it")]
+    [RootNetworkFact]
     public async Task ProxyManagedVariable_HoldsTheGatewaysPlaceholder()
     {
         string name = host.Name("placeholder");
