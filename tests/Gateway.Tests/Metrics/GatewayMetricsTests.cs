@@ -11,7 +11,7 @@ namespace Gateway.Tests.Metrics;
 
 public sealed class GatewayMetricsTests
 {
-    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5.</summary>
+    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5 and the CA expiry gauge the alert rules watch.</summary>
     public static readonly ImmutableArray<(string Name, string Type)> DesignMetrics =
     [
         ("gateway_connections_active", "gauge"),
@@ -27,6 +27,7 @@ public sealed class GatewayMetricsTests
         ("gateway_policy_reloads_total", "counter"),
         ("gateway_policy_reload_failures_total", "counter"),
         ("gateway_errors_total", "counter"),
+        ("gateway_ca_expiry_timestamp_seconds", "gauge"),
     ];
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed class TunnelLoadTests(ITestOutputHelper output)
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token);
         await socket.SendAsync(request, SocketFlags.None, cts.Token);
-        byte[] buffer = new byte[128];
+        byte[] buffer = new byte[1024];
         int got = 0;
         while (got < 4 || buffer.AsSpan(0, got).IndexOf("\r\n\r\n"u8) < 0)
         {
@@ -108,7 +108,21 @@ public sealed class TunnelLoadTests(ITestOutputHelper output)
             got += n;
         }
 
-        Assert.StartsWith("HTTP/1.1 200 ", Encoding.ASCII.GetString(buffer, 0, got), StringComparison.Ordinal);
+        string head = Encoding.ASCII.GetString(buffer, 0, got);
+        if (!head.StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal))
+        {
+            // A refusal's body says why (dial error, limit); read what arrives within a second for the message.
+            using var more = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                got += await socket.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, more.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Assert.Fail($"tunnel {index}: {Encoding.ASCII.GetString(buffer, 0, got)}");
+        }
     }
 
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
