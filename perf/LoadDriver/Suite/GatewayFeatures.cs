@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using LoadDriver.Load;
+using LoadDriver.Suite.Peers;
+
+namespace LoadDriver.Suite;
+
+/// <summary>
+/// Finds out what this gateway build supports, by trying it rather than by version: S2 and
+/// S6 run only when the feature works, and are reported "not run" with the reason otherwise.
+/// </summary>
+internal static class GatewayFeatures
+{
+    /// <summary>
+    /// SOCKS5 upstream: a gateway pointed at a SOCKS5 port nothing listens on must fail a
+    /// tunnel; one that reaches the origin anyway accepted <c>upstream.socks5</c> but ignores it.
+    /// Null when supported, else the reason.
+    /// </summary>
+    public static async Task<string?> Socks5ReasonAsync(SuiteContext context)
+    {
+        Peer probe;
+        try
+        {
+            probe = await Gateway.StartAsync(context, new GatewaySetup("gateway-socks-probe", Socks5Port: Ports.Free())).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            return "this gateway build does not start with upstream.socks5 set: " + e.Message;
+        }
+
+        try
+        {
+            var route = new Route(RouteKind.HttpConnect, Ports.Loopback(probe.Connect), context.OriginHttp);
+            var spec = new LoadSpec(route, HostSet.Single("127.0.0.1"), TunnelPerRequest: true, BodySize: 16, ExpectHeader: null, RequestTimeout: TimeSpan.FromSeconds(15));
+            await using var worker = new RequestWorker(spec, new ResponseVerifier(16));
+            bool reached = await worker.RunAsync(0, record: true).ConfigureAwait(false);
+            return reached
+                ? "this gateway build accepts upstream.socks5 but does not use it (a tunnel reached the origin with the SOCKS5 proxy down)"
+                : null;
+        }
+        finally
+        {
+            SuiteContext.Stop(probe.Process);
+        }
+    }
+
+    /// <summary>Interception: <c>gateway ca export</c> must print the CA. Returns the PEM path, or null with the reason.</summary>
+    public static (string? CaPath, string? Reason) InterceptionCa(SuiteContext context, string stateDir)
+    {
+        Directory.CreateDirectory(stateDir);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])[context.GatewayDll, "ca", "export", "--state-dir", stateDir])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill();
+            return (null, "`gateway ca export` did not finish in 60 s");
+        }
+
+        if (process.ExitCode != 0 || !output.Result.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
+        {
+            string why = error.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+            return (null, $"this gateway build has no working `gateway ca export` (exit {process.ExitCode}: {why.Trim()}), so no interception");
+        }
+
+        string path = Path.Combine(stateDir, "exported-ca.pem");
+        File.WriteAllText(path, output.Result);
+        return (path, null);
+    }
+}
