@@ -3,8 +3,6 @@ using System.Runtime.InteropServices;
 using LoadDriver.Origin;
 using LoadDriver.Suite;
 
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
 namespace LoadDriver;
 
 /// <summary>

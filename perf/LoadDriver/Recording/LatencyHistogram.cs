@@ -76,7 +76,8 @@ internal sealed class LatencyHistogram
             return 0;
         }
 
-        long rank = Math.Max(1, (long)Math.Ceiling(percentile / 100 * Count));
+        // The epsilon keeps 99.9 % of 1,000 at rank 999: 99.9 / 100 * 1000 is 999.0000000000001 in binary.
+        long rank = Math.Max(1, (long)Math.Ceiling((percentile / 100 * Count) - 1e-9));
         long seen = 0;
         for (int i = 0; i < _counts.Length; i++)
         {

@@ -11,6 +11,24 @@ internal static class ProcessTree
     /// <summary>Clock ticks per second of <c>utime</c>/<c>stime</c> (USER_HZ, 100 on Linux).</summary>
     public const double TicksPerSecond = 100;
 
+    /// <summary>The soft limit on open descriptors this process (and so every process it starts) has.</summary>
+    public static int DescriptorLimit()
+    {
+        foreach (string line in File.ReadLines("/proc/self/limits"))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                string[] fields = line[14..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return fields[0] == "unlimited" ? int.MaxValue : int.Parse(fields[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 1024;
+    }
+
+    /// <summary>Tunnels one proxy process can hold: two sockets each, and some room for its own files.</summary>
+    public static int MaxTunnels() => (DescriptorLimit() - 200) / 2;
+
     /// <summary><paramref name="root"/> and every live descendant.</summary>
     public static List<int> Members(int root)
     {

@@ -11,7 +11,7 @@ internal static class Haproxy
         string config = context.WriteFile("haproxy/haproxy.cfg", string.Create(CultureInfo.InvariantCulture, $"""
             global
                 nbthread 1
-                maxconn 40000
+                maxconn {ProcessTree.MaxTunnels()}
 
             defaults
                 mode tcp

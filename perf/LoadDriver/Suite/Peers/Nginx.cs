@@ -13,7 +13,7 @@ internal static class Nginx
             load_module /usr/lib/nginx/modules/ngx_stream_module.so;
             daemon off;
             worker_processes 1;
-            worker_rlimit_nofile 65536;
+            worker_rlimit_nofile {{ProcessTree.DescriptorLimit()}};
             pid {{dir}}/nginx.pid;
             error_log {{dir}}/error.log crit;
             events { worker_connections 30000; }

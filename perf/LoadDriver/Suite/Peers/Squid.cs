@@ -12,7 +12,10 @@ internal static class Squid
         Directory.CreateDirectory(dir);
 
         // Squid drops to the "proxy" user: its files must be writable by it.
-        File.SetUnixFileMode(dir, (UnixFileMode)0x1FF);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0x1FF);
+        }
         string config = context.WriteFile("squid/squid.conf", string.Create(CultureInfo.InvariantCulture, $"""
             http_port 127.0.0.1:{port}
             visible_hostname perf.example.test
@@ -29,7 +32,7 @@ internal static class Squid
             cache_log {dir}/cache.log
             pid_filename {dir}/squid.pid
             coredump_dir {dir}
-            max_filedescriptors 65536
+            max_filedescriptors {ProcessTree.DescriptorLimit()}
             shutdown_lifetime 1 seconds
             dns_nameservers 127.0.0.1
             hosts_file /etc/hosts
