@@ -8,7 +8,8 @@ namespace LoadDriver;
 /// <summary>
 /// <c>LoadDriver suite [--quick] [--only S1,S3]</c> runs the side-by-side suite (perf/run.sh
 /// calls it); <c>LoadDriver origin --cert-dir DIR [--http P] [--tls P] [--bulk P]</c> is the
-/// origin the suite starts on the load core.
+/// origin the suite starts on the load core; <c>LoadDriver load …</c> is one ad-hoc run against
+/// a proxy already running (see <see cref="Load.LoadCommand"/>).
 /// </summary>
 internal static class Program
 {
@@ -20,6 +21,7 @@ internal static class Program
             {
                 ["suite", .. var rest] => await SuiteRunner.RunAsync(SuiteOptions.Parse(rest)).ConfigureAwait(false),
                 ["origin", .. var rest] => await OriginAsync(rest).ConfigureAwait(false),
+                ["load", .. var rest] => await Load.LoadCommand.RunAsync(rest).ConfigureAwait(false),
                 _ => Usage(),
             };
         }
@@ -41,6 +43,8 @@ internal static class Program
     {
         Console.Error.WriteLine("usage: LoadDriver suite [--quick] [--only S1,S2,…] [--root DIR] [--results DIR] [--work DIR]");
         Console.Error.WriteLine("       LoadDriver origin --cert-dir DIR [--http PORT] [--tls PORT] [--bulk PORT]");
+        Console.Error.WriteLine("       LoadDriver load --connect HOST:PORT [--via connect|socks5|direct] --port ORIGIN_PORT [--host NAME] [--tls-root PEM]");
+        Console.Error.WriteLine("                       [--per-request] [--concurrency N | --rate R] [--seconds S] [--size BYTES] [--expect-header \"Name: value\"]");
         return 2;
     }
 

@@ -54,6 +54,7 @@ internal static class IdleScenario
         long before = ProcessTree.ResidentBytes(pid);
         var spec = new LoadSpec(subject.Route, HostSet.Single(ScenarioBase.OriginIp), TunnelPerRequest: false, BodySize: 128, ExpectHeader: null, RequestTimeout: TimeSpan.FromSeconds(10));
         IdleTunnels tunnels = await IdleTunnels.OpenAsync(spec, count, OpenParallel, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        int opened = tunnels.Count;
         long idle;
         (int Sockets, long Bytes) kernel;
         try
@@ -67,7 +68,6 @@ internal static class IdleScenario
             await tunnels.DisposeAsync().ConfigureAwait(false);
         }
 
-        int opened = tunnels.Count;
         await Task.Delay(Settle).ConfigureAwait(false);
         long after = ProcessTree.ResidentBytes(pid);
         double growth = idle - before;
