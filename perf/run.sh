@@ -5,6 +5,7 @@
 #   perf/run.sh            # full run (< 30 min): writes perf/results/latest.md and latest.json
 #   perf/run.sh --quick    # short windows (< 5 min), labelled as such in the report
 #   perf/run.sh --only S1,S3 [--quick]   # a subset of the scenarios S1..S8
+#   perf/run.sh --micro    # also the BenchmarkDotNet micro-benchmarks (short job), in the report
 #
 # As root it installs the peers from Debian. It builds the gateway and the driver (Release),
 # pins the proxies to CPU 0 and the origin and driver to CPU 1, and stops everything it
@@ -13,11 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 args=()
+micro=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) args+=(--quick) ;;
+    --micro) micro=1 ;;
     --only) [ $# -ge 2 ] || { echo "run.sh: --only needs a list (S1,S3)" >&2; exit 2; }; args+=(--only "$2"); shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -55,5 +58,17 @@ ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/perf-suite.XXXXXX")
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
+if [ -n "$micro" ]; then
+  # Readers, relay and DNS with the short job, pinned to the proxy core; the decision benchmark
+  # (~25 min at 1M rules) is left to perf/results/decision.md.
+  echo "run.sh: micro-benchmarks (BenchmarkDotNet, short job)" >&2
+  if ! taskset -c 0 dotnet run -c Release --project perf/Benchmarks -- --filter '*ConnectHead*' '*ClientHello*' '*Dns*' '*Relay*' \
+      --quick --artifacts "$work/bdn" </dev/null >"$work/bdn.log" 2>&1; then
+    echo "run.sh: micro-benchmarks failed; the end of their log:" >&2
+    tail -n 5 "$work/bdn.log" >&2
+  fi
+  args+=(--micro-dir "$work/bdn/results")
+fi
+
 # The driver itself runs on the load core; it pins each peer to the proxy core when it starts it.
 taskset -c 1 dotnet perf/LoadDriver/bin/Release/net10.0/LoadDriver.dll suite --root "$PWD" --work "$work" "${args[@]}" </dev/null

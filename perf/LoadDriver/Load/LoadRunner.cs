@@ -13,7 +13,10 @@ internal static class LoadRunner
     /// <summary>How long an open-loop run may overrun its schedule before unsent requests count as errors.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
-    /// <summary>Runs <paramref name="concurrency"/> workers back to back for <paramref name="warmup"/> then <paramref name="duration"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="concurrency"/> workers back to back for <paramref name="warmup"/> then
+    /// <paramref name="duration"/>: requests completed in the window count, errors of requests sent in it count.
+    /// </summary>
     public static async Task<RunResult> ClosedLoopAsync(LoadSpec spec, int concurrency, TimeSpan warmup, TimeSpan duration)
     {
         var verifier = new ResponseVerifier(spec.BodySize, spec.ExpectHeader);
@@ -43,10 +46,11 @@ internal static class LoadRunner
                     return;
                 }
 
-                bool record = sent >= measureFrom;
-                bool ok = await worker.RunAsync(Interlocked.Increment(ref next), record).ConfigureAwait(false);
+                // Counted by completion inside the window, so a subject slower than the window
+                // still shows the requests it finished (started in the warm-up or not).
+                bool ok = await worker.RunAsync(Interlocked.Increment(ref next), record: sent >= measureFrom).ConfigureAwait(false);
                 long done = Stopwatch.GetTimestamp();
-                if (ok && record && done <= end)
+                if (ok && done >= measureFrom && done <= end)
                 {
                     worker.Result.Ok++;
                     worker.Result.Latency.Record(Nanoseconds(done - sent));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LoadDriver.Load;
 using LoadDriver.Suite.Peers;
 
@@ -47,29 +46,15 @@ internal static class GatewayFeatures
     public static (string? CaPath, string? Reason) InterceptionCa(SuiteContext context, string stateDir)
     {
         Directory.CreateDirectory(stateDir);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])[context.GatewayDll, "ca", "export", "--state-dir", stateDir])
+        (int exit, string output, string error) = ExternalCommand.Run(TimeSpan.FromSeconds(60), "dotnet", context.GatewayDll, "ca", "export", "--state-dir", stateDir);
+        if (exit != 0 || !output.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill();
-            return (null, "`gateway ca export` did not finish in 60 s");
-        }
-
-        if (process.ExitCode != 0 || !output.Result.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
-        {
-            string why = error.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-            return (null, $"this gateway build has no working `gateway ca export` (exit {process.ExitCode}: {why.Trim()}), so no interception");
+            string why = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+            return (null, $"this gateway build has no working `gateway ca export` (exit {exit}: {why.Trim()}), so no interception");
         }
 
         string path = Path.Combine(stateDir, "exported-ca.pem");
-        File.WriteAllText(path, output.Result);
+        File.WriteAllText(path, output);
         return (path, null);
     }
 }

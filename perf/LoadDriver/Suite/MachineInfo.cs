@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace LoadDriver.Suite;
@@ -28,22 +27,8 @@ internal static class MachineInfo
     {
         try
         {
-            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using Process process = Process.Start(start)!;
-            Task<string> output = process.StandardOutput.ReadToEndAsync();
-            Task<string> error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(30_000))
-            {
-                process.Kill();
-                return "(timed out)";
-            }
-
-            string text = output.Result.Length > 0 ? output.Result : error.Result;
+            (int _, string output, string error) = ExternalCommand.Run(TimeSpan.FromSeconds(30), program, arguments);
+            string text = output.Length > 0 ? output : error;
             return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
         }
         catch (System.ComponentModel.Win32Exception e)

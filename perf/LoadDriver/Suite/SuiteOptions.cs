@@ -17,6 +17,9 @@ internal sealed record SuiteOptions
     /// <summary>Scratch directory for configs, state and logs.</summary>
     public required string WorkDir { get; init; }
 
+    /// <summary>Where run.sh --micro left BenchmarkDotNet's reports (<c>*-report-github.md</c>), or null.</summary>
+    public string? MicroDir { get; init; }
+
     /// <summary>Only these scenarios (S1…S8), or all when empty.</summary>
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
@@ -33,10 +36,10 @@ internal sealed record SuiteOptions
     public int Repetitions => 5;
 
     /// <summary>Warm-up before each measured window.</summary>
-    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(1);
+    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(0.25) : TimeSpan.FromSeconds(1);
 
     /// <summary>Length of each measured window.</summary>
-    public TimeSpan Window => Quick ? TimeSpan.FromSeconds(0.7) : TimeSpan.FromSeconds(3);
+    public TimeSpan Window => Quick ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(3);
 
     /// <summary>Idle tunnel counts for S7.</summary>
     public int[] IdleCounts => Quick ? [1000] : [1000, 10000];
@@ -51,6 +54,7 @@ internal sealed record SuiteOptions
         string root = Directory.GetCurrentDirectory();
         string? results = null;
         string? work = null;
+        string? micro = null;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < args.Length; i++)
         {
@@ -68,6 +72,9 @@ internal sealed record SuiteOptions
                 case "--work" when i + 1 < args.Length:
                     work = args[++i];
                     break;
+                case "--micro-dir" when i + 1 < args.Length:
+                    micro = args[++i];
+                    break;
                 case "--only" when i + 1 < args.Length:
                     only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
@@ -76,7 +83,7 @@ internal sealed record SuiteOptions
             }
         }
 
-        string command = "perf/run.sh" + (quick ? " --quick" : "") + (only.Count > 0 ? " --only " + string.Join(',', only.Order(StringComparer.Ordinal)) : "");
+        string command = "perf/run.sh" + (quick ? " --quick" : "") + (micro is null ? "" : " --micro") + (only.Count > 0 ? " --only " + string.Join(',', only.Order(StringComparer.Ordinal)) : "");
         return new SuiteOptions
         {
             Quick = quick,
@@ -84,6 +91,7 @@ internal sealed record SuiteOptions
             ResultsDir = Path.GetFullPath(results ?? Path.Combine(root, "perf", "results")),
             WorkDir = Path.GetFullPath(work ?? Path.Combine(Path.GetTempPath(), "perf-suite-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture))),
             Only = only,
+            MicroDir = micro,
             Command = command,
         };
     }

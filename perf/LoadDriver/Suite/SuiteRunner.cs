@@ -22,6 +22,8 @@ internal static class SuiteRunner
         {
             Command = options.Command,
             Quick = options.Quick,
+            WarmupSeconds = options.Warmup.TotalSeconds,
+            WindowSeconds = options.Window.TotalSeconds,
             Started = DateTimeOffset.UtcNow,
             Machine = MachineInfo.Describe(),
         };
@@ -79,6 +81,15 @@ internal static class SuiteRunner
             if (options.Runs(IdleScenario.Id))
             {
                 await IdleScenario.RunAsync(recorder, peers).ConfigureAwait(false);
+            }
+        }
+
+        if (options.MicroDir is { } micro && Directory.Exists(micro))
+        {
+            foreach (string report in Directory.EnumerateFiles(micro, "*-report-github.md", SearchOption.AllDirectories))
+            {
+                string name = Path.GetFileName(report).Replace("-report-github.md", "", StringComparison.Ordinal);
+                results.MicroBenchmarks[name[(name.LastIndexOf('.') + 1)..]] = await File.ReadAllTextAsync(report).ConfigureAwait(false);
             }
         }
 

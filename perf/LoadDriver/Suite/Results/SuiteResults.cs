@@ -7,6 +7,12 @@ internal sealed class SuiteResults
 
     public required bool Quick { get; init; }
 
+    /// <summary>Warm-up before each measured window, seconds.</summary>
+    public required double WarmupSeconds { get; init; }
+
+    /// <summary>Length of each measured window, seconds.</summary>
+    public required double WindowSeconds { get; init; }
+
     public required DateTimeOffset Started { get; init; }
 
     public DateTimeOffset Finished { get; set; }
@@ -23,6 +29,9 @@ internal sealed class SuiteResults
     public Dictionary<string, List<string>> Notes { get; } = new(StringComparer.Ordinal);
 
     public string? LoadAverageAtEnd { get; set; }
+
+    /// <summary>BenchmarkDotNet reports (GitHub markdown) by benchmark class, when run.sh --micro ran them.</summary>
+    public SortedDictionary<string, string> MicroBenchmarks { get; } = new(StringComparer.Ordinal);
 
     public void Note(string scenario, string note)
     {

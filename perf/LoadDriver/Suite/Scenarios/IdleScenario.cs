@@ -25,7 +25,7 @@ internal static class IdleScenario
         ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "nginx", p => ScenarioBase.Relay(p, p.HttpRelay));
         ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "squid", p => ScenarioBase.Connect(p, origin));
         ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "tinyproxy", p => ScenarioBase.Connect(p, origin));
-        recorder.Results.Note(Id, string.Create(CultureInfo.InvariantCulture, $"Per tunnel: (RSS with N idle tunnels − RSS before) / N, whole process tree (VmRSS); kernel: skmem (r+f+w+o+bl) of the subject's sockets plus one TCP slab object ({SocketMemory.TcpSlabObjectSize()} B) per socket, / N. Returned: share of the growth gone {Settle.TotalSeconds:F0} s after every tunnel closed. Memory is not noise-bound like rates: {Repetitions(context, 1000)} repetition(s) at 1k, 1 at 10k."));
+        recorder.Results.Note(Id, string.Create(CultureInfo.InvariantCulture, $"Per tunnel: (RSS with N idle tunnels − RSS before) / N, whole process tree (VmRSS); kernel: skmem (r+f+w+o+bl) of the subject's sockets plus one TCP slab object ({SocketMemory.TcpSlabObjectSize()} B) per socket, / N. Returned: share of the growth gone {Settle.TotalSeconds:F0} s after every tunnel closed (negative: resident memory kept growing after the close; a garbage-collected or pooling process hands memory back later, if at all). Memory is not noise-bound like rates: {Repetitions(context, 1000)} repetition(s) at 1k, 1 at 10k."));
 
         foreach (int wanted in context.Options.IdleCounts)
         {

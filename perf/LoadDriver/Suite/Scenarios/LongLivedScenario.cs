@@ -1,6 +1,5 @@
 using System.Globalization;
 using LoadDriver.Load;
-using LoadDriver.Suite.Results;
 
 namespace LoadDriver.Suite.Scenarios;
 
@@ -27,20 +26,8 @@ internal static class LongLivedScenario
         recorder.Results.Note(Id, $"{Tunnels} tunnels opened before the clock starts; GET /128 on each, HTTP/1.1 keep-alive inside the tunnel. Direct = {Tunnels} keep-alive connections to the origin.");
 
         SuiteContext.Say($"{Id} requests in {Tunnels} tunnels (closed loop)");
-        var maxima = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-        await ScenarioBase.InterleaveAsync(context.Options.Repetitions, subjects, async (subject, repetition) =>
-        {
-            Measurement m = await recorder.RequestsAsync(Id, "max (closed loop)", subject, repetition, () =>
-                LoadRunner.ClosedLoopAsync(Spec(subject), Tunnels, recorder.Warmup, recorder.Window)).ConfigureAwait(false);
-            (maxima.TryGetValue(subject.Name, out List<double>? list) ? list : maxima[subject.Name] = []).Add(m.Value);
-        }).ConfigureAwait(false);
-
-        double slowest = double.MaxValue;
-        foreach (List<double> values in maxima.Values)
-        {
-            slowest = Math.Min(slowest, ScenarioBase.Median(values));
-        }
-
+        Dictionary<string, double> maxima = await ScenarioBase.MaximaAsync(recorder, Id, "max (closed loop)", subjects, Spec, Tunnels).ConfigureAwait(false);
+        double slowest = maxima.Count == 0 ? 0 : maxima.Values.Min();
         double rate = Math.Max(100, Math.Round(0.5 * slowest));
         string variant = string.Create(CultureInfo.InvariantCulture, $"open loop at {rate:F0}/s (half the slowest max)");
         SuiteContext.Say($"{Id} {variant}");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using LoadDriver.Load;
-using LoadDriver.Suite.Results;
 
 namespace LoadDriver.Suite.Scenarios;
 
@@ -27,32 +26,25 @@ internal static class NewTunnelsScenario
         recorder.Results.Note(Id, $"Closed loop: {Concurrency} clients, each CONNECT → GET /128 → verify → close. Open loop: fixed arrival rate, {OpenLoopWorkers} workers, latency from the intended send time; run only for subjects whose closed-loop median reaches the rate.");
 
         SuiteContext.Say($"{Id} new tunnels/s (closed loop)");
-        var maxima = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-        await ScenarioBase.InterleaveAsync(context.Options.Repetitions, subjects, async (subject, repetition) =>
-        {
-            Measurement m = await recorder.RequestsAsync(Id, "max (closed loop)", subject, repetition, () =>
-                LoadRunner.ClosedLoopAsync(Spec(subject, ScenarioBase.OriginIp), Concurrency, recorder.Warmup, recorder.Window)).ConfigureAwait(false);
-            (maxima.TryGetValue(subject.Name, out List<double>? list) ? list : maxima[subject.Name] = []).Add(m.Value);
-        }).ConfigureAwait(false);
-
-        if (!maxima.TryGetValue("gateway", out List<double>? gatewayMax))
+        Dictionary<string, double> maxima = await ScenarioBase.MaximaAsync(recorder, Id, "max (closed loop)", subjects, s => Spec(s, ScenarioBase.OriginIp), Concurrency).ConfigureAwait(false);
+        if (!maxima.TryGetValue("gateway", out double gatewayMax))
         {
             recorder.NotRun(Id, "open loop", "the gateway did not run, so there is no 70 % rate");
             return;
         }
 
-        double rate = Math.Round(0.7 * ScenarioBase.Median(gatewayMax));
+        double rate = Math.Round(0.7 * gatewayMax);
         string variant = string.Create(CultureInfo.InvariantCulture, $"open loop at {rate:F0}/s (70 % of gateway max)");
         var open = new List<Subject>();
         foreach (Subject subject in subjects)
         {
-            if (ScenarioBase.Median(maxima[subject.Name]) >= rate)
+            if (maxima[subject.Name] >= rate)
             {
                 open.Add(subject);
             }
             else
             {
-                recorder.NotRun(Id, subject.Name + " (open loop)", string.Create(CultureInfo.InvariantCulture, $"its maximum ({ScenarioBase.Median(maxima[subject.Name]):F0}/s) is below the rate"));
+                recorder.NotRun(Id, subject.Name + " (open loop)", string.Create(CultureInfo.InvariantCulture, $"its maximum ({maxima[subject.Name]:F0}/s) is below the rate"));
             }
         }
 

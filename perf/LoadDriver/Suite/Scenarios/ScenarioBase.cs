@@ -46,6 +46,22 @@ internal static class ScenarioBase
         }
     }
 
+    /// <summary>
+    /// The closed-loop maximum of every subject (<paramref name="workers"/> clients, the spec
+    /// <paramref name="spec"/> makes), recorded under <paramref name="variant"/>; returns each subject's median rate.
+    /// </summary>
+    public static async Task<Dictionary<string, double>> MaximaAsync(Recorder recorder, string scenario, string variant, IReadOnlyList<Subject> subjects, Func<Subject, LoadSpec> spec, int workers)
+    {
+        var rates = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        await InterleaveAsync(recorder.Context.Options.Repetitions, subjects, async (subject, repetition) =>
+        {
+            Results.Measurement m = await recorder.RequestsAsync(scenario, variant, subject, repetition, () =>
+                LoadRunner.ClosedLoopAsync(spec(subject), workers, recorder.Warmup, recorder.Window)).ConfigureAwait(false);
+            (rates.TryGetValue(subject.Name, out List<double>? list) ? list : rates[subject.Name] = []).Add(m.Value);
+        }).ConfigureAwait(false);
+        return rates.ToDictionary(kv => kv.Key, kv => Median(kv.Value), StringComparer.Ordinal);
+    }
+
     /// <summary>Median of <paramref name="values"/> (0 when empty).</summary>
     public static double Median(IEnumerable<double> values)
     {
