@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the end-to-end tests drive (real clients and peers, never mocks).
-packages=(curl openssl ca-certificates bind9-dnsutils iproute2 nftables)
+packages=(curl openssl ca-certificates bind9-dnsutils iproute2 nftables dante-server)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Audit;
+using Gateway.Interception;
 using Gateway.Policy;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Builder;
@@ -24,6 +25,7 @@ internal static class AdminApi
     public const string SandboxesPath = "/sandboxes";
     public const string AuditAggregatePath = "/audit/aggregate";
     public const string AuditFollowPath = "/audit/follow";
+    public const string CaRotatePath = "/ca/rotate";
 
     public static void Map(IEndpointRouteBuilder endpoints, LivePolicy policy, SandboxRegistry sandboxes)
     {
@@ -88,6 +90,28 @@ internal static class AdminApi
         endpoints.MapGet(AuditFollowPath, (HttpContext http) => FollowAsync(http, audit));
     }
 
+    /// <summary>
+    /// <c>POST /ca/rotate</c>: a new interception CA on disk, and the daemon's leaf cache switched
+    /// to it before the answer, so the next intercepted handshake already chains to the new CA.
+    /// </summary>
+    public static void MapCertificateAuthority(IEndpointRouteBuilder endpoints, LeafCertificateCache leaves, string stateDir)
+    {
+        endpoints.MapPost(CaRotatePath, (HttpContext http) =>
+        {
+            TimeProvider time = http.RequestServices.GetRequiredService<TimeProvider>();
+            try
+            {
+                CertificateAuthority authority = CertificateAuthority.Rotate(stateDir, time);
+                leaves.Replace(authority);
+                return Results.Json(AdminCaRotation.From(authority), AdminJsonContext.Default.AdminCaRotation);
+            }
+            catch (CertificateAuthorityException e)
+            {
+                return Results.Json(new AdminErrors([e.Message]), AdminJsonContext.Default.AdminErrors, statusCode: 500);
+            }
+        });
+    }
+
     private static async Task FollowAsync(HttpContext http, IAuditSource audit)
     {
         // A watcher must not hold up shutdown: Kestrel drains requests before the audit writer stops.
@@ -122,9 +146,19 @@ internal sealed record AdminStatus(int Rules, int Kits, long Reloads, long Faile
 /// <summary>`POST /policy/reload`: 200 when the new policy is live, 409 with the problems when the old one stays.</summary>
 internal sealed record AdminReloadResult(bool Reloaded, int Rules, IReadOnlyList<string> Errors);
 
+/// <summary>`POST /ca/rotate`: the new CA's certificate file, expiry and SHA-256 fingerprint.</summary>
+internal sealed record AdminCaRotation(string CertificatePath, DateTimeOffset NotAfter, string Sha256)
+{
+    public static AdminCaRotation From(CertificateAuthority authority) => new(
+        authority.CertificatePath,
+        authority.Certificate.NotAfter.ToUniversalTime(),
+        authority.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(AdminReloadResult))]
 [JsonSerializable(typeof(AdminErrors))]
+[JsonSerializable(typeof(AdminCaRotation))]
 [JsonSerializable(typeof(List<AuditLogRow>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

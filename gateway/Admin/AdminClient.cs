@@ -22,6 +22,30 @@ internal static class AdminClient
             return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminReloadResult, token).ConfigureAwait(false);
         });
 
+    /// <summary>
+    /// Asks a running daemon to rotate the interception CA, so its leaf cache switches at once.
+    /// Null when no daemon listens: the caller rotates the files itself.
+    /// </summary>
+    public static Task<AdminCaRotation?> TryRotateCaAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation) =>
+        TrySendAsync(endpoint, cancellation, async (client, token) =>
+        {
+            using HttpResponseMessage response = await client.PostAsync(AdminApi.CaRotatePath, content: null, token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new Interception.CertificateAuthorityException(
+                    "the running gateway predates `ca rotate`; stop it, run `gateway ca rotate`, and start it again");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                AdminErrors? errors = await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminErrors, token).ConfigureAwait(false);
+                throw new Interception.CertificateAuthorityException(
+                    "the running gateway could not rotate the CA: " + string.Join("; ", errors?.Errors ?? [response.ReasonPhrase ?? "no reason given"]));
+            }
+
+            return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminCaRotation, token).ConfigureAwait(false);
+        });
+
     /// <summary>The daemon's sandboxes, or null when no daemon listens.</summary>
     public static Task<List<SandboxRow>?> TryListSandboxesAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation) =>
         TrySendAsync(endpoint, cancellation, (client, token) =>

@@ -22,6 +22,9 @@ internal readonly record struct AuditEvent
     /// <summary><see cref="Proxy"/>: a query to the sandbox-facing resolver.</summary>
     public const string DnsProxy = "dns";
 
+    /// <summary><see cref="Upstream"/>: the connection left through the customer's SOCKS5 proxy.</summary>
+    public const string Socks5Upstream = "socks5";
+
     /// <summary><see cref="Decision"/> of a connection or request let through.</summary>
     public const string Allowed = "allowed";
 
@@ -78,6 +81,14 @@ internal readonly record struct AuditEvent
 
     /// <summary>The name of the credential source injected, never its value; null when none.</summary>
     public string? Injected { get; init; }
+
+    /// <summary>
+    /// <see cref="Socks5Upstream"/> when the dial went through the SOCKS5 proxy (also when the
+    /// proxy then failed it); null, and absent from the JSON line, for a direct dial and for
+    /// traffic never dialled (blocked). Absent rather than "direct" so lines written without a
+    /// proxy are unchanged and the field's presence alone tells SOCKS5 traffic apart.
+    /// </summary>
+    public string? Upstream { get; init; }
 
     /// <summary>True when <see cref="Decision"/> is <see cref="Blocked"/>.</summary>
     public bool IsBlocked => string.Equals(Decision, Blocked, StringComparison.Ordinal);

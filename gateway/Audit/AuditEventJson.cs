@@ -7,7 +7,8 @@ namespace Gateway.Audit;
 
 /// <summary>
 /// The JSON Lines shape of an <see cref="AuditEvent"/>: stable camelCase names, every field
-/// always present (<c>injected</c> is null when nothing was injected), written with
+/// always present (<c>injected</c> is null when nothing was injected) except <c>upstream</c>,
+/// written only as <c>"socks5"</c> for traffic that left through the SOCKS5 proxy; written with
 /// <see cref="Utf8JsonWriter"/> and pre-encoded names, so writing allocates nothing.
 /// Shippers (Vector, Fluent Bit, the OpenTelemetry Collector) and <c>policy log</c> read it.
 /// </summary>
@@ -40,6 +41,7 @@ internal static class AuditEventJson
     private static readonly JsonEncodedText s_bytesOut = JsonEncodedText.Encode("bytesOut");
     private static readonly JsonEncodedText s_durationMs = JsonEncodedText.Encode("durationMs");
     private static readonly JsonEncodedText s_injected = JsonEncodedText.Encode("injected");
+    private static readonly JsonEncodedText s_upstream = JsonEncodedText.Encode("upstream");
 
     /// <summary>Writes <paramref name="e"/> as one JSON object (no newline).</summary>
     public static void Write(Utf8JsonWriter writer, in AuditEvent e)
@@ -66,6 +68,11 @@ internal static class AuditEventJson
         else
         {
             writer.WriteString(s_injected, e.Injected);
+        }
+
+        if (e.Upstream is not null)
+        {
+            writer.WriteString(s_upstream, e.Upstream);
         }
 
         writer.WriteEndObject();
@@ -121,7 +128,7 @@ internal static class AuditEventJson
         DateTimeOffset? time = null;
         string? sandbox = null, host = null, decision = null;
         string type = AuditEvent.NetworkType, proxy = string.Empty, rule = string.Empty, ruleId = string.Empty;
-        string? injected = null;
+        string? injected = null, upstream = null;
         int port = 0, status = 0;
         long bytesIn = 0, bytesOut = 0, durationMs = 0;
         bool wouldBlock = false;
@@ -151,6 +158,7 @@ internal static class AuditEventJson
                     BytesOut = bytesOut,
                     DurationMs = durationMs,
                     Injected = injected,
+                    Upstream = upstream,
                 };
                 return true;
             }
@@ -226,6 +234,10 @@ internal static class AuditEventJson
             else if (reader.ValueTextEquals(s_injected.EncodedUtf8Bytes))
             {
                 injected = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals(s_upstream.EncodedUtf8Bytes))
+            {
+                upstream = ReadString(ref reader);
             }
             else
             {

@@ -24,6 +24,7 @@ internal static class GatewayCli
             options.Config,
             PolicyCommand.Create(context, options),
             Sandbox.SandboxLsCommand.Create(context, options),
+            Ca.CaCommand.Create(context, options),
         };
 
         ParseResult result = root.Parse(args);

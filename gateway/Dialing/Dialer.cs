@@ -3,14 +3,18 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Configuration;
+using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
+using PolicyCompiler.Kits;
 
 namespace Gateway.Dialing;
 
 /// <summary>
 /// The one place that turns a decided name into a connected socket: resolve (IP literal,
 /// <c>resolve.hosts</c>, <c>localhost</c>, DNS), pass every address through the
-/// <see cref="EgressGuard"/>, then race the survivors (RFC 8305, Happy Eyeballs v2, lite).
+/// <see cref="EgressGuard"/>, then race the survivors (RFC 8305, Happy Eyeballs v2, lite) —
+/// or, with <c>upstream.socks5</c> or a kit's <c>network.proxy</c>, hand the name to the
+/// customer's SOCKS5 proxy (<c>Dialer.Socks5.cs</c>).
 /// The addresses checked are the addresses dialled: nothing is resolved twice, so a DNS
 /// answer that changes between check and connect (rebinding) cannot slip through.
 /// Expected failures are <see cref="EgressError"/> values, never exceptions.
@@ -26,6 +30,8 @@ internal sealed partial class Dialer
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolver;
     private readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask> _connect;
     private readonly TimeProvider _timeProvider;
+    private readonly Socks5Route? _socks5;
+    private readonly CredentialsConfig? _credentials;
 
     /// <summary>Creates a dialer.</summary>
     /// <param name="resolve">Static answers consulted before DNS.</param>
@@ -34,13 +40,17 @@ internal sealed partial class Dialer
     /// <param name="resolver">Name to addresses; <see cref="System.Net.Dns.GetHostAddressesAsync(string, CancellationToken)"/> by default. Tests simulate DNS with it.</param>
     /// <param name="connect">Connects a fresh socket; <see cref="Socket.ConnectAsync(EndPoint, CancellationToken)"/> by default. Tests simulate slow networks with it.</param>
     /// <param name="timeProvider">Clock for the connect timeout and the attempt delay.</param>
+    /// <param name="upstream"><c>upstream</c>: the SOCKS5 proxy every dial goes through, if any.</param>
+    /// <param name="credentials"><c>credentials.sources</c>, where SOCKS5 usernames and passwords are read from.</param>
     public Dialer(
         ResolveConfig resolve,
         EgressConfig egress,
         TimeSpan connectTimeout,
         Func<string, CancellationToken, Task<IPAddress[]>>? resolver = null,
         Func<Socket, IPEndPoint, CancellationToken, ValueTask>? connect = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        UpstreamConfig? upstream = null,
+        CredentialsConfig? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(resolve);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(connectTimeout, TimeSpan.Zero);
@@ -50,10 +60,22 @@ internal sealed partial class Dialer
         _resolver = resolver ?? System.Net.Dns.GetHostAddressesAsync;
         _connect = connect ?? (static (socket, endPoint, cancellationToken) => socket.ConnectAsync(endPoint, cancellationToken));
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _credentials = credentials;
+        _socks5 = upstream?.Socks5 is { } proxy
+            ? new Socks5Route(proxy, upstream.Socks5Credential is { } name ? credentials?.Sources.GetValueOrDefault(name) : null, upstream.Socks5Credential)
+            : null;
     }
 
     /// <summary>The guard every resolved address goes through.</summary>
     public EgressGuard Guard => _guard;
+
+    /// <summary>
+    /// True when a dial of <paramref name="host"/> with these arguments goes through a SOCKS5
+    /// proxy: for the audit of requests an L7 path sent over a pooled connection it did not dial.
+    /// </summary>
+    public bool RoutesThroughSocks5(string host, DialPermissions permissions, KitProxy? kitProxy) =>
+        (kitProxy is not null || _socks5 is not null)
+        && !(permissions.LocalhostRule && string.Equals(host, Localhost, StringComparison.Ordinal));
 
     /// <summary>
     /// Resolves <paramref name="host"/> and connects to one of its permitted addresses within
@@ -64,7 +86,21 @@ internal sealed partial class Dialer
     /// <param name="port">1-65535.</param>
     /// <param name="permissions">What the deciding rule opens (<see cref="DialPermissions.FromDecision"/>).</param>
     /// <param name="cancellationToken">Cancelled when the caller no longer wants the connection.</param>
-    public async ValueTask<DialResult> ConnectAsync(string host, int port, DialPermissions permissions, CancellationToken cancellationToken)
+    public ValueTask<DialResult> ConnectAsync(string host, int port, DialPermissions permissions, CancellationToken cancellationToken) =>
+        ConnectAsync(host, port, permissions, kitProxy: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConnectAsync(string, int, DialPermissions, CancellationToken)"/>, for a sandbox
+    /// whose kit routes through its own SOCKS5 proxy: <paramref name="kitProxy"/> (from
+    /// <see cref="PolicySnapshot.ProxyFor"/> over the sandbox's kits) overrides <c>upstream.socks5</c>.
+    /// </summary>
+    /// <param name="host">A canonical host name or IP literal (brackets optional), as decided.</param>
+    /// <param name="port">1-65535.</param>
+    /// <param name="permissions">What the deciding rule opens (<see cref="DialPermissions.FromDecision"/>).</param>
+    /// <param name="kitProxy">The sandbox's kit proxy, or null for the gateway's own route.</param>
+    /// <param name="cancellationToken">Cancelled when the caller no longer wants the connection.</param>
+    public async ValueTask<DialResult> ConnectAsync(
+        string host, int port, DialPermissions permissions, KitProxy? kitProxy, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, IPEndPoint.MinPort + 1);
@@ -81,6 +117,12 @@ internal sealed partial class Dialer
         permissions = new DialPermissions(
             literal is null ? null : permissions.ExactAddressRule,
             literal is null && permissions.LocalhostRule && string.Equals(host, Localhost, StringComparison.Ordinal));
+
+        Socks5Route? route = kitProxy is null ? _socks5 : RouteOf(kitProxy);
+        if (route is not null && !permissions.LocalhostRule)
+        {
+            return await ConnectThroughSocks5Async(route, host, literal, port, permissions, linked.Token, cancellationToken, started).ConfigureAwait(false);
+        }
 
         IPAddress[] addresses;
         if (literal is not null)

@@ -4,6 +4,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Dns;
+using Gateway.Interception;
 using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Policy;
@@ -48,6 +49,13 @@ internal static partial class GatewayHost
             return null;
         }
 
+        CertificateAuthority? authority = LoadCertificateAuthority(config, bootLoggers, errors);
+        if (authority is null)
+        {
+            policy.Dispose();
+            return null;
+        }
+
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = "gateway",
@@ -59,10 +67,12 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(new SandboxRegistry(config.Sandboxes, config.StateDir));
-        builder.Services.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout));
+        builder.Services.AddSingleton(new Dialer(
+            config.Resolve, config.Egress, config.Limits.ConnectTimeout, upstream: config.Upstream, credentials: config.Credentials));
         builder.Services.AddSingleton<ConnectionGate>(_ => new ConnectionGate(config.Limits.MaxConnections));
         builder.Services.AddSingleton<TunnelRelay>();
         builder.Services.AddSingleton(TimeProvider.System);
+        AddCertificateAuthority(builder.Services, authority);
 
         // A hosted service registered before Kestrel's: it stops after Kestrel, so every
         // decision of the drained connections is written and fsynced before the process exits.
@@ -151,6 +161,7 @@ internal static partial class GatewayHost
             {
                 AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
                 AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());
+                AdminApi.MapCertificateAuthority(endpoints, app.Services.GetRequiredService<LeafCertificateCache>(), config.StateDir);
             });
         });
         app.Run(ActivatorUtilities.CreateInstance<AbsoluteFormHandler>(app.Services).HandleAsync);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
+using PolicyCompiler.Kits;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Listeners;
@@ -27,12 +29,18 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
 {
     private static readonly HttpRequestOptionsKey<DialPermissions> s_permissionsKey = new("gateway.permissions");
     private static readonly HttpRequestOptionsKey<DialOutcome> s_outcomeKey = new("gateway.dial");
+    private static readonly HttpRequestOptionsKey<KitProxy> s_kitProxyKey = new("gateway.kitProxy");
 
     private readonly LivePolicy _policy;
     private readonly SandboxRegistry _sandboxes;
     private readonly Dialer _dialer;
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _client;
+
+    // One connection pool per kit proxy: a pooled connection must never carry one sandbox's
+    // request out through another kit's SOCKS5 proxy (or a proxied one out directly).
+    private readonly ConcurrentDictionary<KitProxy, HttpMessageInvoker> _kitClients = new();
+    private readonly TimeSpan _connectTimeout;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ILogger<AbsoluteFormHandler> _logger;
     private readonly GatewayMetrics _metrics;
@@ -57,19 +65,29 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
-        _client = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false, // redirects go back to the client, which asks again and is decided again
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ActivityHeadersPropagator = null,
-            ConnectTimeout = config.Limits.ConnectTimeout,
-            ConnectCallback = ConnectAsync,
-        });
+        _connectTimeout = config.Limits.ConnectTimeout;
+        _client = CreateClient();
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        foreach (HttpMessageInvoker client in _kitClients.Values)
+        {
+            client.Dispose();
+        }
+    }
+
+    private HttpMessageInvoker CreateClient() => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false, // redirects go back to the client, which asks again and is decided again
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = _connectTimeout,
+        ConnectCallback = ConnectAsync,
+    });
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -126,23 +144,30 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             return;
         }
 
-        var transformer = new ProxyRequestTransformer(DialPermissions.FromDecision(decision));
+        DialPermissions permissions = DialPermissions.FromDecision(decision);
+        KitProxy? kitProxy = snapshot.ProxyFor(sandbox.Kits);
+        HttpMessageInvoker client = kitProxy is null ? _client : _kitClients.GetOrAdd(kitProxy, static (_, self) => self.CreateClient(), this);
+        var transformer = new ProxyRequestTransformer(permissions, kitProxy);
         string authority = canonical.Contains(':', StringComparison.Ordinal) ? $"[{canonical}]:{port}" : $"{canonical}:{port}";
-        ForwarderError error = await _forwarder.SendAsync(context, "http://" + authority, _client, _requestConfig, transformer).ConfigureAwait(false);
+        ForwarderError error = await _forwarder.SendAsync(context, "http://" + authority, client, _requestConfig, transformer).ConfigureAwait(false);
         if (error != ForwarderError.None && !context.Response.HasStarted && transformer.Outcome is { } outcome && outcome.Error != EgressError.None)
         {
             // The dial failed for a reason the client should see precisely (403 guard, 504 timeout, …), not YARP's generic 502.
             string body = outcome.Error == EgressError.RefusedAddress
                 ? BlockedMessage.ForGuard(canonical, port, EgressErrors.Reason(outcome.Error))
-                : $"{canonical}:{port}: {EgressErrors.Reason(outcome.Error)}.\n";
+                : $"{canonical}:{port}: {EgressErrors.Reason(outcome.Error, outcome.Socks5Proxy)}.\n";
             await WriteAsync(context, EgressErrors.StatusCode(outcome.Error), body, blocked: outcome.Error == EgressError.RefusedAddress).ConfigureAwait(false);
         }
 
         Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "allowed", decision.RuleId, context.Response.StatusCode);
         EgressError dialError = transformer.Outcome?.Error ?? EgressError.None;
+        // A pooled connection was not dialled for this request: its pool's route says how it left.
+        bool viaSocks5 = transformer.Outcome is { Dialled: true } dialled
+            ? dialled.Socks5Proxy is not null
+            : _dialer.RoutesThroughSocks5(canonical, permissions, kitProxy);
         await _recorder.RecordAsync(
             sandbox.Name, canonical, port, proxy, decision, dialError, context.Response.StatusCode,
-            context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, started).ConfigureAwait(false);
+            context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, started, viaSocks5).ConfigureAwait(false);
     }
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext connection, CancellationToken cancellation)
@@ -150,13 +175,20 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         HttpRequestOptions options = connection.InitialRequestMessage.Options;
         options.TryGetValue(s_permissionsKey, out DialPermissions permissions);
         options.TryGetValue(s_outcomeKey, out DialOutcome? outcome);
+        options.TryGetValue(s_kitProxyKey, out KitProxy? kitProxy);
         DnsEndPoint endpoint = connection.DnsEndPoint;
-        DialResult result = await _dialer.ConnectAsync(endpoint.Host, endpoint.Port, permissions, cancellation).ConfigureAwait(false);
+        DialResult result = await _dialer.ConnectAsync(endpoint.Host, endpoint.Port, permissions, kitProxy, cancellation).ConfigureAwait(false);
         _metrics.RecordDial(result);
+        if (outcome is not null)
+        {
+            outcome.Dialled = true;
+            outcome.Socks5Proxy = result.Socks5Proxy;
+        }
+
         if (result.Socket is null)
         {
             outcome?.Error = result.Error;
-            throw new HttpRequestException(EgressErrors.Reason(result.Error));
+            throw new HttpRequestException(EgressErrors.Reason(result.Error, result.Socks5Proxy));
         }
 
         return new NetworkStream(result.Socket, ownsSocket: true);
@@ -248,7 +280,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     }
 
     /// <summary>Strips what the proxy consumed and hands the decision's permissions to the dial.</summary>
-    private sealed class ProxyRequestTransformer(DialPermissions permissions) : HttpTransformer
+    private sealed class ProxyRequestTransformer(DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
     {
         public DialOutcome? Outcome { get; private set; }
 
@@ -258,6 +290,11 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             proxyRequest.Headers.Remove("Proxy-Authorization");
             proxyRequest.Headers.Remove("Proxy-Connection");
             proxyRequest.Options.Set(s_permissionsKey, permissions);
+            if (kitProxy is not null)
+            {
+                proxyRequest.Options.Set(s_kitProxyKey, kitProxy);
+            }
+
             Outcome = new DialOutcome();
             proxyRequest.Options.Set(s_outcomeKey, Outcome);
         }
@@ -266,6 +303,10 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private sealed class DialOutcome
     {
         public EgressError Error { get; set; }
+
+        public bool Dialled { get; set; }
+
+        public DnsEndPoint? Socks5Proxy { get; set; }
     }
 
     private static partial class Log

@@ -11,10 +11,14 @@ namespace Gateway.Listeners;
 /// </summary>
 internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
 {
-    /// <summary>Writes the event; waits (bounded) when the audit queue is full rather than losing it.</summary>
+    /// <summary>
+    /// Writes the event; waits (bounded) when the audit queue is full rather than losing it.
+    /// <paramref name="viaSocks5"/> is true when the dial went through the SOCKS5 proxy
+    /// (<see cref="DialResult.Socks5Proxy"/> set), recorded as <c>upstream: socks5</c>.
+    /// </summary>
     public ValueTask RecordAsync(
         string sandbox, string host, int port, string proxy, in Decision decision, EgressError dialError, int status,
-        long bytesIn, long bytesOut, long startedTimestamp)
+        long bytesIn, long bytesOut, long startedTimestamp, bool viaSocks5 = false)
     {
         bool guarded = dialError == EgressError.RefusedAddress;
         var e = new AuditEvent
@@ -31,6 +35,7 @@ internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
             BytesIn = bytesIn,
             BytesOut = bytesOut,
             DurationMs = (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds,
+            Upstream = viaSocks5 ? AuditEvent.Socks5Upstream : null,
         };
 
         // Not the connection's token: a client that hangs up must not cancel its own audit record.

@@ -170,16 +170,17 @@ internal sealed partial class ForwardProxyMiddleware(
             return;
         }
 
-        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), connection.ConnectionClosed).ConfigureAwait(false);
+        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), snapshot.ProxyFor(sandbox.Kits), connection.ConnectionClosed).ConfigureAwait(false);
         metrics.RecordDial(dial);
+        bool viaSocks5 = dial.Socks5Proxy is not null;
         if (dial.Socket is not { } upstream)
         {
             int status = EgressErrors.StatusCode(dial.Error);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, dial.Error, status, 0, 0, started).ConfigureAwait(false);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, dial.Error, status, 0, 0, started, viaSocks5).ConfigureAwait(false);
             Log.Decided(logger, sandbox.Name, host, port, dial.Error == EgressError.RefusedAddress ? "blocked" : "allowed", dial.Error == EgressError.RefusedAddress ? "egress-guard" : decision.RuleId, status);
             string body = dial.Error == EgressError.RefusedAddress
                 ? BlockedMessage.ForGuard(host, port, EgressErrors.Reason(dial.Error))
-                : $"{host}:{port}: {EgressErrors.Reason(dial.Error)}.\n";
+                : $"{host}:{port}: {EgressErrors.Reason(dial.Error, dial.Socks5Proxy)}.\n";
             await ProxyResponses.WriteErrorAsync(output, status, body, dial.Error == EgressError.RefusedAddress, connection.ConnectionClosed).ConfigureAwait(false);
             return;
         }
@@ -191,7 +192,7 @@ internal sealed partial class ForwardProxyMiddleware(
             // shutdown Kestrel lets tunnels drain up to its timeout, then aborts their transports.
             RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started).ConfigureAwait(false);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started, viaSocks5).ConfigureAwait(false);
             Log.Tunnel(logger, sandbox.Name, host, port, decision.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, relayed.End);
         }
     }

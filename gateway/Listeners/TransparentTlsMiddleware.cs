@@ -146,11 +146,12 @@ internal sealed class TransparentTlsMiddleware(
             return;
         }
 
-        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), connection.ConnectionClosed).ConfigureAwait(false);
+        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), snapshot.ProxyFor(sandbox.Kits), connection.ConnectionClosed).ConfigureAwait(false);
         metrics.RecordDial(dial);
+        bool viaSocks5 = dial.Socks5Proxy is not null;
         if (dial.Socket is not { } upstream)
         {
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, dial.Error, EgressErrors.StatusCode(dial.Error), 0, 0, started).ConfigureAwait(false);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, dial.Error, EgressErrors.StatusCode(dial.Error), 0, 0, started, viaSocks5).ConfigureAwait(false);
             await RefuseAsync(connection).ConfigureAwait(false);
             return;
         }
@@ -159,7 +160,7 @@ internal sealed class TransparentTlsMiddleware(
         {
             RelayResult relayed = await relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started).ConfigureAwait(false);
+            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started, viaSocks5).ConfigureAwait(false);
         }
     }
 

@@ -56,4 +56,7 @@ internal enum ErrorKind
 
     /// <summary>The audit writer could not write the audit file.</summary>
     AuditWrite,
+
+    /// <summary>The SOCKS5 proxy was unreachable, refused the gateway (authentication, ruleset) or broke the protocol (502).</summary>
+    Socks5,
 }

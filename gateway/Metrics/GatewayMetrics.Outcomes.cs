@@ -48,9 +48,13 @@ internal sealed partial class GatewayMetrics
     {
         EgressError.NameNotResolved => ErrorKind.NameNotResolved,
         EgressError.RefusedAddress => ErrorKind.EgressGuard,
-        EgressError.ConnectionRefused => ErrorKind.UpstreamRefused,
-        EgressError.Unreachable => ErrorKind.UpstreamUnreachable,
-        EgressError.Timeout => ErrorKind.UpstreamTimeout,
+        EgressError.ConnectionRefused or EgressError.Socks5ConnectionRefused => ErrorKind.UpstreamRefused,
+        EgressError.Unreachable or EgressError.Socks5NetworkUnreachable or EgressError.Socks5HostUnreachable => ErrorKind.UpstreamUnreachable,
+        EgressError.Timeout or EgressError.Socks5TtlExpired => ErrorKind.UpstreamTimeout,
+        EgressError.Socks5Unreachable or EgressError.Socks5NoAcceptableMethod or EgressError.Socks5AuthenticationFailed
+            or EgressError.Socks5CredentialUnavailable or EgressError.Socks5ProtocolError or EgressError.Socks5GeneralFailure
+            or EgressError.Socks5NotAllowed or EgressError.Socks5CommandNotSupported
+            or EgressError.Socks5AddressTypeNotSupported => ErrorKind.Socks5,
         EgressError.TooManyConnections => ErrorKind.TooManyConnections,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not a failure"),
     };

@@ -29,7 +29,19 @@ internal sealed class PolicySources(GatewayConfig config)
         }
 
         paths.AddRange(extraPaths);
-        return KitFiles.LoadAll(paths, errors);
+        List<KitSpec> kits = KitFiles.LoadAll(paths, errors);
+        foreach (KitSpec kit in kits)
+        {
+            if (kit.Network.Proxy?.CredentialRef is { } name
+                && !(Config.Credentials.Sources.TryGetValue(name, out CredentialSourceConfig? source) && source.IsUsernamePassword))
+            {
+                // Proxy credentials are the operator's: the kit names one, the gateway's configuration holds it.
+                errors.Add(new KitError(kit.FilePath, 0, 0, "network.proxy.credentialRef",
+                    $"\"{name}\" is not a username/password source; define it under credentials.sources in the gateway configuration"));
+            }
+        }
+
+        return kits;
     }
 
     /// <summary>Compiles the stored policy with <paramref name="kits"/>.</summary>

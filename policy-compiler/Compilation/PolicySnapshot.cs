@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PolicyCompiler.Hosts;
+using PolicyCompiler.Kits;
 using PolicyCompiler.Patterns;
 using PolicyCompiler.Rules;
 
@@ -63,6 +64,27 @@ public sealed class PolicySnapshot
 
     /// <summary>The kits this snapshot knows, by index.</summary>
     public ImmutableArray<string> Kits { get; }
+
+    /// <summary>
+    /// The SOCKS5 proxy of the first of <paramref name="kits"/> (a sandbox's kit names, in its
+    /// order) that declares <c>network.proxy</c>, or null when none does. Kept in the snapshot so
+    /// that a reload swaps rules and routes together.
+    /// </summary>
+    public KitProxy? ProxyFor(ImmutableArray<string> kits)
+    {
+        foreach (string kit in kits)
+        {
+            if (_kitIndices.TryGetValue(kit, out int index) && index < KitProxies.Length && KitProxies[index] is { } proxy)
+            {
+                return proxy;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Each kit's <c>network.proxy</c> by kit index; set by <see cref="SnapshotCompiler"/>.</summary>
+    internal KitProxy?[] KitProxies { get; init; } = [];
 
     /// <summary>Number of trie nodes (for diagnostics and benchmarks).</summary>
     public int NodeCount => _trie.NodeCount;

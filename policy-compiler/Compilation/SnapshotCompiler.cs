@@ -23,6 +23,7 @@ public static class SnapshotCompiler
         var builder = new DomainTrie.Builder();
         var addresses = new Dictionary<UInt128, List<RuleMatch>>();
         var kitNames = ImmutableArray.CreateBuilder<string>(kits.Count);
+        var kitProxies = new Kits.KitProxy?[kits.Count];
 
         void Add(PolicyRule rule, int kitIndex)
         {
@@ -68,6 +69,7 @@ public static class SnapshotCompiler
             }
 
             kitNames.Add(kits[k].Name);
+            kitProxies[k] = kits[k].Proxy;
             foreach (PolicyRule rule in kits[k].Rules)
             {
                 Add(rule, k);
@@ -83,7 +85,10 @@ public static class SnapshotCompiler
         }
 
         return new PolicySnapshot(
-            [.. rules], [.. patterns], [.. matches], trie, addressTable.ToFrozenDictionary(), kitNames.ToImmutable());
+            [.. rules], [.. patterns], [.. matches], trie, addressTable.ToFrozenDictionary(), kitNames.ToImmutable())
+        {
+            KitProxies = kitProxies,
+        };
     }
 
     // Within one node: port-specific patterns before port-less ones, then rule order, so the

@@ -23,4 +23,7 @@ public sealed record KitNetwork(
         ImmutableDictionary<RulePattern, string>.Empty,
         ImmutableDictionary<string, KitServiceAuth>.Empty.WithComparers(StringComparer.Ordinal),
         []);
+
+    /// <summary>The SOCKS5 proxy the kit's allowed traffic leaves through (<c>network.proxy</c>), or null for the gateway's own route.</summary>
+    public KitProxy? Proxy { get; init; }
 }

@@ -8,7 +8,7 @@ namespace PolicyCompiler.Kits;
 internal static class KitNetworkParser
 {
     // publishedPorts is a v1 field for the VM manager: accepted, not interpreted.
-    private static readonly string[] s_keys = ["allowedDomains", "deniedDomains", "serviceDomains", "serviceAuth", "rules", "publishedPorts"];
+    private static readonly string[] s_keys = ["allowedDomains", "deniedDomains", "serviceDomains", "serviceAuth", "rules", "publishedPorts", "proxy"];
 
     public static KitNetwork Parse(KitNodeReader reader, YamlNode node, string path, KitCredentials credentials)
     {
@@ -58,12 +58,18 @@ internal static class KitNetworkParser
         var rules = fields.TryGetValue("rules", out var rulesField)
             ? KitHttpRuleParser.Parse(reader, rulesField.Value, KitNodeReader.Child(path, "rules"))
             : [];
+        KitProxy? proxy = fields.TryGetValue("proxy", out var proxyField)
+            ? KitProxyParser.Parse(reader, proxyField.Value, KitNodeReader.Child(path, "proxy"))
+            : null;
         return new KitNetwork(
             [.. allowed.Select(p => p.Pattern)],
             [.. denied.Select(p => p.Pattern)],
             serviceDomains.ToImmutable(),
             serviceAuth,
-            rules);
+            rules)
+        {
+            Proxy = proxy,
+        };
     }
 
     internal static string UndeclaredSource(string source, KitCredentials credentials)

@@ -29,7 +29,7 @@ public sealed record KitSpec(
     /// <summary>
     /// The kit's network rules for <see cref="SnapshotCompiler.Compile"/>: "kit:NAME/allow" with
     /// <see cref="KitNetwork.AllowedDomains"/> and "kit:NAME/deny" with <see cref="KitNetwork.DeniedDomains"/>,
-    /// each left out when it would be empty.
+    /// each left out when it would be empty, and the kit's <see cref="KitNetwork.Proxy"/>.
     /// </summary>
     public KitRules ToRules()
     {
@@ -45,6 +45,6 @@ public sealed record KitSpec(
             rules.Add(new PolicyRule(source.Display + "/deny", RuleDecision.Deny, Network.DeniedDomains, source));
         }
 
-        return new KitRules(Name, rules);
+        return new KitRules(Name, rules) { Proxy = Network.Proxy };
     }
 }

@@ -77,7 +77,8 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             config,
             errors,
             logging: l => l.SetMinimumLevel(LogLevel.Warning),
-            services: s => s.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout, resolver: NoDns)));
+            services: s => s.AddSingleton(new Dialer(
+                config.Resolve, config.Egress, config.Limits.ConnectTimeout, resolver: NoDns, upstream: config.Upstream, credentials: config.Credentials)));
         Assert.True(app is not null, string.Join("\n", errors));
         await app.StartAsync();
         ListenerEndPoints bound = app.Services.GetRequiredService<ListenerEndPoints>();
