@@ -42,6 +42,31 @@ internal static class GatewayFeatures
         }
     }
 
+    /// <summary>
+    /// Interception end to end: one request through <paramref name="gateway"/> (started with the
+    /// interception kit) must present a leaf of the exported CA and reach the origin with the
+    /// injected header. Null when it does, else the reason.
+    /// </summary>
+    public static async Task<string?> InterceptionReasonAsync(SuiteContext context, Peer gateway, System.Security.Cryptography.X509Certificates.X509Certificate2 ca)
+    {
+        var route = new Route(RouteKind.HttpConnect, Ports.Loopback(gateway.Connect), context.OriginTls, ca);
+        string header = "X-Seen-Authorization: " + Mitmproxy.InjectedValue;
+        var spec = new LoadSpec(route, HostSet.Single("h0.example.test"), TunnelPerRequest: true, BodySize: 16, header, TimeSpan.FromSeconds(15));
+        await using var worker = new RequestWorker(spec, new ResponseVerifier(16, header));
+        if (await worker.RunAsync(0, record: true).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        string kind = worker.Result.Errors.Keys.FirstOrDefault() ?? "";
+        return kind switch
+        {
+            "tls" => "this gateway build exports a CA but does not intercept: the tunnel carried a certificate the CA did not sign (" + worker.Result.FirstError + ")",
+            "verify-BadHeader" => "this gateway build intercepts but did not inject the kit's header",
+            _ => "an intercepted request through the gateway failed: " + worker.Result.FirstError,
+        };
+    }
+
     /// <summary>Interception: <c>gateway ca export</c> must print the CA. Returns the PEM path, or null with the reason.</summary>
     public static (string? CaPath, string? Reason) InterceptionCa(SuiteContext context, string stateDir)
     {

@@ -179,7 +179,14 @@ internal static class SuiteRunner
 
         string kit = InterceptKit.Write(context);
         await peers.StartAsync("gateway-intercept", () => Gateway.StartAsync(context, new GatewaySetup("gateway-intercept", InterceptKit: kit))).ConfigureAwait(false);
-        return Origin.OriginCertificates.LoadPem(caPath);
+        X509Certificate2 ca = Origin.OriginCertificates.LoadPem(caPath);
+        if (peers["gateway-intercept"] is { } gateway && await GatewayFeatures.InterceptionReasonAsync(context, gateway, ca).ConfigureAwait(false) is { } why)
+        {
+            StopPeer(peers, "gateway-intercept");
+            peers.Skip("gateway-intercept", why);
+        }
+
+        return ca;
     }
 
     private static void StopPeer(PeerSet peers, string name) => SuiteContext.Stop(peers[name]?.Process);

@@ -17,7 +17,7 @@ internal static class InterceptKit
         schemaVersion: "1"
         kind: mixin
         name: perf-intercept
-        description: S6 of the performance suite: inject a bearer token into every request to the origin.
+        description: "S6 of the performance suite: inject a bearer token into every request to the origin."
         credentials:
           sources:
             perf-token:

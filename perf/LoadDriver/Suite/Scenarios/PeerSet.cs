@@ -22,8 +22,12 @@ internal sealed class PeerSet
         }
     }
 
-    /// <summary>Records that <paramref name="name"/> was deliberately not started.</summary>
-    public void Skip(string name, string reason) => _missing[name] = reason;
+    /// <summary>Records that <paramref name="name"/> is not to be measured (not started, or stopped after a failed probe).</summary>
+    public void Skip(string name, string reason)
+    {
+        _running.Remove(name);
+        _missing[name] = reason;
+    }
 
     public Peer? this[string name] => _running.GetValueOrDefault(name);
 
