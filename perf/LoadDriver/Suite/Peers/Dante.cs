@@ -2,7 +2,12 @@ using System.Globalization;
 
 namespace LoadDriver.Suite.Peers;
 
-/// <summary>Dante as a SOCKS5 server, no authentication, errors-only log (the configuration ENVIRONMENT.md records).</summary>
+/// <summary>
+/// Dante as a SOCKS5 server, no authentication, errors-only log (the configuration ENVIRONMENT.md
+/// records), dialling out from 127.0.0.2: Dante binds before it connects, and a bind cannot reuse
+/// the 127.0.0.1 ports the other subjects' closed connections hold in TIME_WAIT, so after a fast
+/// run it would answer "network unreachable" for want of a port.
+/// </summary>
 internal static class Dante
 {
     public static async Task<Peer> StartAsync(SuiteContext context)
@@ -12,7 +17,7 @@ internal static class Dante
         string config = context.WriteFile("dante/danted.conf", string.Create(CultureInfo.InvariantCulture, $$"""
             logoutput: {{dir}}/danted.log
             internal: 127.0.0.1 port = {{port}}
-            external: lo
+            external: 127.0.0.2
             clientmethod: none
             socksmethod: none
             user.privileged: root
