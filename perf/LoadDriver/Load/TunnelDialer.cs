@@ -17,6 +17,9 @@ namespace LoadDriver.Load;
 internal static class TunnelDialer
 {
     private const int MaxProxyHead = 4096;
+    private const int SourceAddresses = 250;
+
+    private static int s_nextSource;
 
     /// <summary>Opens a stream to <paramref name="host"/> through <paramref name="route"/>.</summary>
     public static async Task<Stream> OpenAsync(Route route, string host, CancellationToken cancellation)
@@ -27,6 +30,14 @@ internal static class TunnelDialer
         {
             try
             {
+                if (IPAddress.IsLoopback(route.Connect.Address) && route.Connect.AddressFamily == AddressFamily.InterNetwork)
+                {
+                    // Tens of thousands of short connections a second from 127.0.0.1 alone run out of
+                    // ephemeral ports (TIME_WAIT): spread them over 127.0.1.2 … 127.0.1.251.
+                    int source = (int)((uint)Interlocked.Increment(ref s_nextSource) % SourceAddresses);
+                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 1, (byte)(source + 2)]), 0));
+                }
+
                 await socket.ConnectAsync(route.Connect, cancellation).ConfigureAwait(false);
             }
             catch (SocketException e)

@@ -91,7 +91,14 @@ internal static class Gateway
 
         if (setup.InterceptKit is not null)
         {
-            yaml.Append(CultureInfo.InvariantCulture, $"kits: [{setup.InterceptKit}]\nsandboxes:\n  - {{ name: perf, addresses: [127.0.0.1], kits: [perf-intercept] }}\n");
+            // Every source address the driver connects from (TunnelDialer spreads them over 127.0.1.x).
+            yaml.Append(CultureInfo.InvariantCulture, $"kits: [{setup.InterceptKit}]\nsandboxes:\n  - name: perf\n    kits: [perf-intercept]\n    addresses: [127.0.0.1");
+            for (int i = 2; i <= 251; i++)
+            {
+                yaml.Append(CultureInfo.InvariantCulture, $", 127.0.1.{i}");
+            }
+
+            yaml.Append("]\n");
         }
 
         return yaml.ToString();

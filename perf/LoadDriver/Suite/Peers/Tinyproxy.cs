@@ -16,7 +16,7 @@ internal static class Tinyproxy
             Listen 127.0.0.1
             Timeout 600
             MaxClients 12000
-            Allow 127.0.0.1
+            Allow 127.0.0.0/8
             LogLevel Critical
             DisableViaHeader Yes
             Filter "{filter}"
