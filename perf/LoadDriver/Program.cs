@@ -21,6 +21,7 @@ internal static class Program
             {
                 ["suite", .. var rest] => await SuiteRunner.RunAsync(SuiteOptions.Parse(rest)).ConfigureAwait(false),
                 ["origin", .. var rest] => await OriginAsync(rest).ConfigureAwait(false),
+                ["report", string json] => await SuiteRunner.RenderAsync(json).ConfigureAwait(false),
                 ["load", .. var rest] => await Load.LoadCommand.RunAsync(rest).ConfigureAwait(false),
                 _ => Usage(),
             };
@@ -42,6 +43,7 @@ internal static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("usage: LoadDriver suite [--quick] [--only S1,S2,…] [--root DIR] [--results DIR] [--work DIR]");
+        Console.Error.WriteLine("       LoadDriver report perf/results/latest.json   (renders latest.md again from the raw figures)");
         Console.Error.WriteLine("       LoadDriver origin --cert-dir DIR [--http PORT] [--tls PORT] [--bulk PORT]");
         Console.Error.WriteLine("       LoadDriver load --connect HOST:PORT [--via connect|socks5|direct] --port ORIGIN_PORT [--host NAME] [--tls-root PEM]");
         Console.Error.WriteLine("                       [--per-request] [--concurrency N | --rate R] [--seconds S] [--size BYTES] [--expect-header \"Name: value\"]");

@@ -14,7 +14,23 @@ namespace LoadDriver.Suite;
 /// </summary>
 internal static class SuiteRunner
 {
-    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PreferredObjectCreationHandling = System.Text.Json.Serialization.JsonObjectCreationHandling.Populate,
+    };
+
+    /// <summary><c>LoadDriver report latest.json</c>: renders latest.md again from a run's raw figures (after a change to the report's layout).</summary>
+    public static async Task<int> RenderAsync(string json)
+    {
+        SuiteResults results = JsonSerializer.Deserialize<SuiteResults>(await File.ReadAllTextAsync(json).ConfigureAwait(false), s_json)
+            ?? throw new ArgumentException($"{json} holds no results");
+        string markdown = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(json))!, "latest.md");
+        await File.WriteAllTextAsync(markdown, Report.ReportWriter.Render(results)).ConfigureAwait(false);
+        SuiteContext.Say($"wrote {markdown}");
+        return 0;
+    }
 
     public static async Task<int> RunAsync(SuiteOptions options)
     {
