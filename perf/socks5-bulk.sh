@@ -42,7 +42,9 @@ wait_port() {
 # Upstream: nginx with sendfile.
 nginx_port=$(free_port)
 mkdir -p "$work/www" "$work/nginx"
+chmod 755 "$work" "$work/www" # nginx workers run as nobody
 truncate -s "${SIZE_MIB}M" "$work/www/blob"
+chmod 644 "$work/www/blob"
 cat >"$work/nginx/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
@@ -108,21 +110,21 @@ wait_port "$nginx_port"; wait_port "$dante_port"; wait_port "$gateway_port"
 url="http://127.0.0.1:$nginx_port/blob"
 measure() { # prints bytes/s
   local speed
-  speed=$(curl --silent --show-error --noproxy '' --max-time 300 -o /dev/null -w '%{speed_download}' "$@" "$url")
+  speed=$(curl --fail --silent --show-error --noproxy '' --max-time 300 -o /dev/null -w '%{speed_download}' "$@" "$url")
   printf '%s\n' "${speed%.*}"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: >"$work/direct"; : >"$work/dante"; : >"$work/gateway"
+: >"$work/direct.txt"; : >"$work/dante.txt"; : >"$work/gateway.txt"
 measure >/dev/null # warm-up: JIT, page cache
 measure -p -x "http://127.0.0.1:$gateway_port" >/dev/null
 for _ in $(seq "$RUNS"); do
-  measure >>"$work/direct"
-  measure --socks5 "127.0.0.1:$dante_port" >>"$work/dante"
-  measure -p -x "http://127.0.0.1:$gateway_port" >>"$work/gateway"
+  measure >>"$work/direct.txt"
+  measure --socks5 "127.0.0.1:$dante_port" >>"$work/dante.txt"
+  measure -p -x "http://127.0.0.1:$gateway_port" >>"$work/gateway.txt"
 done
 
-direct=$(median <"$work/direct"); dante=$(median <"$work/dante"); gateway=$(median <"$work/gateway")
+direct=$(median <"$work/direct.txt"); dante=$(median <"$work/dante.txt"); gateway=$(median <"$work/gateway.txt")
 # SIGTERM flushes the audit log: every gateway transfer must say it left through SOCKS5.
 kill "$gateway_pid"; for _ in $(seq 150); do kill -0 "$gateway_pid" 2>/dev/null || break; sleep 0.1; done
 proxied=$(grep -c '"upstream":"socks5"' "$work/audit.jsonl" || true)

@@ -25,6 +25,7 @@ internal static class GatewayCli
             PolicyCommand.Create(context, options),
             Sandbox.SandboxLsCommand.Create(context, options),
             Ca.CaCommand.Create(context, options),
+            CompletionCommand.Create(context),
         };
 
         ParseResult result = root.Parse(args);

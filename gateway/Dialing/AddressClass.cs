@@ -46,4 +46,10 @@ internal enum AddressClass : byte
     /// public but whose use is deprecated or ambiguous (IPv4-compatible, 64:ff9b:1::/48).
     /// </summary>
     Reserved,
+
+    /// <summary>
+    /// One of the gateway's own listeners (forward, transparent, metrics, DNS): a tunnel there
+    /// loops, and its inner connection, coming from loopback, would pass as the sandbox <c>host</c>.
+    /// </summary>
+    Gateway,
 }

@@ -125,13 +125,24 @@ internal sealed partial class Dialer
             : await RaceAsync(Interleave(endPoints), deadline, callerToken, started).ConfigureAwait(false);
     }
 
-    private Socks5Route RouteOf(KitProxy proxy)
+    /// <summary>
+    /// True when a dial of <paramref name="host"/> with these arguments goes through a SOCKS5
+    /// proxy: for the audit of requests an L7 path sent over a pooled connection it did not dial.
+    /// </summary>
+    public bool RoutesThroughSocks5(string host, DialPermissions permissions, KitProxy? kitProxy) =>
+        (kitProxy is not null || _socks5 is not null)
+        && !(permissions.LocalhostRule && string.Equals(host, Localhost, StringComparison.Ordinal));
+
+    private Socks5Route RouteOf(KitProxy proxy) => RouteOf(new DnsEndPoint(proxy.Host, proxy.Port), proxy.CredentialRef);
+
+    // A name with no username/password source behind it stays in the route, so the dial fails closed.
+    private Socks5Route RouteOf(DnsEndPoint proxy, string? credentialName)
     {
-        CredentialSourceConfig? credential = proxy.CredentialRef is { } name
-            && _credentials?.Sources.GetValueOrDefault(name) is { IsUsernamePassword: true } source
+        CredentialSourceConfig? credential = credentialName is not null
+            && _credentials?.Sources.GetValueOrDefault(credentialName) is { IsUsernamePassword: true } source
             ? source
             : null;
-        return new Socks5Route(new DnsEndPoint(proxy.Host, proxy.Port), credential, proxy.CredentialRef);
+        return new Socks5Route(proxy, credential, credentialName);
     }
 
     // "localhost" and every name under it are loopback (RFC 6761 §6.3), whatever the proxy's

@@ -61,25 +61,23 @@ internal sealed partial class Dialer
         _connect = connect ?? (static (socket, endPoint, cancellationToken) => socket.ConnectAsync(endPoint, cancellationToken));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _credentials = credentials;
-        _socks5 = upstream?.Socks5 is { } proxy
-            ? new Socks5Route(proxy, upstream.Socks5Credential is { } name ? credentials?.Sources.GetValueOrDefault(name) : null, upstream.Socks5Credential)
-            : null;
+        _socks5 = upstream?.Socks5 is { } proxy ? RouteOf(proxy, upstream.Socks5Credential) : null;
     }
 
     /// <summary>The guard every resolved address goes through.</summary>
     public EgressGuard Guard => _guard;
 
     /// <summary>
-    /// True when a dial of <paramref name="host"/> with these arguments goes through a SOCKS5
-    /// proxy: for the audit of requests an L7 path sent over a pooled connection it did not dial.
+    /// True for an endpoint that is the gateway itself; such an endpoint is never dialled, whatever
+    /// is open (set by the host once its listeners are known; tests may leave it unset).
     /// </summary>
-    public bool RoutesThroughSocks5(string host, DialPermissions permissions, KitProxy? kitProxy) =>
-        (kitProxy is not null || _socks5 is not null)
-        && !(permissions.LocalhostRule && string.Equals(host, Localhost, StringComparison.Ordinal));
+    public Func<IPEndPoint, bool>? IsGatewayEndPoint { get; set; }
 
     /// <summary>
     /// Resolves <paramref name="host"/> and connects to one of its permitted addresses within
-    /// <c>limits.connectTimeout</c>. Throws <see cref="OperationCanceledException"/> only when
+    /// <c>limits.connectTimeout</c> — or, with <c>upstream.socks5</c> set, completes a SOCKS5
+    /// CONNECT for it through the proxy within the same time (<see cref="DialResult.Socks5Proxy"/>
+    /// then names the proxy). Throws <see cref="OperationCanceledException"/> only when
     /// <paramref name="cancellationToken"/> (the client went away) is cancelled.
     /// </summary>
     /// <param name="host">A canonical host name or IP literal (brackets optional), as decided.</param>
@@ -214,7 +212,14 @@ internal sealed partial class Dialer
             }
 
             IPAddress address = candidate.IsIPv4MappedToIPv6 ? candidate.MapToIPv4() : candidate;
-            if (_guard.Check(address, permissions, out AddressClass addressClass) != EgressError.None)
+            EgressError verdict = _guard.Check(address, permissions, out AddressClass addressClass);
+            if (verdict == EgressError.None && IsGatewayEndPoint is { } isGateway && isGateway(new IPEndPoint(address, port)))
+            {
+                verdict = EgressError.RefusedAddress;
+                addressClass = AddressClass.Gateway;
+            }
+
+            if (verdict != EgressError.None)
             {
                 if (refused is null)
                 {

@@ -42,10 +42,13 @@ internal static partial class GatewayHost
         GatewayConfig config, List<string> errors, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         logging ??= ConsoleLogging(json: false);
-        using ILoggerFactory bootLoggers = LoggerFactory.Create(logging);
+        // Not disposed until the app stops: LivePolicy keeps this logger for every reload, and a
+        // disposed ZLogger provider throws from the reload timer, which ended the process.
+        ILoggerFactory bootLoggers = LoggerFactory.Create(logging);
         LivePolicy? policy = LivePolicy.Create(config, bootLoggers.CreateLogger<LivePolicy>(), errors);
         if (policy is null)
         {
+            bootLoggers.Dispose();
             return null;
         }
 
@@ -63,6 +66,9 @@ internal static partial class GatewayHost
         });
         builder.Logging.ClearProviders();
         logging(builder.Logging);
+
+        // Type=notify under systemd (READY=1 once every listener is bound); a no-op elsewhere.
+        builder.Host.UseSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(policy);
@@ -153,6 +159,11 @@ internal static partial class GatewayHost
         });
 
         WebApplication app = builder.Build();
+
+        // Every listener, the DNS resolver's TCP side included, is off limits to the dialer: a loop.
+        DnsServer? dnsServer = app.Services.GetService<DnsServer>();
+        app.Services.GetRequiredService<Dialer>().IsGatewayEndPoint = target =>
+            endPoints.Reaches(target) || (dnsServer?.EndPoint is { } dns && ListenerEndPoints.Reaches(dns, target));
         MapMetrics(app);
         app.UseWhen(IsAdmin, admin =>
         {
@@ -169,6 +180,7 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStarted.Register(() => OnMetricsStarted(app, config));
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Readiness>().MarkStopping);
         app.Lifetime.ApplicationStopping.Register(() => OnStopping(app));
+        app.Lifetime.ApplicationStopped.Register(bootLoggers.Dispose); // runs after policy.Dispose (last in, first out)
         app.Lifetime.ApplicationStopped.Register(policy.Dispose);
         return app;
     }

@@ -85,7 +85,7 @@ internal sealed class TransparentHttpMiddleware(
         }
     }
 
-    private enum HttpProbe
+    internal enum HttpProbe
     {
         NeedMore,
         Http,
@@ -93,7 +93,7 @@ internal sealed class TransparentHttpMiddleware(
     }
 
     // An HTTP/1.x request line starts with a method token (RFC 9110 §9.1) and one SP.
-    private static HttpProbe Probe(in ReadOnlySequence<byte> buffer)
+    internal static HttpProbe Probe(in ReadOnlySequence<byte> buffer)
     {
         Span<byte> first = stackalloc byte[MethodProbe];
         int length = (int)Math.Min(buffer.Length, MethodProbe);

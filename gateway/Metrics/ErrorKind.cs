@@ -57,6 +57,9 @@ internal enum ErrorKind
     /// <summary>The audit writer could not write the audit file.</summary>
     AuditWrite,
 
-    /// <summary>The SOCKS5 proxy was unreachable, refused the gateway (authentication, ruleset) or broke the protocol (502).</summary>
+    /// <summary>
+    /// The SOCKS5 proxy was unreachable, refused the gateway (authentication, ruleset) or broke
+    /// the protocol (502). Label <c>socks_proxy</c>: label values are letters and underscores only.
+    /// </summary>
     Socks5,
 }

@@ -12,7 +12,7 @@ internal sealed class PolicyStore
 {
     private const string FileName = "policy.json";
     private const string LockName = "policy.lock";
-    private static readonly TimeSpan s_lockTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_lockTimeout = TimeSpan.FromSeconds(30);
 
     public PolicyStore(string stateDirectory)
     {

@@ -14,6 +14,12 @@ internal static class LeafCpuTimes
     public static int Run(string[] args)
     {
         int count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        if (count == 0)
+        {
+            LeafHandshakeServerCpu.Run(seconds: 10);
+            return 0;
+        }
+
         var mint = new LeafMintBenchmarks();
         var handshake = new LeafHandshakeBenchmarks();
         mint.Setup();
@@ -34,6 +40,8 @@ internal static class LeafCpuTimes
             handshake.Cleanup();
             mint.Cleanup();
         }
+
+        LeafHandshakeServerCpu.Run(seconds: 10);
 
         return 0;
     }

@@ -97,6 +97,13 @@ public static class KitParser
             reader.Error(e.Start, "", "invalid YAML: " + YamlProblem(e));
             return null;
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these, not a YamlException, on some broken flow collections and
+            // keys (found by fuzzing): a broken kit must be an error, never a crash.
+            reader.Error(new Mark(), "", "invalid YAML: an unterminated [ or { list, or a stray character in one");
+            return null;
+        }
 
         if (stream.Documents.Count == 0)
         {

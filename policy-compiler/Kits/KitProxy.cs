@@ -17,7 +17,4 @@ public sealed record KitProxy(string Host, int Port, string? CredentialRef)
 {
     /// <summary>The only proxy type (reference 004: HTTP proxies, UDP, QUIC and VPN tunnels are not part of the feature).</summary>
     public const string Socks5Type = "socks5";
-
-    /// <summary><c>socks5://host:port</c> (IPv6 in brackets), without credentials: safe for messages and logs.</summary>
-    public string Url => Host.Contains(':', StringComparison.Ordinal) ? $"socks5://[{Host}]:{Port}" : $"socks5://{Host}:{Port}";
 }

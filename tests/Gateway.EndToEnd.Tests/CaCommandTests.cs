@@ -12,18 +12,6 @@ public sealed class CaCommandTests : IDisposable
 
     public void Dispose() => _state.Dispose();
 
-    [Theory]
-    [InlineData("ca --help")]
-    [InlineData("ca export --help")]
-    [InlineData("ca rotate --help")]
-    public async Task Help_ExitsZeroAndShowsAnExample(string commandLine)
-    {
-        GatewayResult help = (await GatewayProcess.RunAsync(commandLine.Split(' '))).AssertSuccess();
-
-        Assert.Contains("Example", help.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Usage:", help.Stdout, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Export_PrintsThePemOnStdout_AndTheTrustHintOnStderr()
     {

@@ -16,6 +16,9 @@ public sealed class HelpTests
     [InlineData("policy reset --help")]
     [InlineData("policy set-default --help")]
     [InlineData("policy explain --help")]
+    [InlineData("ca --help")]
+    [InlineData("ca export --help")]
+    [InlineData("ca rotate --help")]
     public async Task Help_ExitsZeroAndShowsAnExample(string commandLine)
     {
         GatewayResult help = (await GatewayProcess.RunAsync(commandLine.Split(' '))).AssertSuccess();

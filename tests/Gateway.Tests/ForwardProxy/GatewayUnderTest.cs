@@ -54,8 +54,9 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a gateway whose policy is set first with CLI commands (each an argument list).</summary>
+    /// <param name="services">Last word on services after the test's own (a dialer with a simulated DNS, a failing audit file).</param>
     public static async Task<GatewayUnderTest> StartAsync(
-        string[][]? policyCommands = null, Func<GatewayConfig, GatewayConfig>? configure = null, bool openLoopback = true)
+        string[][]? policyCommands = null, Func<GatewayConfig, GatewayConfig>? configure = null, bool openLoopback = true, Action<IServiceCollection>? services = null)
     {
         string stateDir = Directory.CreateTempSubdirectory("gw-e2e-").FullName;
         foreach (string[] command in policyCommands ?? [])
@@ -77,8 +78,11 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             config,
             errors,
             logging: l => l.SetMinimumLevel(LogLevel.Warning),
-            services: s => s.AddSingleton(new Dialer(
-                config.Resolve, config.Egress, config.Limits.ConnectTimeout, resolver: NoDns, upstream: config.Upstream, credentials: config.Credentials)));
+            services: s =>
+            {
+                s.AddSingleton(new Dialer(config.Resolve, config.Egress, config.Limits.ConnectTimeout, resolver: NoDns, upstream: config.Upstream, credentials: config.Credentials));
+                services?.Invoke(s);
+            });
         Assert.True(app is not null, string.Join("\n", errors));
         await app.StartAsync();
         ListenerEndPoints bound = app.Services.GetRequiredService<ListenerEndPoints>();

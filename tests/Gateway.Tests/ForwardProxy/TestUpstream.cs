@@ -31,6 +31,24 @@ internal sealed class TestUpstream : IAsyncDisposable
     /// <summary>The deterministic byte at <paramref name="index"/> of /bytes/N.</summary>
     public static byte PatternByte(long index) => (byte)((index * 31) + (index >> 8));
 
+    /// <summary>The SHA-256 (hex) of the first <paramref name="size"/> bytes of /bytes/N, a multiple of 64 KiB.</summary>
+    public static string PatternSha256(long size)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] chunk = new byte[64 * 1024];
+        for (long i = 0; i < size; i += chunk.Length)
+        {
+            for (int j = 0; j < chunk.Length; j++)
+            {
+                chunk[j] = PatternByte(i + j);
+            }
+
+            hash.AppendData(chunk);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     public static async Task<TestUpstream> StartAsync()
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();

@@ -50,9 +50,7 @@ public sealed class Socks5AuthEndToEndTests
         GatewayUnderTest gateway = await Socks5EndToEndTests.StartGatewayAsync(dante, credential: Source, credentials: Credentials(user.Name, secretFile));
         try
         {
-            using RawClient client = await RawClient.ConnectAsync(gateway.Port);
-            await client.SendAsync("CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n");
-            (int status, string head, string body) = await client.ReadResponseAsync();
+            (int status, string head, string body) = await Socks5EndToEndTests.ConnectAsync(gateway, "127.0.0.1:443");
 
             Assert.Equal(502, status);
             Assert.Contains($"SOCKS5 proxy socks5://127.0.0.1:{dante.Port}: rejected the username/password", body, StringComparison.Ordinal);
@@ -74,9 +72,7 @@ public sealed class Socks5AuthEndToEndTests
         await using Dante dante = await Dante.StartAsync(usernameAuth: true);
         await using GatewayUnderTest gateway = await Socks5EndToEndTests.StartGatewayAsync(dante);
 
-        using RawClient client = await RawClient.ConnectAsync(gateway.Port);
-        await client.SendAsync("CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n");
-        (int status, _, string body) = await client.ReadResponseAsync();
+        (int status, _, string body) = await Socks5EndToEndTests.ConnectAsync(gateway, "127.0.0.1:443");
 
         Assert.Equal(502, status);
         Assert.Contains("accepts none of the offered authentication methods", body, StringComparison.Ordinal);
@@ -89,9 +85,7 @@ public sealed class Socks5AuthEndToEndTests
         string missing = Path.Combine(Path.GetTempPath(), "gw-socks-missing-" + Guid.NewGuid().ToString("N"));
         await using GatewayUnderTest gateway = await Socks5EndToEndTests.StartGatewayAsync(dante, credential: Source, credentials: Credentials("someone", missing));
 
-        using RawClient client = await RawClient.ConnectAsync(gateway.Port);
-        await client.SendAsync("CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n");
-        (int status, _, string body) = await client.ReadResponseAsync();
+        (int status, _, string body) = await Socks5EndToEndTests.ConnectAsync(gateway, "127.0.0.1:443");
 
         Assert.Equal(502, status);
         Assert.Contains("credential source has no usable value", body, StringComparison.Ordinal);

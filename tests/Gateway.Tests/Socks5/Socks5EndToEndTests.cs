@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Gateway.Configuration;
+using Gateway.Hosting;
 using Gateway.Tests.ForwardProxy;
 
 namespace Gateway.Tests.Socks5;
@@ -59,6 +60,26 @@ public sealed class Socks5EndToEndTests
     }
 
     [DanteFact]
+    public async Task AbsoluteFormRequest_ToANameDanteCannotResolve_Is502NamingTheProxy_AndAuditedAsSocks5()
+    {
+        await using Dante dante = await Dante.StartAsync();
+        GatewayUnderTest gateway = await StartGatewayAsync(dante);
+        try
+        {
+            (_, string body, _) = await Curl.RunAsync("-x", gateway.ProxyUrl, "-w", "\n%{http_code}", "http://unresolvable.example.test/");
+
+            Assert.Equal($"unresolvable.example.test:80: SOCKS5 proxy socks5://127.0.0.1:{dante.Port}: host unreachable.\n\n502", body);
+            Assert.Contains("\"unresolvable.example.test\"", dante.Log(), StringComparison.Ordinal);
+            JsonElement e = Assert.Single(await AuditAsync(gateway));
+            Assert.Equal((502, "socks5"), (e.GetProperty("status").GetInt32(), e.GetProperty("upstream").GetString()));
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
+        }
+    }
+
+    [DanteFact]
     public async Task HostName_GoesToDanteAsAName_NotResolvedByTheGateway()
     {
         await using Dante dante = await Dante.StartAsync();
@@ -79,13 +100,30 @@ public sealed class Socks5EndToEndTests
         await using Dante dante = await Dante.StartAsync();
         await using GatewayUnderTest gateway = await StartGatewayAsync(dante);
 
-        using RawClient client = await RawClient.ConnectAsync(gateway.Port);
-        await client.SendAsync("CONNECT unresolvable.example.test:443 HTTP/1.1\r\nHost: unresolvable.example.test:443\r\n\r\n");
-        (int status, _, string body) = await client.ReadResponseAsync();
+        (int status, _, string body) = await ConnectAsync(gateway, "unresolvable.example.test:443");
 
         Assert.Equal(502, status);
         Assert.Contains($"SOCKS5 proxy socks5://127.0.0.1:{dante.Port}: host unreachable", body, StringComparison.Ordinal);
         Assert.Contains("\"unresolvable.example.test\"", dante.Log(), StringComparison.Ordinal);
+    }
+
+    [DanteFact]
+    public async Task TransparentTls_SendsTheSniNameToDante()
+    {
+        await using Dante dante = await Dante.StartAsync();
+        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
+            s_allowLoopbackAndTestNames,
+            config => config with
+            {
+                Listen = config.Listen with { TransparentTls = new IPEndPoint(IPAddress.Loopback, 0) },
+                Upstream = new UpstreamConfig(dante.EndPoint, null),
+            });
+        int port = gateway.PortOf(ListenerKind.TransparentTls)!.Value;
+
+        (int exit, _, _) = await Curl.RunAsync("-k", "--resolve", $"api.example.test:{port}:127.0.0.1", $"https://api.example.test:{port}/");
+
+        Assert.NotEqual(0, exit); // Dante cannot resolve the test name: the relay is refused, as a failed dial is
+        Assert.Contains("could not resolve hostname \"api.example.test\"", dante.Log(), StringComparison.Ordinal);
     }
 
     [DanteFact]
@@ -94,9 +132,7 @@ public sealed class Socks5EndToEndTests
         await using Dante dante = await Dante.StartAsync();
         await using GatewayUnderTest gateway = await StartGatewayAsync(dante);
 
-        using RawClient client = await RawClient.ConnectAsync(gateway.Port);
-        await client.SendAsync("CONNECT blocked.example.test:443 HTTP/1.1\r\n\r\n");
-        (int status, _, _) = await client.ReadResponseAsync();
+        (int status, _, _) = await ConnectAsync(gateway, "blocked.example.test:443");
 
         Assert.Equal(403, status);
         Assert.Equal(0, dante.AcceptedConnections());
@@ -113,9 +149,7 @@ public sealed class Socks5EndToEndTests
 
         foreach (string target in (string[])["169.254.169.254:80", "127.0.0.1:9090", "localhost:9090", "admin.localhost:9090", "[::1]:9090"])
         {
-            using RawClient client = await RawClient.ConnectAsync(gateway.Port);
-            await client.SendAsync($"CONNECT {target} HTTP/1.1\r\n\r\n");
-            (int status, string head, _) = await client.ReadResponseAsync();
+            (int status, string head, _) = await ConnectAsync(gateway, target);
             Assert.True(status == 403, target + ": " + head);
         }
 
@@ -130,9 +164,7 @@ public sealed class Socks5EndToEndTests
         await dante.DisposeAsync();
         await using GatewayUnderTest gateway = await StartGatewayAsync(dante);
 
-        using RawClient client = await RawClient.ConnectAsync(gateway.Port);
-        await client.SendAsync("CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n");
-        (int status, _, string body) = await client.ReadResponseAsync();
+        (int status, _, string body) = await ConnectAsync(gateway, "127.0.0.1:443");
 
         Assert.Equal(502, status);
         Assert.Contains($"SOCKS5 proxy socks5://127.0.0.1:{port}: unreachable", body, StringComparison.Ordinal);
@@ -150,21 +182,9 @@ public sealed class Socks5EndToEndTests
         (int exit, _, string stderr) = await Curl.RunAsync("-k", "-x", gateway.ProxyUrl, "-o", file, $"https://127.0.0.1:{upstream.HttpsPort}/bytes/{Size}");
 
         Assert.True(exit == 0, stderr);
-        using var expected = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] chunk = new byte[64 * 1024];
-        for (long i = 0; i < Size; i += chunk.Length)
-        {
-            for (int j = 0; j < chunk.Length; j++)
-            {
-                chunk[j] = TestUpstream.PatternByte(i + j);
-            }
-
-            expected.AppendData(chunk);
-        }
-
         await using FileStream actual = File.OpenRead(file);
         Assert.Equal(Size, actual.Length);
-        Assert.Equal(Convert.ToHexString(expected.GetHashAndReset()), Convert.ToHexString(await SHA256.HashDataAsync(actual)));
+        Assert.Equal(TestUpstream.PatternSha256(Size), Convert.ToHexString(await SHA256.HashDataAsync(actual)));
     }
 
     [DanteFact]
@@ -195,9 +215,9 @@ public sealed class Socks5EndToEndTests
                     Sandboxes = [new SandboxConfig("dev", [IPAddress.Parse("127.0.0.2")], ["proxied"], null)],
                 });
 
-            int throughDante = await ConnectStatusAsync(gateway, IPAddress.Parse("127.0.0.2"), upstream.HttpPort);
+            int throughDante = (await ConnectAsync(gateway, $"127.0.0.1:{upstream.HttpPort}", IPAddress.Parse("127.0.0.2"))).Status;
             int acceptedAfterKitSandbox = dante.AcceptedConnections();
-            int direct = await ConnectStatusAsync(gateway, IPAddress.Loopback, upstream.HttpPort);
+            int direct = (await ConnectAsync(gateway, $"127.0.0.1:{upstream.HttpPort}", IPAddress.Loopback)).Status;
 
             Assert.Equal((200, 200), (throughDante, direct));
             Assert.Equal(1, acceptedAfterKitSandbox);
@@ -227,11 +247,11 @@ public sealed class Socks5EndToEndTests
         return [.. File.ReadAllLines(Path.Combine(gateway.StateDir, "audit.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)];
     }
 
-    private static async Task<int> ConnectStatusAsync(GatewayUnderTest gateway, IPAddress source, int port)
+    /// <summary>One raw CONNECT (what curl would not send, or a source address other than 127.0.0.1) and its response.</summary>
+    internal static async Task<(int Status, string Head, string Body)> ConnectAsync(GatewayUnderTest gateway, string authority, IPAddress? source = null)
     {
         using RawClient client = await RawClient.ConnectAsync(gateway.Port, source);
-        await client.SendAsync($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\n\r\n");
-        (int status, _, _) = await client.ReadResponseAsync();
-        return status;
+        await client.SendAsync($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+        return await client.ReadResponseAsync();
     }
 }

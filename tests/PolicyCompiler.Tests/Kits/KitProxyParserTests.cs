@@ -63,13 +63,6 @@ public class KitProxyParserTests
         Assert.Null(snapshot.ProxyFor([]));
     }
 
-    [Fact]
-    public void Url_NamesTheProxyWithoutCredentials()
-    {
-        Assert.Equal("socks5://proxy.example.com:1080", new KitProxy("proxy.example.com", 1080, "corp").Url);
-        Assert.Equal("socks5://[fd00::5]:1080", new KitProxy("fd00::5", 1080, null).Url);
-    }
-
     private static KitSpec Parse(string body, string name = "inline")
     {
         var errors = new List<KitError>();

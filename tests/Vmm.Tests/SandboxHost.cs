@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Gateway.EndToEnd.Tests;
+using Vmm.Admin;
+
+namespace Vmm.Tests;
+
+/// <summary>
+/// A real gateway process set up as a vmm deployment runs it (sandbox-facing listeners on every
+/// address, DNS on, metrics on every address so a test can show nftables keeps sandboxes off it),
+/// a kit it loads, a loopback HTTPS upstream its <c>resolve.hosts</c> points at, and the sandboxes
+/// tests create through the real <c>vmm</c>. Names carry a per-run prefix; everything is removed on dispose.
+/// </summary>
+public sealed class SandboxHost : IAsyncLifetime
+{
+    public const string AllowedHost = "api.example.test";
+    public const string KitOnlyHost = "kit-only.example.test";
+    public const string KitName = "vmm-test";
+
+    private readonly List<string> _sandboxes = [];
+    private RunningGateway? _gateway;
+    private TlsUpstream? _upstream;
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("vmm-tests-").FullName;
+
+    public string StateDir => Path.Combine(Root, "state");
+
+    public string ConfigFile => Path.Combine(Root, "gateway.yaml");
+
+    public string KitFile => Path.Combine(Root, "kit", "spec.yaml");
+
+    /// <summary>"v" and 5 random hex digits: sandboxes of parallel runs and leftovers never collide.</summary>
+    public string Prefix { get; } = "v" + Random.Shared.Next(0x10000, 0xFFFFF).ToString("x5", CultureInfo.InvariantCulture);
+
+    public int ForwardPort { get; private set; }
+
+    public int TransparentHttpPort { get; private set; }
+
+    public int TransparentTlsPort { get; private set; }
+
+    public int DnsPort { get; private set; }
+
+    public int MetricsPort { get; private set; }
+
+    internal TlsUpstream Upstream => _upstream!;
+
+    public async Task InitializeAsync()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return; // every test using this needs root and skips without it
+        }
+
+        _upstream = TlsUpstream.Start([AllowedHost, KitOnlyHost], Root);
+        var ports = new HashSet<int>();
+        while (ports.Count < 5)
+        {
+            ports.Add(FreePort());
+        }
+
+        int[] chosen = [.. ports];
+        (ForwardPort, TransparentHttpPort, TransparentTlsPort, DnsPort, MetricsPort) = (chosen[0], chosen[1], chosen[2], chosen[3], chosen[4]);
+        Directory.CreateDirectory(Path.GetDirectoryName(KitFile)!);
+        await File.WriteAllTextAsync(KitFile, $"""
+            schemaVersion: "1"
+            kind: mixin
+            name: {KitName}
+            network:
+              allowedDomains:
+                - {KitOnlyHost}
+            credentials:
+              sources:
+                test-api:
+                  env:
+                    - TEST_API_KEY
+            environment:
+              variables:
+                KIT_REGION: eu
+              proxyManaged:
+                - TEST_API_KEY
+            """);
+        string upstream = _upstream.Address.ToString();
+        await File.WriteAllTextAsync(ConfigFile, $"""
+            listen:
+              forward: 0.0.0.0:{ForwardPort}
+              transparentHttp: 0.0.0.0:{TransparentHttpPort}
+              transparentTls: 0.0.0.0:{TransparentTlsPort}
+              dns: 0.0.0.0:{DnsPort}
+              metrics: 0.0.0.0:{MetricsPort}
+              metricsAllowRemote: true
+            resolve:
+              hosts: {"{"} "{AllowedHost}": "{upstream}", "{KitOnlyHost}": "{upstream}" {"}"}
+            egress:
+              allowCidrs: [127.0.0.0/8]
+            kits: [{KitFile}]
+            """);
+        (await GatewayAsync("policy", "set-default", "deny-all")).AssertSuccess();
+        (await GatewayAsync("policy", "allow", "network", AllowedHost)).AssertSuccess();
+        await StartGatewayAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            foreach (string name in _sandboxes)
+            {
+                await VmmAsync("rm", name);
+            }
+
+            if (Environment.IsPrivilegedProcess)
+            {
+                await VmmAsync("gc");
+            }
+        }
+        finally
+        {
+            StopGateway();
+            if (_upstream is not null)
+            {
+                await _upstream.DisposeAsync();
+            }
+
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+
+    /// <summary>Runs <c>vmm --state-dir STATE ARGS</c>.</summary>
+    internal Task<ToolResult> VmmAsync(params string[] args) => VmmProcess.RunAsync(["--state-dir", StateDir, .. args]);
+
+    /// <summary>Runs <c>gateway --state-dir STATE ARGS</c> to completion.</summary>
+    internal Task<GatewayResult> GatewayAsync(params string[] args) => GatewayProcess.RunAsync(["--state-dir", StateDir, .. args]);
+
+    /// <summary>A sandbox name unique to this run.</summary>
+    public string Name(string suffix) => Prefix + "-" + suffix;
+
+    /// <summary>Creates a netns sandbox (removed on dispose) and returns its <c>vmm ls --json</c> row.</summary>
+    public async Task<JsonElement> CreateAsync(string name, params string[] options)
+    {
+        _sandboxes.Add(name);
+        (await VmmAsync(["create", name, .. options])).AssertSuccess();
+        return await RowAsync(name) ?? throw new InvalidOperationException(name + " is not listed after create");
+    }
+
+    /// <summary>The sandbox's row in <c>vmm ls --json</c>, or null.</summary>
+    public async Task<JsonElement?> RowAsync(string name)
+    {
+        ToolResult ls = (await VmmAsync("ls", "--json")).AssertSuccess();
+        using var document = JsonDocument.Parse(ls.Stdout);
+        foreach (JsonElement row in document.RootElement.EnumerateArray())
+        {
+            if (row.GetProperty("name").GetString() == name)
+            {
+                return row.Clone();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs a command inside a sandbox through <c>vmm exec</c>.</summary>
+    internal Task<ToolResult> ExecAsync(string name, params string[] argv) => VmmAsync(["exec", name, "--", .. argv]);
+
+    /// <summary>curl inside the sandbox, bounded; the proxy variables are ignored unless <paramref name="viaProxy"/>.</summary>
+    internal Task<ToolResult> CurlAsync(string name, string url, bool viaProxy = false, params string[] extra) =>
+        ExecAsync(name, ["curl", "--silent", "--show-error", "--max-time", "5", "--cacert", Upstream.CaFile, .. viaProxy ? Array.Empty<string>() : ["--noproxy", "*"], .. extra, url]);
+
+    /// <summary>Stops the gateway (SIGTERM) and starts it again on the same state directory and ports.</summary>
+    public async Task RestartGatewayAsync()
+    {
+        StopGateway();
+        await StartGatewayAsync();
+    }
+
+    /// <summary>Stops the gateway (SIGTERM); <see cref="StartGatewayAsync"/> starts it again.</summary>
+    public void Stop() => StopGateway();
+
+    /// <summary>Starts the gateway and waits until its admin API answers.</summary>
+    public async Task StartGatewayAsync()
+    {
+        _gateway = GatewayProcess.Start(["run", "--config", ConfigFile, "--state-dir", StateDir]);
+        using GatewayAdmin admin = GatewayAdmin.For(StateDir);
+        for (int attempt = 0; attempt < 150; attempt++)
+        {
+            try
+            {
+                await admin.StatusAsync(CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (e is GatewayNotRunningException or HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        GatewayResult? result = StopGateway();
+        throw new TimeoutException("the gateway did not answer /status within 30 s: " + result);
+    }
+
+    private GatewayResult? StopGateway()
+    {
+        if (_gateway is null)
+        {
+            return null;
+        }
+
+        _gateway.Terminate();
+        GatewayResult? result = null;
+        try
+        {
+            result = _gateway.WaitAsync().GetAwaiter().GetResult();
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        _gateway.Dispose();
+        _gateway = null;
+        return result;
+    }
+
+    // A port free for TCP and UDP on every address (the DNS listener takes both).
+    private static int FreePort()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(new IPEndPoint(IPAddress.Any, 0));
+            int port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                udp.Bind(new IPEndPoint(IPAddress.Any, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+// vmm drives Linux network namespaces, veth/tap links and nftables: it runs nowhere else.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

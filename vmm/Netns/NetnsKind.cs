@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using Vmm.Network;
+using Vmm.Sandboxes;
+
+namespace Vmm.Netns;
+
+/// <summary>
+/// A sandbox that is a network namespace (<c>ip netns</c>) joined to the host by a veth pair:
+/// the host end is the block's interface, the sandbox end is <c>eth0</c> inside the namespace,
+/// with loopback up, a default route via the host end, and
+/// <c>/etc/netns/NAME/resolv.conf</c> naming the host end as its only resolver (<c>ip netns exec</c>
+/// bind-mounts it over <c>/etc/resolv.conf</c>).
+/// </summary>
+internal sealed class NetnsKind : ISandboxKind
+{
+    /// <summary>The sandbox end's name inside the namespace.</summary>
+    public const string SandboxInterface = "eth0";
+
+    /// <inheritdoc/>
+    public string Name => "netns";
+
+    /// <inheritdoc/>
+    public async Task CreateAsync(SandboxPlan plan, Rollback rollback, CancellationToken cancellation)
+    {
+        string ns = plan.Name;
+        await HostCommand.RunAsync("ip", ["netns", "add", ns], cancellation: cancellation).ConfigureAwait(false);
+        rollback.Push("network namespace " + ns, () => DeleteNamespaceAsync(ns));
+
+        // The peer gets a temporary name unique on the host, then eth0 once inside the namespace.
+        string peer = plan.HostInterface + "p";
+        await HostCommand.RunAsync("ip", ["link", "add", plan.HostInterface, "type", "veth", "peer", "name", peer], cancellation: cancellation).ConfigureAwait(false);
+        rollback.Push("veth " + plan.HostInterface, () => HostLinks.DeleteAsync(plan.HostInterface));
+        await HostCommand.RunAsync("ip", ["link", "set", peer, "netns", ns], cancellation: cancellation).ConfigureAwait(false);
+        await HostLinks.AddressAsync(plan, cancellation).ConfigureAwait(false);
+
+        string cidr = plan.SandboxAddress + "/" + plan.PrefixLength.ToString(CultureInfo.InvariantCulture);
+        await InsideAsync(ns, ["link", "set", peer, "name", SandboxInterface], cancellation).ConfigureAwait(false);
+        await InsideAsync(ns, ["addr", "add", cidr, "dev", SandboxInterface], cancellation).ConfigureAwait(false);
+        await InsideAsync(ns, ["link", "set", "lo", "up"], cancellation).ConfigureAwait(false);
+        await InsideAsync(ns, ["link", "set", SandboxInterface, "up"], cancellation).ConfigureAwait(false);
+        await InsideAsync(ns, ["route", "add", "default", "via", plan.HostAddress.ToString()], cancellation).ConfigureAwait(false);
+
+        string etc = EtcDirectory(ns);
+        Directory.CreateDirectory(etc);
+        rollback.Push(etc, () => DeleteEtcAsync(ns));
+        await File.WriteAllTextAsync(Path.Combine(etc, "resolv.conf"), $"nameserver {plan.HostAddress}\noptions timeout:2 attempts:2\n", cancellation).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> ExecAsync(SandboxRecord sandbox, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, CancellationToken cancellation)
+    {
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false };
+        foreach (string arg in (string[])["netns", "exec", sandbox.Name, .. argv])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Clear();
+        foreach ((string name, string value) in SandboxEnvironment.ForExec(environment))
+        {
+            start.Environment[name] = value;
+        }
+
+        using Process process = Process.Start(start) ?? throw new HostCommandException("cannot start ip netns exec");
+        try
+        {
+            await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <inheritdoc/>
+    public async Task RemoveAsync(SandboxRecord sandbox, CancellationToken cancellation)
+    {
+        await HostLinks.DeleteAsync(sandbox.HostInterface).ConfigureAwait(false);
+        await DeleteNamespaceAsync(sandbox.Name).ConfigureAwait(false);
+        await DeleteEtcAsync(sandbox.Name).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public bool IsAlive(SandboxRecord sandbox) => File.Exists(NamespacePath(sandbox.Name));
+
+    private static string NamespacePath(string name) => Path.Combine("/run/netns", name);
+
+    private static string EtcDirectory(string name) => Path.Combine("/etc/netns", name);
+
+    private static Task InsideAsync(string ns, string[] ipArgs, CancellationToken cancellation) =>
+        HostCommand.RunAsync("ip", ["-n", ns, .. ipArgs], cancellation: cancellation);
+
+    private static async Task DeleteNamespaceAsync(string name)
+    {
+        if (!File.Exists(NamespacePath(name)))
+        {
+            return;
+        }
+
+        // A process left inside would keep the namespace alive after its name is gone: the sandbox's
+        // processes go with it.
+        (int listed, string pids, _) = await HostCommand.TryRunAsync("ip", ["netns", "pids", name]).ConfigureAwait(false);
+        if (listed == 0 && pids.Trim().Length > 0)
+        {
+            foreach (string pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Kill(int.Parse(pid, CultureInfo.InvariantCulture));
+            }
+        }
+
+        // Deleting the namespace destroys its eth0 and with it the host end of the veth pair.
+        (int exit, _, string stderr) = await HostCommand.TryRunAsync("ip", ["netns", "del", name]).ConfigureAwait(false);
+        if (exit != 0 && File.Exists(NamespacePath(name)))
+        {
+            throw new HostCommandException($"`ip netns del {name}` failed: {stderr.Trim()}");
+        }
+    }
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            using Process process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Gone already.
+        }
+    }
+
+    private static Task DeleteEtcAsync(string name)
+    {
+        string etc = EtcDirectory(name);
+        if (Directory.Exists(etc))
+        {
+            Directory.Delete(etc, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+}
