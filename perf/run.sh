@@ -59,10 +59,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/perf-suite.XXXXXX")
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 if [ -n "$micro" ]; then
-  # Readers, relay and DNS with the short job, pinned to the proxy core; the decision benchmark
+  # Readers, relay, DNS, leaf mint and SOCKS5 framing with the short job, pinned to the proxy core; the decision benchmark
   # (~25 min at 1M rules) is left to perf/results/decision.md.
   echo "run.sh: micro-benchmarks (BenchmarkDotNet, short job)" >&2
-  if ! taskset -c 0 dotnet run -c Release --project perf/Benchmarks -- --filter '*ConnectHead*' '*ClientHello*' '*Dns*' '*Relay*' \
+  if ! taskset -c 0 dotnet run -c Release --project perf/Benchmarks -- --filter '*ConnectHead*' '*ClientHello*' '*Dns*' '*Relay*' '*LeafMint*' '*Socks5Frames*' \
       --quick --artifacts "$work/bdn" </dev/null >"$work/bdn.log" 2>&1; then
     echo "run.sh: micro-benchmarks failed; the end of their log:" >&2
     tail -n 5 "$work/bdn.log" >&2
