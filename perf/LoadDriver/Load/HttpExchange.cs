@@ -12,13 +12,21 @@ internal sealed class HttpExchange : IDisposable
 {
     private readonly ResponseVerifier _verifier;
     private readonly byte[] _buffer;
+    private readonly string _portSuffix;
     private string? _lastHost;
     private byte[] _request = [];
 
     /// <summary>Creates an exchange that asks for and checks <paramref name="verifier"/>'s body.</summary>
-    public HttpExchange(ResponseVerifier verifier)
+    /// <param name="verifier">What a correct response is.</param>
+    /// <param name="port">
+    /// The origin's port, named in Host as real clients do when it is not the scheme's default
+    /// (RFC 9110 §7.2): an intercepting proxy refuses a Host that names another origin (421).
+    /// </param>
+    /// <param name="tls">True for https, whose default port is 443 (80 otherwise).</param>
+    public HttpExchange(ResponseVerifier verifier, int port = 80, bool tls = false)
     {
         _verifier = verifier;
+        _portSuffix = port == (tls ? 443 : 80) ? string.Empty : ":" + port.ToString(CultureInfo.InvariantCulture);
         _buffer = ArrayPool<byte>.Shared.Rent(verifier.BodySize + ResponseVerifier.MaxHeadLength + 1);
     }
 
@@ -27,7 +35,7 @@ internal sealed class HttpExchange : IDisposable
     {
         if (!ReferenceEquals(host, _lastHost))
         {
-            _request = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"GET /{_verifier.BodySize} HTTP/1.1\r\nHost: {host}\r\n\r\n"));
+            _request = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"GET /{_verifier.BodySize} HTTP/1.1\r\nHost: {host}{_portSuffix}\r\n\r\n"));
             _lastHost = host;
         }
 

@@ -14,7 +14,8 @@ internal sealed class RequestWorker : IAsyncDisposable
     public RequestWorker(LoadSpec spec, ResponseVerifier verifier)
     {
         _spec = spec;
-        _exchange = new HttpExchange(verifier);
+        Route route = spec.Route;
+        _exchange = new HttpExchange(verifier, route.Kind == RouteKind.Direct ? route.Connect.Port : route.TargetPort, route.Tls);
     }
 
     /// <summary>This worker's counts.</summary>

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
@@ -12,9 +13,10 @@ namespace LoadDriver.Origin;
 
 /// <summary>
 /// The origin every route ends at: HTTP/1.1 keep-alive on a plain and a TLS port
-/// (<c>GET /N</c> returns N bytes of <see cref="OriginBody"/>, and echoes the request's
-/// <c>Authorization</c> as <c>X-Seen-Authorization</c> so interception runs can prove the
-/// injection), and a bulk port that sends as many bytes as the 8-byte little-endian count it reads.
+/// (<c>GET /N</c> returns N bytes of <see cref="OriginBody"/>, and answers the SHA-256 of the
+/// request's <c>Authorization</c> as <c>X-Seen-Authorization-Sha256</c> so interception runs can
+/// prove the injection: never the value itself, which an injecting proxy rightly strips from
+/// responses), and a bulk port that sends as many bytes as the 8-byte little-endian count it reads.
 /// </summary>
 internal sealed class OriginServer : IAsyncDisposable
 {
@@ -139,6 +141,14 @@ internal sealed class OriginServer : IAsyncDisposable
         }
     }
 
+    private const string HexDigits = "0123456789abcdef";
+
+    private static ReadOnlySpan<byte> SeenHeaderName => "X-Seen-Authorization-Sha256"u8;
+
+    /// <summary>The response header the origin sends for a request that carried <c>Authorization: <paramref name="value"/></c>.</summary>
+    public static string SeenAuthorizationHeader(string value) =>
+        "X-Seen-Authorization-Sha256: " + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(value)));
+
     /// <summary>Writes the response to the request head <paramref name="head"/> into <paramref name="response"/>; returns its length.</summary>
     internal static int BuildResponse(ReadOnlySpan<byte> head, Span<byte> response)
     {
@@ -160,8 +170,16 @@ internal sealed class OriginServer : IAsyncDisposable
         at += written;
         if (!authorization.IsEmpty)
         {
-            at = Append(response, at, "\r\nX-Seen-Authorization: "u8);
-            at = Append(response, at, authorization);
+            at = Append(response, at, "\r\n"u8);
+            at = Append(response, at, SeenHeaderName);
+            at = Append(response, at, ": "u8);
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(authorization, digest);
+            for (int i = 0; i < digest.Length; i++)
+            {
+                response[at++] = (byte)HexDigits[digest[i] >> 4];
+                response[at++] = (byte)HexDigits[digest[i] & 0xF];
+            }
         }
 
         at = Append(response, at, "\r\n\r\n"u8);

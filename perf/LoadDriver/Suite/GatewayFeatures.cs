@@ -50,7 +50,7 @@ internal static class GatewayFeatures
     public static async Task<string?> InterceptionReasonAsync(SuiteContext context, Peer gateway, System.Security.Cryptography.X509Certificates.X509Certificate2 ca)
     {
         var route = new Route(RouteKind.HttpConnect, Ports.Loopback(gateway.Connect), context.OriginTls, ca);
-        string header = "X-Seen-Authorization: " + Mitmproxy.InjectedValue;
+        string header = LoadDriver.Origin.OriginServer.SeenAuthorizationHeader(Mitmproxy.InjectedValue);
         var spec = new LoadSpec(route, HostSet.Single("h0.example.test"), TunnelPerRequest: true, BodySize: 16, header, TimeSpan.FromSeconds(15));
         await using var worker = new RequestWorker(spec, new ResponseVerifier(16, header));
         if (await worker.RunAsync(0, record: true).ConfigureAwait(false))

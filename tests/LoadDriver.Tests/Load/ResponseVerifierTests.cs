@@ -63,10 +63,21 @@ public class ResponseVerifierTests
     [Fact]
     public void ExpectedHeader_MustBePresentWithItsValue()
     {
-        var verifier = new ResponseVerifier(16, "X-Seen-Authorization: Bearer t0ken");
+        var verifier = new ResponseVerifier(16, OriginServer.SeenAuthorizationHeader("Bearer t0ken"));
         Assert.Equal(VerifyOutcome.Ok, verifier.Verify(Respond("GET /16 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer t0ken\r\n"), out _));
         Assert.Equal(VerifyOutcome.BadHeader, verifier.Verify(Respond("GET /16 HTTP/1.1\r\nHost: a\r\n"), out _));
         Assert.Equal(VerifyOutcome.BadHeader, verifier.Verify(Respond("GET /16 HTTP/1.1\r\nHost: a\r\nauthorization: Bearer other\r\n"), out _));
+    }
+
+    [Fact]
+    public void Origin_AnswersTheAuthorizationsDigest_NeverItsValue()
+    {
+        byte[] response = Respond("GET /16 HTTP/1.1\r\nHost: h0.example.test\r\nAuthorization: Bearer t0ken\r\n\r\n");
+        string text = Encoding.ASCII.GetString(response);
+
+        Assert.DoesNotContain("t0ken", text, StringComparison.Ordinal);
+        Assert.Equal(VerifyOutcome.Ok, new ResponseVerifier(16, OriginServer.SeenAuthorizationHeader("Bearer t0ken")).Verify(response, out _));
+        Assert.Equal(VerifyOutcome.BadHeader, new ResponseVerifier(16, OriginServer.SeenAuthorizationHeader("Bearer other")).Verify(response, out _));
     }
 
     [Fact]

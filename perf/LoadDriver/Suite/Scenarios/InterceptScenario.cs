@@ -22,7 +22,7 @@ internal static class InterceptScenario
         var subjects = new List<(Subject Subject, string? Expect)> { (ScenarioBase.Direct(origin, context.OriginCa), null) };
         if (peers["gateway-intercept"] is { } gateway && gatewayCa is not null)
         {
-            subjects.Add((ScenarioBase.Connect(gateway, origin, gatewayCa, "gateway"), "X-Seen-Authorization: " + Mitmproxy.InjectedValue));
+            subjects.Add((ScenarioBase.Connect(gateway, origin, gatewayCa, "gateway"), LoadDriver.Origin.OriginServer.SeenAuthorizationHeader(Mitmproxy.InjectedValue)));
         }
         else
         {
@@ -32,7 +32,7 @@ internal static class InterceptScenario
         if (peers["mitmproxy"] is { } mitm && File.Exists(Mitmproxy.CaPath(context)))
         {
             X509Certificate2 mitmCa = LoadDriver.Origin.OriginCertificates.LoadPem(Mitmproxy.CaPath(context));
-            subjects.Add((ScenarioBase.Connect(mitm, origin, mitmCa), "X-Seen-Authorization: " + Mitmproxy.InjectedValue));
+            subjects.Add((ScenarioBase.Connect(mitm, origin, mitmCa), LoadDriver.Origin.OriginServer.SeenAuthorizationHeader(Mitmproxy.InjectedValue)));
         }
         else
         {
