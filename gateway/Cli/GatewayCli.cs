@@ -59,5 +59,13 @@ internal static class GatewayCli
             context.Error.WriteLine("gateway: " + e.Message);
             return ExitCodes.Failure;
         }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            // The admin socket accepted but the daemon reset or stalled the request (stopping,
+            // overloaded): one line, not a stack trace. Whatever the command wrote to the state
+            // directory stays written; a running gateway also watches those files.
+            context.Error.WriteLine($"gateway: the running gateway did not answer on its admin socket ({e.Message}); it may be stopping: retry, or check `gateway run`'s log");
+            return ExitCodes.Failure;
+        }
     }
 }
