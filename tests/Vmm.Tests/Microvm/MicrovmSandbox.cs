@@ -53,8 +53,16 @@ public sealed class MicrovmSandbox : IAsyncLifetime
         await Host.DisposeAsync();
         if (vm is var (pid, pidFile, tap))
         {
-            Assert.False(QemuProcess.IsAlive(pid, pidFile), $"QEMU (pid {pid}) still runs after vmm rm");
-            Assert.False(Directory.Exists("/sys/class/net/" + tap), $"tap {tap} still exists after vmm rm");
+            // The kernel finishes tearing down a killed QEMU (its memory, its tap queue) a moment
+            // after the signal: a bounded wait, then the same two facts must hold.
+            long deadline = Environment.TickCount64 + 10_000;
+            while ((QemuProcess.IsAlive(pid, pidFile) || Directory.Exists("/sys/class/net/" + tap)) && Environment.TickCount64 < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.False(QemuProcess.IsAlive(pid, pidFile), $"QEMU (pid {pid}) still runs 10 s after vmm rm");
+            Assert.False(Directory.Exists("/sys/class/net/" + tap), $"tap {tap} still exists 10 s after vmm rm");
         }
     }
 
