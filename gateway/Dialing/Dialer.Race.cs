@@ -36,10 +36,13 @@ internal sealed partial class Dialer
                     break;
                 }
 
+                // Keyed on Harvested, not IsCompleted: an attempt that completes after Harvest
+                // looked is still waited on (at once), so it is harvested next time round rather
+                // than dropped with the race ending as "unreachable" and its socket closed.
                 waitOn.Clear();
                 foreach (ConnectAttempt attempt in attempts)
                 {
-                    if (!attempt.Outcome.IsCompleted)
+                    if (!attempt.Harvested)
                     {
                         waitOn.Add(attempt.Outcome);
                     }

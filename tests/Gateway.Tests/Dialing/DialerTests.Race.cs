@@ -9,6 +9,68 @@ namespace Gateway.Tests.Dialing;
 public partial class DialerTests
 {
     [Fact]
+    public async Task AConnectThatCompletesWhileTheRaceLooks_IsStillTheWinner()
+    {
+        // A connect finishing on another thread between the race's two looks at it (harvest,
+        // then collecting what to wait on) once made the race give up with "unreachable" and
+        // close the connected socket: loopback connects under load hit that window (CI). A
+        // spinning thread completes each connect 0-2 µs after it started, which sweeps that
+        // sub-microsecond window thousands of times.
+        const int Dials = 20_000;
+        var started = new ConcurrentQueue<(TaskCompletionSource Connected, long Due)>();
+        using var stop = new CancellationTokenSource();
+        var completer = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (started.TryDequeue(out var next))
+                {
+                    while (System.Diagnostics.Stopwatch.GetTimestamp() < next.Due)
+                    {
+                    }
+
+                    next.Connected.SetResult();
+                }
+            }
+        }) { IsBackground = true };
+        completer.Start();
+        long window = System.Diagnostics.Stopwatch.Frequency / 500_000;
+        Dialer dialer = Create(
+            egress: s_loopbackOpen,
+            connect: (_, _, _) =>
+            {
+                var connected = new TaskCompletionSource();
+                started.Enqueue((connected, System.Diagnostics.Stopwatch.GetTimestamp() + Random.Shared.NextInt64(window)));
+                return new ValueTask(connected.Task);
+            });
+
+        var failures = new Dictionary<EgressError, int>();
+        try
+        {
+            for (int i = 0; i < Dials; i++)
+            {
+                DialResult result = await dialer.ConnectAsync("127.0.0.1", 9, DialPermissions.None, default).AsTask().WaitAsync(s_wait);
+
+                // This continuation runs inline on the completer thread: move off it (the next
+                // dial, or the Join below, must not run there).
+                await Task.Yield();
+                result.Socket?.Dispose();
+                if (result.Error != EgressError.None)
+                {
+                    failures[result.Error] = failures.GetValueOrDefault(result.Error) + 1;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            completer.Join();
+        }
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public async Task FirstAddressBlackHoled_SecondWins_AndTheLoserIsCancelledAndClosed()
     {
         using var upstream = Upstream();
