@@ -69,6 +69,10 @@ internal sealed class ConnectAttempt : IDisposable
         SocketError.ConnectionRefused => EgressError.ConnectionRefused,
         SocketError.TimedOut => EgressError.Timeout,
         SocketError.OperationAborted => EgressError.Timeout,
+
+        // EMFILE/ENFILE, ENOBUFS/ENOMEM, EADDRNOTAVAIL on connect (no free local port): the
+        // gateway's own limits, which "upstream unreachable" would send an operator hunting for.
+        SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable or SocketError.AddressNotAvailable => EgressError.OutOfSockets,
         _ => EgressError.Unreachable,
     };
 }

@@ -53,7 +53,7 @@ internal sealed partial class Dialer
             DialResult proxy = await ConnectToProxyAsync(route.Proxy, deadline, callerToken, started).ConfigureAwait(false);
             if (proxy.Socket is null)
             {
-                return Socks5Failure(proxy.Error == EgressError.Timeout ? EgressError.Timeout : EgressError.Socks5Unreachable, route, started);
+                return Socks5Failure(proxy.Error is EgressError.Timeout or EgressError.OutOfSockets ? proxy.Error : EgressError.Socks5Unreachable, route, started);
             }
 
             socket = proxy.Socket;

@@ -27,6 +27,13 @@ internal enum EgressError : byte
     /// <summary>The gateway is at <c>limits.maxConnections</c>. 503.</summary>
     TooManyConnections,
 
+    /// <summary>
+    /// The gateway could not open a socket: its open-file limit (<c>LimitNOFILE</c>), the
+    /// system's file table, socket memory or the local port range is exhausted. 503: the fault
+    /// is the gateway's capacity, not the upstream's.
+    /// </summary>
+    OutOfSockets,
+
     /// <summary>The SOCKS5 proxy itself could not be reached (refused, no route, its name does not resolve). 502.</summary>
     Socks5Unreachable,
 

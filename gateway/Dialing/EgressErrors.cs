@@ -14,7 +14,7 @@ internal static class EgressErrors
         EgressError.None => 200,
         EgressError.RefusedAddress => 403,
         EgressError.NameNotResolved or EgressError.ConnectionRefused or EgressError.Unreachable => 502,
-        EgressError.TooManyConnections => 503,
+        EgressError.TooManyConnections or EgressError.OutOfSockets => 503,
         EgressError.Timeout or EgressError.Socks5TtlExpired => 504,
         EgressError.Socks5Unreachable or EgressError.Socks5NoAcceptableMethod or EgressError.Socks5AuthenticationFailed
             or EgressError.Socks5CredentialUnavailable or EgressError.Socks5ProtocolError or EgressError.Socks5GeneralFailure
@@ -34,6 +34,7 @@ internal static class EgressErrors
         EgressError.Unreachable => "upstream unreachable",
         EgressError.Timeout => "upstream connect timed out",
         EgressError.TooManyConnections => "too many connections",
+        EgressError.OutOfSockets => "the gateway cannot open a socket (open-file limit, socket memory or local ports exhausted); see gateway_errors_total{kind=\"out_of_sockets\"}",
         _ => "SOCKS5 proxy: " + Socks5Reason(error),
     };
 
@@ -48,7 +49,7 @@ internal static class EgressErrors
         {
             EgressError.Timeout => $"upstream connect through SOCKS5 proxy {Socks5Url(socks5)} timed out",
             EgressError.None or EgressError.NameNotResolved or EgressError.RefusedAddress or EgressError.ConnectionRefused
-                or EgressError.Unreachable or EgressError.TooManyConnections => Reason(error),
+                or EgressError.Unreachable or EgressError.TooManyConnections or EgressError.OutOfSockets => Reason(error),
             _ => $"SOCKS5 proxy {Socks5Url(socks5)}: {Socks5Reason(error)}",
         };
 

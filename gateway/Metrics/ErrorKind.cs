@@ -62,4 +62,7 @@ internal enum ErrorKind
     /// the protocol (502). Label <c>socks_proxy</c>: label values are letters and underscores only.
     /// </summary>
     Socks5,
+
+    /// <summary>The gateway could not open an upstream socket: descriptors, socket memory or local ports exhausted (503).</summary>
+    OutOfSockets,
 }

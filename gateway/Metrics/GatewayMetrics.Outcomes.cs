@@ -56,6 +56,7 @@ internal sealed partial class GatewayMetrics
             or EgressError.Socks5NotAllowed or EgressError.Socks5CommandNotSupported
             or EgressError.Socks5AddressTypeNotSupported => ErrorKind.Socks5,
         EgressError.TooManyConnections => ErrorKind.TooManyConnections,
+        EgressError.OutOfSockets => ErrorKind.OutOfSockets,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not a failure"),
     };
 }

@@ -231,6 +231,21 @@ public partial class DialerTests
         Assert.Equal(EgressError.NameNotResolved, result.Error);
     }
 
+    [Theory]
+    [InlineData(SocketError.TooManyOpenSockets)]
+    [InlineData(SocketError.NoBufferSpaceAvailable)]
+    [InlineData(SocketError.AddressNotAvailable)]
+    public async Task TheGatewaysOwnSocketShortage_IsOutOfSockets_503_NotUnreachable(SocketError shortage)
+    {
+        DialResult result = await Create(egress: s_loopbackOpen, connect: (_, _, _) => throw new SocketException((int)shortage))
+            .ConnectAsync("127.0.0.1", 9, DialPermissions.None, default).AsTask().WaitAsync(s_wait);
+
+        Assert.Equal(EgressError.OutOfSockets, result.Error);
+        Assert.Equal(503, EgressErrors.StatusCode(result.Error));
+        Assert.Contains("cannot open a socket", EgressErrors.Reason(result.Error), StringComparison.Ordinal);
+        Assert.Null(result.Socket);
+    }
+
     [Fact]
     public async Task ClosedLoopbackPort_IsConnectionRefused()
     {
