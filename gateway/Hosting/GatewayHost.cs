@@ -117,7 +117,7 @@ internal static partial class GatewayHost
                 {
                     // Plain connections are HTTP/1.1 (no ALPN, no h2c); a CONNECT tunnel the gateway
                     // terminates speaks what its ALPN chose, so HTTP/2 must be enabled here too.
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    EnableHttp2ForTermination(listen);
                     endPoints.Add(ListenerKind.Forward, listen);
                     listen.Use(CountConnections(listen, ListenerKind.Forward));
                     listen.Use(next => ActivatorUtilities.CreateInstance<ForwardProxyMiddleware>(listen.ApplicationServices, next).OnConnectionAsync);
@@ -139,7 +139,7 @@ internal static partial class GatewayHost
             {
                 kestrel.Listen(transparentTls, listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    EnableHttp2ForTermination(listen);
                     endPoints.Add(ListenerKind.TransparentTls, listen);
                     listen.Use(CountConnections(listen, ListenerKind.TransparentTls));
 
@@ -222,6 +222,19 @@ internal static partial class GatewayHost
         // The forwarder's own request errors are answered and logged by the gateway (502/504 with the reason).
         logging.AddFilter("Yarp", LogLevel.Error);
     };
+
+    /// <summary>
+    /// HTTP/1.1 and HTTP/2, which is Kestrel's default: set only if a default ever differs, because
+    /// setting it explicitly on a listener without Kestrel's own TLS makes Kestrel warn at every
+    /// start that HTTP/2 is disabled, which is untrue once the gateway terminates TLS itself.
+    /// </summary>
+    private static void EnableHttp2ForTermination(ListenOptions listen)
+    {
+        if (listen.Protocols != HttpProtocols.Http1AndHttp2)
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+        }
+    }
 
     private static bool IsAdmin(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKind.ItemKey, out object? kind) == true

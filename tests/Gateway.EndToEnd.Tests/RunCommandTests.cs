@@ -38,6 +38,9 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains($"listening: metrics on 127.0.0.1:{metricsPort}", result.Stdout, StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", ready, StringComparison.Ordinal);
         Assert.Contains("stopping:", result.Stdout, StringComparison.Ordinal);
+
+        // A default start has nothing to warn about (Kestrel once warned, wrongly, that HTTP/2 was off).
+        Assert.DoesNotContain(" WRN ", result.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_state.Path, "admin.sock")));
 
         // The decision made before SIGTERM is in the audit log after it.
