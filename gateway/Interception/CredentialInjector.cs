@@ -1,3 +1,4 @@
+using System.Net;
 using Gateway.Dialing;
 using Microsoft.AspNetCore.Http;
 using PolicyCompiler.Kits;
@@ -9,7 +10,8 @@ namespace Gateway.Interception;
 /// The YARP transformer of an intercepted request: YARP's default copy, minus what belonged to
 /// the proxy hop, with the credential headers of <see cref="RequestCredentials"/> set; Host left
 /// to the destination (the decided name). On the way back, any response header that carries a
-/// secret of this request is dropped, so an upstream that echoes it cannot hand it to the sandbox.
+/// secret of this request is dropped and the body is read through a <see cref="SecretScrubbingStream"/>,
+/// so an upstream that echoes it cannot hand it to the sandbox.
 /// </summary>
 internal sealed class CredentialInjector(RequestCredentials credentials, DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
 {
@@ -32,18 +34,55 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
             }
         }
 
+        // A body that carries no encoding can be scrubbed as it streams (see TransformResponseAsync).
+        if (credentials.Secrets.Count > 0)
+        {
+            proxyRequest.Headers.Remove("Accept-Encoding");
+            proxyRequest.Headers.TryAddWithoutValidation("Accept-Encoding", "identity");
+        }
+
         HttpDialConnector.Prepare(proxyRequest, permissions, kitProxy, Outcome);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         bool result = await Default.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
-        if (credentials.Secrets.Count > 0)
+        if (credentials.Secrets.Count == 0)
         {
-            Scrub(httpContext.Response.Headers);
+            return result;
         }
 
-        return result;
+        Scrub(httpContext.Response.Headers);
+        if (!result || proxyResponse?.Content is not { } body || proxyResponse.StatusCode == HttpStatusCode.SwitchingProtocols)
+        {
+            return result;
+        }
+
+        // The body too: an upstream that echoes the credential must not hand it to the sandbox.
+        // Identity was asked for; an encoded body anyway is decoded (the client gets it plain),
+        // and one in an encoding the gateway cannot read is refused rather than passed unread.
+        string? encoding = null;
+        if (body.Headers.ContentEncoding is { Count: > 0 } encodings)
+        {
+            encoding = string.Join(",", encodings);
+            if (string.Equals(encoding, "identity", StringComparison.OrdinalIgnoreCase))
+            {
+                encoding = null;
+            }
+            else if (encodings.Count > 1 || !ScrubbedContent.CanDecode(encoding))
+            {
+                await RefuseUnreadableAsync(httpContext, encoding).ConfigureAwait(false);
+                return false;
+            }
+            else
+            {
+                httpContext.Response.Headers.ContentEncoding = default;
+                httpContext.Response.Headers.ContentLength = null;
+            }
+        }
+
+        proxyResponse.Content = new ScrubbedContent(body, credentials.SecretBytes(), encoding);
+        return true;
     }
 
     public override async ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
@@ -53,6 +92,15 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
         {
             Scrub(trailers);
         }
+    }
+
+    private static async Task RefuseUnreadableAsync(HttpContext httpContext, string encoding)
+    {
+        httpContext.Response.Headers.Clear();
+        httpContext.Response.StatusCode = StatusCodes.Status502BadGateway;
+        httpContext.Response.ContentType = "text/plain; charset=utf-8";
+        await httpContext.Response.WriteAsync(
+            $"The upstream answered in Content-Encoding \"{encoding}\", which the gateway cannot read to keep the credential out of the response; refused.\n").ConfigureAwait(false);
     }
 
     private void Scrub(IHeaderDictionary headers)

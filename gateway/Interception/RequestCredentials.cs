@@ -30,6 +30,21 @@ internal sealed class RequestCredentials
     /// <summary>The secret values on this request, for scrubbing the response.</summary>
     public List<string> Secrets { get; } = [];
 
+    /// <summary>The non-empty secrets as UTF-8, for scrubbing the response body.</summary>
+    public byte[][] SecretBytes()
+    {
+        var bytes = new List<byte[]>(Secrets.Count);
+        foreach (string secret in Secrets)
+        {
+            if (secret.Length > 0)
+            {
+                bytes.Add(System.Text.Encoding.UTF8.GetBytes(secret));
+            }
+        }
+
+        return [.. bytes];
+    }
+
     /// <summary>Names of the sources injected (serviceAuth) and of the variables substituted, for the audit log.</summary>
     public List<string> Sources { get; } = [];
 

@@ -28,6 +28,10 @@ public sealed class InterceptSecretTests : IAsyncLifetime
         foreach (string[] args in (string[][])[
             ["api.example.test", "/echo-auth", "--http1.1"],
             ["api.example.test", "/echo-auth", "--http2"],
+            ["api.example.test", "/echo-body", "--http1.1", "-H", "X-Token: " + placeholder],
+            ["api.example.test", "/echo-body", "--http2", "--compressed"],
+            ["api.example.test", "/echo-gzip", "--http1.1"],
+            ["api.example.test", "/echo-zstd", "--http2"],
             ["api.example.test", "/echo-auth", "--http1.1", "-H", "Authorization: " + placeholder],
             ["api.example.test", "/v1/managed", "--http2", "-H", "X-Token: " + placeholder],
             ["api.example.test", "/redirect", "--http1.1"],
@@ -61,6 +65,15 @@ public sealed class InterceptSecretTests : IAsyncLifetime
         Assert.Contains("\"injected\":\"svc\"", audit, StringComparison.Ordinal);
         Assert.Contains("gateway_injections_total{source=\"service_auth\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("echoed", string.Join("\n", outputs), StringComparison.Ordinal);
+
+        // Bodies that echo them arrive masked, same length; identity was asked of the upstream,
+        // a gzip body anyway was decoded, and an encoding the gateway cannot read was refused.
+        string all = string.Join("\n", outputs);
+        string masked = new('*', Secret.Length);
+        Assert.Contains($"accept-encoding=identity; auth=Bearer {masked}; token={new string('*', ManagedValue.Length)}; end", all, StringComparison.Ordinal);
+        Assert.Contains($"gzip auth=Bearer {masked}; end", all, StringComparison.Ordinal);
+        Assert.Contains("which the gateway cannot read to keep the credential out of the response", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("not really zstd", all, StringComparison.Ordinal);
         foreach (string output in outputs)
         {
             Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);

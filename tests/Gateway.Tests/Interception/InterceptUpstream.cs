@@ -68,6 +68,34 @@ internal sealed class InterceptUpstream : IAsyncDisposable
             c.Response.Headers["X-Echo"] = c.Request.Headers.Authorization.ToString();
             return "echoed";
         });
+        app.MapGet("/echo-body", async (HttpContext c) =>
+        {
+            // Reflects the credentials in the body, a few bytes per flush, so that a secret is
+            // split across reads; says which Accept-Encoding arrived.
+            string echoed = $"accept-encoding={c.Request.Headers.AcceptEncoding}; auth={c.Request.Headers.Authorization}; token={c.Request.Headers["X-Token"]}; end";
+            for (int i = 0; i < echoed.Length; i += 7)
+            {
+                await c.Response.WriteAsync(echoed.Substring(i, Math.Min(7, echoed.Length - i)));
+                await c.Response.Body.FlushAsync();
+            }
+        });
+        app.MapGet("/echo-gzip", async (HttpContext c) =>
+        {
+            // Compresses although identity was asked for (servers may): the gateway must decode to scrub.
+            using var packed = new MemoryStream();
+            await using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await gzip.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"gzip auth={c.Request.Headers.Authorization}; end"));
+            }
+
+            c.Response.Headers.ContentEncoding = "gzip";
+            await c.Response.Body.WriteAsync(packed.ToArray());
+        });
+        app.MapGet("/echo-zstd", async (HttpContext c) =>
+        {
+            c.Response.Headers.ContentEncoding = "zstd";
+            await c.Response.WriteAsync($"not really zstd auth={c.Request.Headers.Authorization}");
+        });
         app.MapGet("/sse", async (HttpContext c) =>
         {
             c.Response.ContentType = "text/event-stream";
