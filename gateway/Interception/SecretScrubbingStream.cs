@@ -39,6 +39,7 @@ internal sealed class SecretScrubbingStream : Stream
 
         _buffer = ArrayPool<byte>.Shared.Rent(ReadSize + _longest);
         _masked = ArrayPool<byte>.Shared.Rent(_buffer.Length);
+        _masked.AsSpan().Clear(); // each scan clears only what it marked
     }
 
     public override bool CanRead => true;
@@ -171,10 +172,10 @@ internal sealed class SecretScrubbingStream : Stream
     {
         Span<byte> window = _buffer.AsSpan(0, _end);
         Span<byte> masked = _masked.AsSpan(0, _end);
-        masked.Clear();
         int ready = atEnd ? _end : _end - HeldTail(window);
         int maskedTo = Math.Min(_carriedMask, _end);
         masked[..maskedTo].Fill(1);
+        int marksEnd = maskedTo;
         foreach (byte[] secret in _secrets)
         {
             int from = 0;
@@ -182,21 +183,32 @@ internal sealed class SecretScrubbingStream : Stream
             while (from < ready && (at = window[from..].IndexOf(secret)) >= 0 && from + at < ready)
             {
                 masked.Slice(from + at, secret.Length).Fill(1);
-                maskedTo = Math.Max(maskedTo, from + at + secret.Length);
+                marksEnd = Math.Max(marksEnd, from + at + secret.Length);
                 from += at + 1;
             }
         }
 
-        for (int i = 0; i < ready; i++)
+        // Most bodies hold no secret: then nothing was marked and this costs nothing.
+        int applyTo = Math.Min(marksEnd, ready);
+        for (int i = 0; i < applyTo; i++)
         {
-            if (masked[i] != 0)
+            int next = masked[i..applyTo].IndexOf((byte)1);
+            if (next < 0)
             {
-                window[i] = Mask;
+                break;
             }
+
+            i += next;
+            int run = masked[i..applyTo].IndexOf((byte)0);
+            int length = run < 0 ? applyTo - i : run;
+            window.Slice(i, length).Fill(Mask);
+            i += length;
         }
 
+        masked[..marksEnd].Clear();
+
         // The part of a mask that runs into the held tail is applied when that tail is ready.
-        _carriedMask = Math.Max(0, maskedTo - ready);
+        _carriedMask = Math.Max(0, marksEnd - ready);
         _readyEnd = ready;
     }
 
