@@ -37,6 +37,29 @@ public sealed class ReportModeInterceptionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task L7Denial_ThroughTheTransparentListener_IsForwarded_AndCountedAsTransparent()
+    {
+        await using InterceptedGateway env = await InterceptedGateway.StartAsync(Secret, ManagedValue, transparent: true, mode: PolicyMode.Report);
+
+        var (exit, stdout, stderr) = await Curl.RunAsync(
+            "--cacert", env.GatewayCaPath, "--http2",
+            "--connect-to", $"rules.example.test:{env.Upstream.Port}:127.0.0.1:{env.TransparentTlsPort}",
+            $"https://rules.example.test:{env.Upstream.Port}/admin");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        Scrape scrape = Scrape.Parse(await http.GetStringAsync(env.Gateway.MetricsUrl + "/metrics"));
+        await env.Gateway.StopAsync();
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("ok GET /admin HTTP/2", stdout);
+        Assert.Equal(1, scrape.Value("gateway_would_block_total", ("proxy", "transparent")));
+        JsonElement e = Assert.Single(
+            File.ReadAllLines(Path.Combine(env.Gateway.StateDir, "audit.jsonl")).Select(line => JsonDocument.Parse(line).RootElement),
+            e => e.GetProperty("host").GetString() == "rules.example.test");
+        Assert.Equal(("transparent", "allowed", true, "kit:intercept-kit/rules[1]"),
+            (e.GetProperty("proxy").GetString(), e.GetProperty("decision").GetString(), e.GetProperty("wouldBlock").GetBoolean(), e.GetProperty("ruleId").GetString()));
+    }
+
+    [Fact]
     public async Task L7Allowed_IsNotMarked()
     {
         var (exit, _, stderr) = await _env.CurlAsync("rules.example.test", "/repos/a/b", "--http1.1");
