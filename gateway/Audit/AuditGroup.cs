@@ -47,5 +47,5 @@ internal sealed class AuditGroup(AuditGroupKey key, in AuditEvent first)
 
     /// <summary>The group as <c>policy log</c> prints it.</summary>
     public AuditLogRow ToRow() => new(
-        Key.Sandbox, Key.Type, Key.Host, Port, Key.Proxy, Key.Rule, RuleId, Key.Decision, FirstSeen, LastSeen, Count);
+        Key.Sandbox, Key.Type, Key.Host, Port, Key.Proxy, Key.Rule, RuleId, Key.Decision, Key.WouldBlock, FirstSeen, LastSeen, Count);
 }

@@ -11,6 +11,7 @@ namespace Gateway.Audit;
 /// <param name="Rule">The deciding rule's source ("local", "kit:NAME", a group name, "default", "egress-guard").</param>
 /// <param name="RuleId">The deciding rule's id, of the latest event.</param>
 /// <param name="Decision">"allowed" or "blocked".</param>
+/// <param name="WouldBlock">Allowed only because <c>policy.mode</c> is report: the rule would have blocked it. Written only when true.</param>
 /// <param name="FirstSeen">The earliest event.</param>
 /// <param name="LastSeen">The latest event.</param>
 /// <param name="Count">Events in the row.</param>
@@ -23,6 +24,7 @@ internal sealed record AuditLogRow(
     string Rule,
     string RuleId,
     string Decision,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool WouldBlock,
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
     long Count);

@@ -13,9 +13,10 @@ namespace Gateway.Dns;
 /// Decides one query and writes its answer: the transport-free core of <see cref="DnsServer"/>.
 /// A/AAAA for a name the querying sandbox may reach on 443 or 80 (the only ports a sandbox
 /// reaches without the forward proxy, which resolves names itself) → the gateway's address on
-/// the link the query came in on; everything else REFUSED, except a minimal SOA/NS for the root.
+/// the link the query came in on (under report mode a name the policy denies too, audited as
+/// <c>wouldBlock</c>); everything else REFUSED, except a minimal SOA/NS for the root.
 /// </summary>
-internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics)
+internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics, PolicyEnforcement enforcement)
 {
     /// <summary>Audit rule of a query that could not be read.</summary>
     public const string MalformedRule = "dns-malformed";
@@ -99,10 +100,13 @@ internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, 
             }
         }
 
-        metrics.RecordDecision(decision.IsAllowed, ProxyKind.Dns, Stopwatch.GetTimestamp() - decideStarted);
+        // Report mode answers a denied name too: refusing it would break the agent before the
+        // connection that report mode lets through is even tried.
+        bool wouldBlock = enforcement.WouldBlock(in decision);
+        metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKind.Dns, Stopwatch.GetTimestamp() - decideStarted, wouldBlock);
         exchange.Decision = decision;
         exchange.Host = Encoding.ASCII.GetString(host);
-        if (!decision.IsAllowed || query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
+        if ((!decision.IsAllowed && !wouldBlock) || query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
         {
             return Refuse(ref exchange, response, message, query, DnsRcode.Refused, limit);
         }

@@ -73,6 +73,7 @@ internal static partial class GatewayHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(policy);
+        builder.Services.AddSingleton(new PolicyEnforcement(config.Policy.Mode));
         builder.Services.AddSingleton(new SandboxRegistry(config.Sandboxes, config.StateDir));
         builder.Services.AddSingleton(new Dialer(
             config.Resolve, config.Egress, config.Limits.ConnectTimeout, upstream: config.Upstream, credentials: config.Credentials));
@@ -272,6 +273,10 @@ internal static partial class GatewayHost
 
         Log.Listening(logger, "admin API", "unix:" + adminPath);
         Log.PolicyLoaded(logger, policy.Current.Rules.Count, policy.Current.Kits.Length, config.StateDir);
+        if (config.Policy.Mode == PolicyMode.Report)
+        {
+            Log.ReportMode(logger);
+        }
     }
 
     private static readonly (string Kind, string Name)[] s_listenerNames =
@@ -311,5 +316,8 @@ internal static partial class GatewayHost
 
         [LoggerMessage(1002, LogLevel.Warning, "admin socket {Path}: cannot restrict to mode 0600 ({Reason})")]
         public static partial void AdminModeFailed(ILogger logger, string path, string reason);
+
+        [LoggerMessage(1004, LogLevel.Warning, "policy.mode is report: denials are NOT enforced; denied traffic is let through and audited as wouldBlock (the egress guard and the other checks still refuse)")]
+        public static partial void ReportMode(ILogger logger);
     }
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Metrics;
+using Gateway.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -13,7 +15,8 @@ namespace Gateway.Interception;
 
 /// <summary>
 /// Serves every request of a terminated connection: the request must name the decided host
-/// (invariant 4, else 421), pass the host's L7 rules (else 403), and get its credentials (a
+/// (invariant 4, else 421), pass the host's L7 rules (else 403; under report mode it goes on,
+/// audited as <c>wouldBlock</c>), and get its credentials (a
 /// missing one is a 502 and nothing is sent; a placeholder toward the wrong host is refused and
 /// audited). Then YARP forwards it over TLS to the decided name, HTTP/2 staying HTTP/2 when the
 /// upstream offers it, with WebSocket upgrades and streamed bodies passing through.
@@ -26,13 +29,15 @@ internal sealed partial class InterceptedRequestHandler
     private readonly Placeholders _placeholders;
     private readonly GatewayMetrics _metrics;
     private readonly InterceptionRecorder _recorder;
+    private readonly PolicyEnforcement _enforcement;
     private readonly ILogger<InterceptedRequestHandler> _logger;
     private readonly ForwarderRequestConfig _http11;
     private readonly ForwarderRequestConfig _http2;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
     {
+        _enforcement = enforcement;
         _forwarder = forwarder;
         _dialer = dialer;
         _client = client;
@@ -68,6 +73,7 @@ internal sealed partial class InterceptedRequestHandler
         string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         string ruleSource = session.Decision.Source;
         string ruleId = session.Decision.RuleId;
+        bool l7WouldBlock = false;
         if (plan.Rules.Count > 0)
         {
             if (RequestPath.TryNormalize(rawTarget, out string? problem) is not { } path)
@@ -78,7 +84,8 @@ internal sealed partial class InterceptedRequestHandler
                 return;
             }
 
-            if (!HttpRuleMatcher.Decide(plan.Rules, context.Request.Method, path, out HttpRuleEntry? rule))
+            bool ruleAllows = HttpRuleMatcher.Decide(plan.Rules, context.Request.Method, path, out HttpRuleEntry? rule);
+            if (!ruleAllows && !_enforcement.Reports)
             {
                 context.Response.Headers["X-Gateway-Rule"] = rule?.Id ?? "no-match";
                 string why = rule is null
@@ -89,8 +96,18 @@ internal sealed partial class InterceptedRequestHandler
                 return;
             }
 
-            ruleSource = rule!.Source;
-            ruleId = rule.Id;
+            // Report mode: a connection the policy denied keeps naming that rule (it would never have
+            // been opened); otherwise the L7 rule that decided, or that would have refused.
+            if (session.Decision.IsAllowed)
+            {
+                ruleSource = rule?.Source ?? ruleSource;
+                ruleId = rule?.Id ?? "no-match";
+                l7WouldBlock = !ruleAllows;
+                if (l7WouldBlock)
+                {
+                    _metrics.RecordWouldBlock(session.Proxy == AuditEvent.TransparentProxy ? ProxyKind.Transparent : ProxyKind.Forward);
+                }
+            }
         }
 
         RequestCredentials credentials = RequestCredentials.Prepare(context.Request, rawTarget, plan, session.Sandbox, _placeholders);
@@ -136,7 +153,8 @@ internal sealed partial class InterceptedRequestHandler
             context.Response.ContentLength ?? 0,
             injected,
             started,
-            viaSocks5).ConfigureAwait(false);
+            viaSocks5,
+            l7WouldBlock).ConfigureAwait(false);
     }
 
     // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing

@@ -3,12 +3,22 @@ using Gateway.Audit;
 
 namespace Gateway.Interception;
 
-/// <summary>One audit event per intercepted request: the connection's decision, or the L7 rule that refused it, and which credentials went out (names only).</summary>
+/// <summary>
+/// One audit event per intercepted request: the connection's decision, or the L7 rule that refused it, and which
+/// credentials went out (names only). A request that went on although the connection's decision or an L7 rule
+/// denied it (report mode) is <c>allowed</c> with <c>wouldBlock</c>.
+/// </summary>
 internal sealed class InterceptionRecorder(AuditWriter audit, TimeProvider time)
 {
-    /// <summary>Writes the event for a request that was decided by the connection's policy decision.</summary>
-    public ValueTask RecordAsync(InterceptionSession session, string rule, string ruleId, bool allowed, int status, long bytesIn, long bytesOut, string? injected, long started, bool viaSocks5 = false)
+    /// <summary>
+    /// Writes the event for a request that was decided by the connection's policy decision;
+    /// <paramref name="wouldBlock"/> when an L7 rule denied it and report mode let it through.
+    /// </summary>
+    public ValueTask RecordAsync(
+        InterceptionSession session, string rule, string ruleId, bool allowed, int status, long bytesIn, long bytesOut, string? injected, long started, bool viaSocks5 = false, bool wouldBlock = false)
     {
+        // A session is opened only for a connection that went on, so a denied decision in one
+        // is a denial report mode let through: every request of it would have been blocked.
         var e = new AuditEvent
         {
             Time = time.GetUtcNow(),
@@ -19,6 +29,7 @@ internal sealed class InterceptionRecorder(AuditWriter audit, TimeProvider time)
             Rule = rule,
             RuleId = ruleId,
             Decision = allowed ? AuditEvent.Allowed : AuditEvent.Blocked,
+            WouldBlock = allowed && (wouldBlock || !session.Decision.IsAllowed),
             Status = status,
             BytesIn = bytesIn,
             BytesOut = bytesOut,

@@ -12,7 +12,7 @@ namespace Gateway.Interception;
 /// </summary>
 /// <param name="Sandbox">The sandbox's name.</param>
 /// <param name="Proxy">"forward" (CONNECT) or "transparent" (SNI), for the audit log.</param>
-/// <param name="Decision">The connection's policy decision (allowed).</param>
+/// <param name="Decision">The connection's policy decision: allowed, or a denial report mode let through (see <see cref="Policy.PolicyEnforcement"/>).</param>
 /// <param name="Plan">What to inject and which L7 rules apply.</param>
 /// <param name="KitProxy">The route a kit of the sandbox sets (<c>network.proxy</c>), or null.</param>
 internal sealed record InterceptionSession(string Sandbox, string Proxy, Decision Decision, InterceptionPlan Plan, KitProxy? KitProxy)

@@ -45,11 +45,13 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly GatewayMetrics _metrics;
     private readonly DecisionRecorder _recorder;
     private readonly Placeholders _placeholders;
+    private readonly PolicyEnforcement _enforcement;
     private readonly int _dialHttpPort;
 
     public AbsoluteFormHandler(
-        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, Placeholders placeholders, ILogger<AbsoluteFormHandler> logger)
+        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, Placeholders placeholders, PolicyEnforcement enforcement, ILogger<AbsoluteFormHandler> logger)
     {
+        _enforcement = enforcement;
         _placeholders = placeholders;
         _recorder = recorder;
         _dialHttpPort = config.Transparent.DialHttpPort;
@@ -136,9 +138,10 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             return;
         }
 
-        _metrics.RecordDecision(decision.IsAllowed, transparent ? ProxyKind.Transparent : ProxyKind.Forward, decideTicks);
+        bool wouldBlock = _enforcement.WouldBlock(in decision);
+        _metrics.RecordDecision(decision.IsAllowed || wouldBlock, transparent ? ProxyKind.Transparent : ProxyKind.Forward, decideTicks, wouldBlock);
         string canonical = HostCanonicalizer.Canonicalize(host, out _, out _)!;
-        if (!decision.IsAllowed)
+        if (!decision.IsAllowed && !wouldBlock)
         {
             Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "blocked", decision.RuleId, StatusCodes.Status403Forbidden);
             await _recorder.RecordAsync(sandbox.Name, canonical, port, proxy, decision, EgressError.None, StatusCodes.Status403Forbidden, 0, 0, started).ConfigureAwait(false);

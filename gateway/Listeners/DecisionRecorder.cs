@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Gateway.Audit;
 using Gateway.Dialing;
+using Gateway.Policy;
 using PolicyCompiler.Compilation;
 
 namespace Gateway.Listeners;
@@ -8,8 +9,10 @@ namespace Gateway.Listeners;
 /// <summary>
 /// Turns one decision and its outcome into the one audit event DESIGN.md asks for. Blocked by
 /// the egress guard is reported as blocked with rule <c>egress-guard</c>, whatever the policy said.
+/// A denial that report mode let through is <c>allowed</c> (it was) with <c>wouldBlock</c> and
+/// the rule that would have blocked it.
 /// </summary>
-internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
+internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time, PolicyEnforcement enforcement)
 {
     /// <summary>The rule reported for a request refused as a suspected placeholder leak.</summary>
     public const string PlaceholderLeakRuleId = "placeholder-leak";
@@ -24,6 +27,9 @@ internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
         long bytesIn, long bytesOut, long startedTimestamp, bool viaSocks5 = false)
     {
         bool guarded = dialError == EgressError.RefusedAddress;
+        // Callers refuse a denial themselves unless report mode lets it through, so a denial
+        // recorded here under report mode is one that went on.
+        bool wouldBlock = !guarded && enforcement.WouldBlock(in decision);
         var e = new AuditEvent
         {
             Time = time.GetUtcNow(),
@@ -33,7 +39,8 @@ internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time)
             Proxy = proxy,
             Rule = guarded ? EgressErrors.GuardRuleId : decision.Source,
             RuleId = guarded ? EgressErrors.GuardRuleId : decision.RuleId,
-            Decision = decision.IsAllowed && !guarded ? AuditEvent.Allowed : AuditEvent.Blocked,
+            Decision = (decision.IsAllowed || wouldBlock) && !guarded ? AuditEvent.Allowed : AuditEvent.Blocked,
+            WouldBlock = wouldBlock,
             Status = status,
             BytesIn = bytesIn,
             BytesOut = bytesOut,

@@ -37,6 +37,7 @@ internal sealed partial class ForwardProxyMiddleware(
     GatewayMetrics metrics,
     DecisionRecorder recorder,
     TlsTermination termination,
+    PolicyEnforcement enforcement,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private readonly TunnelRelay _relay = relay;
@@ -163,10 +164,11 @@ internal sealed partial class ForwardProxyMiddleware(
             return;
         }
 
-        metrics.RecordDecision(decision.IsAllowed, ProxyKind.Forward, decideTicks);
+        bool wouldBlock = enforcement.WouldBlock(in decision);
+        metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKind.Forward, decideTicks, wouldBlock);
         // Decide succeeded, so the host canonicalises: the name (or IP text) that is dialled and logged.
         string host = HostCanonicalizer.Canonicalize(state.Head.Host, out _, out _)!;
-        if (!decision.IsAllowed)
+        if (!decision.IsAllowed && !wouldBlock)
         {
             Log.Decided(logger, sandbox.Name, host, port, "blocked", decision.RuleId, 403);
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);

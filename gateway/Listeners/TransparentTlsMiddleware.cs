@@ -37,7 +37,8 @@ internal sealed class TransparentTlsMiddleware(
     GatewayMetrics metrics,
     DecisionRecorder recorder,
     NonHttpRecorder notTls,
-    TlsTermination termination)
+    TlsTermination termination,
+    PolicyEnforcement enforcement)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -144,8 +145,9 @@ internal sealed class TransparentTlsMiddleware(
             return;
         }
 
-        metrics.RecordDecision(decision.IsAllowed, ProxyKind.Transparent, decideTicks);
-        if (!decision.IsAllowed)
+        bool wouldBlock = enforcement.WouldBlock(in decision);
+        metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKind.Transparent, decideTicks, wouldBlock);
+        if (!decision.IsAllowed && !wouldBlock)
         {
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
             await RefuseAsync(connection).ConfigureAwait(false);

@@ -26,6 +26,7 @@ internal sealed partial class GatewayMetrics
     private readonly Gauge _connectionsActive;
     private readonly Counter.Child[] _connections;
     private readonly Counter.Child[] _decisions;
+    private readonly Counter.Child[] _wouldBlock;
     private readonly Histogram _decisionDuration;
     private readonly Histogram _upstreamConnectDuration;
     private readonly Counter.Child _bytesFromClient;
@@ -65,6 +66,11 @@ internal sealed partial class GatewayMetrics
                     decisions.WithLabels(MetricLabels.Decisions[decision], MetricLabels.Proxies[proxy]);
             }
         }
+
+        _wouldBlock = Children(factory.CreateCounter(
+            "gateway_would_block_total",
+            "Denials let through because policy.mode is report (audited as wouldBlock), by proxy path: connection decisions (counted as allowed in gateway_decisions_total) and L7 rule decisions on intercepted hosts. Always 0 in enforce mode.",
+            ["proxy"]), MetricLabels.Proxies);
 
         _decisionDuration = factory.CreateHistogram(
             "gateway_decision_duration_seconds", "Time to decide one host against the policy snapshot.",
@@ -113,12 +119,20 @@ internal sealed partial class GatewayMetrics
     /// <param name="allowed">The verdict.</param>
     /// <param name="proxy">The path the connection came by.</param>
     /// <param name="elapsedTimestamp">Duration in <see cref="Stopwatch"/> ticks: <c>Stopwatch.GetTimestamp()</c> after minus before.</param>
+    /// <param name="wouldBlock">A denial report mode let through: pass <paramref name="allowed"/> true, since it was.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void RecordDecision(bool allowed, ProxyKind proxy, long elapsedTimestamp)
+    public void RecordDecision(bool allowed, ProxyKind proxy, long elapsedTimestamp, bool wouldBlock = false)
     {
         _decisions[DecisionIndex((int)proxy, allowed ? 0 : 1)].Inc();
         _decisionDuration.Observe(elapsedTimestamp * s_secondsPerTimestamp);
+        if (wouldBlock)
+        {
+            _wouldBlock[(int)proxy].Inc();
+        }
     }
+
+    /// <summary>A request an L7 rule denied and report mode let through (L7 verdicts are not in <c>gateway_decisions_total</c>).</summary>
+    public void RecordWouldBlock(ProxyKind proxy) => _wouldBlock[(int)proxy].Inc();
 
     /// <summary>An upstream connection that succeeded, resolution included.</summary>
     public void RecordUpstreamConnect(TimeSpan elapsed) => _upstreamConnectDuration.Observe(elapsed.TotalSeconds);

@@ -40,8 +40,9 @@ internal static class PolicyLogCommand
         Option<bool> json = PolicyCommand.JsonOption();
         var command = new Command(
             "log",
-            "Show which hosts sandboxes contacted: blocked requests first, then allowed ones, one row per "
-            + "sandbox, host, proxy and rule, most recently seen first.\n\n"
+            "Show which hosts sandboxes contacted: blocked requests first, then (under policy.mode: report) "
+            + "the denials let through, then allowed ones, one row per sandbox, host, proxy and rule, most "
+            + "recently seen first.\n\n"
             + "Examples:\n  gateway policy log\n  gateway policy log my-sandbox --limit 20\n"
             + "  gateway policy log --json\n  gateway policy log my-sandbox --follow")
         {
@@ -63,10 +64,10 @@ internal static class PolicyLogCommand
             }
 
             IReadOnlyList<AuditLogRow> rows = await ReadAggregateAsync(context, config, stop.Token).ConfigureAwait(false);
-            (List<AuditLogRow> blocked, List<AuditLogRow> allowed) = Split(rows, filter, result.GetValue(limit));
+            (List<AuditLogRow> blocked, List<AuditLogRow> wouldBlock, List<AuditLogRow> allowed) = Split(rows, filter, result.GetValue(limit));
             if (result.GetValue(json))
             {
-                List<AuditLogRow> all = [.. blocked, .. allowed];
+                List<AuditLogRow> all = [.. blocked, .. wouldBlock, .. allowed];
                 context.Out.WriteLine(JsonSerializer.Serialize(all, CliJsonContext.Default.ListAuditLogRow));
                 return ExitCodes.Ok;
             }
@@ -74,6 +75,15 @@ internal static class PolicyLogCommand
             context.Out.WriteLine("Blocked requests:");
             WriteTable(context, blocked);
             context.Out.WriteLine();
+
+            // Only when there are any: an enforcing gateway's output stays as it always was.
+            if (wouldBlock.Count > 0)
+            {
+                context.Out.WriteLine("Would be blocked (policy.mode: report, let through):");
+                WriteTable(context, wouldBlock);
+                context.Out.WriteLine();
+            }
+
             context.Out.WriteLine("Allowed requests:");
             WriteTable(context, allowed);
             return ExitCodes.Ok;
@@ -81,20 +91,24 @@ internal static class PolicyLogCommand
         return command;
     }
 
-    /// <summary>Rows in print order: blocked and allowed apart, each most recently seen first and cut to <paramref name="limit"/>.</summary>
-    internal static (List<AuditLogRow> Blocked, List<AuditLogRow> Allowed) Split(IReadOnlyList<AuditLogRow> rows, RowFilter filter, int? limit)
+    /// <summary>
+    /// Rows in print order: blocked, let through by report mode (<c>wouldBlock</c>) and allowed apart, each most
+    /// recently seen first and cut to <paramref name="limit"/>.
+    /// </summary>
+    internal static (List<AuditLogRow> Blocked, List<AuditLogRow> WouldBlock, List<AuditLogRow> Allowed) Split(IReadOnlyList<AuditLogRow> rows, RowFilter filter, int? limit)
     {
         var blocked = new List<AuditLogRow>();
+        var wouldBlock = new List<AuditLogRow>();
         var allowed = new List<AuditLogRow>();
         foreach (AuditLogRow row in rows)
         {
             if (filter.Matches(row.Sandbox, row.Type))
             {
-                (row.Decision == AuditEvent.Blocked ? blocked : allowed).Add(row);
+                (row.Decision == AuditEvent.Blocked ? blocked : row.WouldBlock ? wouldBlock : allowed).Add(row);
             }
         }
 
-        foreach (List<AuditLogRow> table in (List<AuditLogRow>[])[blocked, allowed])
+        foreach (List<AuditLogRow> table in (List<AuditLogRow>[])[blocked, wouldBlock, allowed])
         {
             table.Sort(static (a, b) =>
             {
@@ -107,18 +121,22 @@ internal static class PolicyLogCommand
             }
         }
 
-        return (blocked, allowed);
+        return (blocked, wouldBlock, allowed);
     }
 
     /// <summary>`LAST SEEN`: local time as `HH:mm:ss dd-MMM` (`10:15:25 29-Jan`), as `sbx policy log` prints it.</summary>
     internal static string FormatLastSeen(DateTimeOffset time, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(time, zone).ToString("HH:mm:ss dd-MMM", CultureInfo.InvariantCulture);
 
-    /// <summary>One `--follow` line: `ALLOWED   host   status` or `BLOCKED   host   -`.</summary>
+    /// <summary>
+    /// One `--follow` line: `ALLOWED   host   status` or `BLOCKED   host   -`; a denial report mode let through
+    /// is `ALLOWED` (it was) and ends with `wouldBlock RULE-ID`, the rule to look at before enforcing.
+    /// </summary>
     internal static string FormatLive(in AuditEvent e)
     {
         string status = !e.IsBlocked && e.Status > 0 ? e.Status.ToString(CultureInfo.InvariantCulture) : "-";
-        return string.Create(CultureInfo.InvariantCulture, $"{(e.IsBlocked ? "BLOCKED" : "ALLOWED")}   {e.Host.PadRight(FollowHostWidth)}   {status}");
+        string line = string.Create(CultureInfo.InvariantCulture, $"{(e.IsBlocked ? "BLOCKED" : "ALLOWED")}   {e.Host.PadRight(FollowHostWidth)}   {status}");
+        return e.WouldBlock && !e.IsBlocked ? $"{line}   wouldBlock {e.RuleId}" : line;
     }
 
     private static void WriteTable(CliContext context, List<AuditLogRow> rows)

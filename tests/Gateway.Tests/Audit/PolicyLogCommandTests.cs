@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Audit;
 using Gateway.Cli;
+using Gateway.Cli.Policy;
 using Gateway.Configuration;
 
 namespace Gateway.Tests.Audit;
@@ -125,6 +126,41 @@ public sealed class PolicyLogCommandTests : IDisposable
         string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.DoesNotContain(lines, l => l.Contains("old.example.test", StringComparison.Ordinal));
         Assert.Equal(["ALLOWED   new.example.test           200", "BLOCKED   denied.example.test        -"], lines[^2..]);
+    }
+
+    [Fact]
+    public void ReportModeDenials_AreATableOfTheirOwn_BetweenBlockedAndAllowed_AndMarkedInJson()
+    {
+        PrepareLog();
+        AuditTestEvents.AppendLines(AuditFile,
+            AuditTestEvents.Event(host: "ads.example.test", sandbox: "my-sandbox", rule: "default", seconds: 24) with { RuleId = "no-match", WouldBlock = true },
+            AuditTestEvents.Event(host: "api.example.test", sandbox: "my-sandbox", rule: "default", seconds: 30) with { RuleId = "no-match", WouldBlock = true });
+
+        (_, string text, _) = Run("policy", "log");
+        (_, string json, _) = Run("policy", "log", "--json");
+
+        string[] sections = text.ReplaceLineEndings("\n").Split("\n\n");
+        Assert.Equal(
+            "Would be blocked (policy.mode: report, let through):\n"
+            + "SANDBOX      TYPE      HOST               PROXY     RULE      LAST SEEN         COUNT\n"
+            + "my-sandbox   network   api.example.test   forward   default   10:15:30 29-Jan   1\n"
+            + "my-sandbox   network   ads.example.test   forward   default   10:15:24 29-Jan   1",
+            sections[1]);
+        Assert.StartsWith("Allowed requests:", sections[2], StringComparison.Ordinal);
+        using JsonDocument document = JsonDocument.Parse(json);
+        JsonElement[] rows = [.. document.RootElement.EnumerateArray()];
+        Assert.Equal(["blocked.example.test", "api.example.test", "ads.example.test", "api.example.test", "registry.example.test"], rows.Select(r => r.GetProperty("host").GetString()));
+        Assert.Equal([false, true, true, false, false], rows.Select(r => r.TryGetProperty("wouldBlock", out JsonElement w) && w.GetBoolean()));
+        Assert.Equal(("allowed", "no-match"), (rows[1].GetProperty("decision").GetString(), rows[1].GetProperty("ruleId").GetString()));
+    }
+
+    [Fact]
+    public void FollowLine_OfAReportModeDenial_SaysAllowed_AndWhichRuleWouldBlock()
+    {
+        AuditEvent e = AuditTestEvents.Event(host: "ads.example.test", rule: "default") with { RuleId = "no-match", WouldBlock = true };
+
+        Assert.Equal("ALLOWED   ads.example.test           200   wouldBlock no-match", PolicyLogCommand.FormatLive(in e));
+        Assert.Equal("ALLOWED   ads.example.test           200", PolicyLogCommand.FormatLive(e with { WouldBlock = false }));
     }
 
     // Rows like the reference's `sbx policy log` example.

@@ -51,7 +51,7 @@ internal sealed class InterceptedGateway : IAsyncDisposable
     public int? TransparentTlsPort => Gateway.PortOf(ListenerKind.TransparentTls);
 
     /// <summary>Starts everything; <paramref name="secret"/> goes into the source's variable unless null (a missing credential).</summary>
-    public static async Task<InterceptedGateway> StartAsync(string? secret, string? managedValue = null, bool transparent = false)
+    public static async Task<InterceptedGateway> StartAsync(string? secret, string? managedValue = null, bool transparent = false, PolicyMode mode = PolicyMode.Enforce)
     {
         string directory = Directory.CreateTempSubdirectory("gw-intercept-").FullName;
         string suffix = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
@@ -87,6 +87,7 @@ internal sealed class InterceptedGateway : IAsyncDisposable
             [["policy", "set-default", "deny-all"]],
             config => config with
             {
+                Policy = config.Policy with { Mode = mode },
                 Kits = [kit],
                 Sandboxes = [new SandboxConfig("dev", [IPAddress.Loopback], ["intercept-kit"], null)],
                 Trust = new TrustConfig([upstreamCa.PemPath]),

@@ -11,7 +11,7 @@ namespace Gateway.Tests.Metrics;
 
 public sealed class GatewayMetricsTests
 {
-    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5 and the CA expiry gauge the alert rules watch.</summary>
+    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5, the CA expiry gauge the alert rules watch and the report-mode counter.</summary>
     public static readonly ImmutableArray<(string Name, string Type)> DesignMetrics =
     [
         ("gateway_connections_active", "gauge"),
@@ -28,6 +28,7 @@ public sealed class GatewayMetricsTests
         ("gateway_policy_reload_failures_total", "counter"),
         ("gateway_errors_total", "counter"),
         ("gateway_ca_expiry_timestamp_seconds", "gauge"),
+        ("gateway_would_block_total", "counter"),
     ];
 
     [Fact]
@@ -53,6 +54,7 @@ public sealed class GatewayMetricsTests
         Scrape scrape = await Scrape.OfAsync(new GatewayMetrics());
 
         Assert.Equal(MetricLabels.Proxies.Length * 2, scrape.Families["gateway_decisions_total"].Samples.Count);
+        Assert.Equal(MetricLabels.Proxies.Length, scrape.Families["gateway_would_block_total"].Samples.Count);
         Assert.Equal(MetricLabels.Errors.Length, scrape.Families["gateway_errors_total"].Samples.Count);
         Assert.Equal(Enum.GetValues<ErrorKind>().Length, MetricLabels.Errors.Length);
         Assert.Equal(Enum.GetValues<ProxyKind>().Length, MetricLabels.Proxies.Length);
@@ -83,6 +85,25 @@ public sealed class GatewayMetricsTests
         Assert.Equal(3, Bucket(scrape, "gateway_decision_duration_seconds", 1e-7 + 1e-9));
         Assert.Equal(3, Bucket(scrape, "gateway_decision_duration_seconds", 1.024e-4)); // 1 ms is past the last bound
         Assert.Equal(4, Bucket(scrape, "gateway_decision_duration_seconds", double.PositiveInfinity));
+    }
+
+    [Fact]
+    public async Task ADenialLetThroughByReportMode_CountsAsAllowed_AndAsWouldBlock()
+    {
+        var metrics = new GatewayMetrics();
+
+        metrics.RecordDecision(allowed: true, ProxyKind.Forward, 0, wouldBlock: true);
+        metrics.RecordDecision(allowed: true, ProxyKind.Forward, 0);
+        metrics.RecordDecision(allowed: true, ProxyKind.Dns, 0, wouldBlock: true);
+        metrics.RecordWouldBlock(ProxyKind.Transparent); // an L7 rule's denial: no connection decision
+
+        Scrape scrape = await Scrape.OfAsync(metrics);
+        Assert.Equal(2, scrape.Value("gateway_decisions_total", ("decision", "allowed"), ("proxy", "forward")));
+        Assert.Equal(0, scrape.Value("gateway_decisions_total", ("decision", "blocked"), ("proxy", "forward")));
+        Assert.Equal(1, scrape.Value("gateway_would_block_total", ("proxy", "forward")));
+        Assert.Equal(1, scrape.Value("gateway_would_block_total", ("proxy", "dns")));
+        Assert.Equal(1, scrape.Value("gateway_would_block_total", ("proxy", "transparent")));
+        Assert.Equal(0, scrape.Value("gateway_decisions_total", ("decision", "allowed"), ("proxy", "transparent")));
     }
 
     [Fact]
@@ -290,7 +311,7 @@ public sealed class GatewayMetricsTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100_000; i++)
         {
-            metrics.RecordDecision(allowed: (i & 1) == 0, (ProxyKind)(i % 4), i);
+            metrics.RecordDecision(allowed: (i & 1) == 0, (ProxyKind)(i % 4), i, wouldBlock: (i & 2) == 0);
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
