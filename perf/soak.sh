@@ -63,7 +63,10 @@ port=$(free_port); metrics=$(free_port); origin_http=$(free_port); origin_tls=$(
 # pattern bytes, and the SHA-256 of the request's Authorization). Its CA goes to the gateway.
 dotnet "$driver_dll" origin --cert-dir "$work/certs" --http "$origin_http" --tls "$origin_tls" >"$work/origin.log" 2>&1 & pids+=($!)
 
-cat >"$work/spec.yaml" <<EOF
+# The kit lives in a directory of its own: the gateway watches a kit's directory for edits, and
+# the logs and figures written into $work would make it reload the policy all the time.
+mkdir -p "$work/kit"
+cat >"$work/kit/spec.yaml" <<EOF
 schemaVersion: "1"
 kind: mixin
 name: soak-intercept
@@ -95,7 +98,7 @@ egress:
   allowCidrs: [127.0.0.0/8]
 trust:
   extraRootCAs: [$work/certs/origin-ca.pem]
-kits: [$work/spec.yaml]
+kits: [$work/kit/spec.yaml]
 sandboxes:
   - { name: soak, kits: [soak-intercept], addresses: [$addresses] }
 audit:
@@ -159,6 +162,7 @@ events=$(cat "$state"/audit.jsonl* | wc -l)
 ev_allowed=$(events_for allowed.example.test); ev_blocked=$(events_for blocked.example.test); ev_intercepted=$(events_for intercepted.example.test)
 injected=$(cat "$state"/audit.jsonl* | grep -c '"injected":"soak-token"' || true)
 sent=$((sent_allowed + sent_blocked + sent_intercepted))
+reloads=$(grep -c 'policy: reloaded' "$work/gateway.log" || true)
 planned=$((requests + 2 * warm_plain + warm_intercepted))
 
 echo "soak: $requests requests ($n_allowed allowed, $n_blocked blocked, $n_intercepted intercepted) + $((2 * warm_plain + warm_intercepted)) warm-up; $concurrency + $concurrency keep-alive connections, $tunnels tunnel workers; ${elapsed}s"
@@ -167,6 +171,7 @@ echo "soak: allowed   sent $sent_allowed, failed $(( $(failed warm-allowed) + $(
 echo "soak: blocked   sent $sent_blocked, failed $(( $(failed warm-blocked) + $(failed blocked) )), non-2xx $non2xx_blocked; audit events $ev_blocked"
 echo "soak: intercepted sent $sent_intercepted, errors $errors_intercepted ($(json intercepted errors)); audit events $ev_intercepted (injected=soak-token: $injected); $(json intercepted requestsPerSecond) req/s"
 echo "soak: audit events $events for $sent requests sent (planned $planned)"
+echo "soak: policy reloads during the run $reloads (nothing edits the policy: expected 0)"
 echo "soak: RSS ${rss_start} KiB start, ${rss_peak} KiB peak, ${rss_end} KiB end; descriptors $fds_start -> $fds_end"
 
 status=0
