@@ -123,8 +123,13 @@ internal sealed partial class InterceptedRequestHandler
         EgressError dialError = transformer.Outcome.Error;
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
-            string reason = dialError != EgressError.None ? EgressErrors.Reason(dialError, transformer.Outcome.Socks5Proxy) : $"the upstream request failed ({error})";
-            context.Response.StatusCode = dialError != EgressError.None ? EgressErrors.StatusCode(dialError) : StatusCodes.Status502BadGateway;
+            // A body Kestrel could not read (bad chunk framing, cut short) is the client's fault:
+            // 400 as on the absolute-form path, not a 502 blaming the upstream.
+            bool clientBody = error == ForwarderError.RequestBodyClient;
+            string reason = dialError != EgressError.None ? EgressErrors.Reason(dialError, transformer.Outcome.Socks5Proxy)
+                : clientBody ? "the request body is malformed or ended early; the request was abandoned" : $"the upstream request failed ({error})";
+            context.Response.StatusCode = dialError != EgressError.None ? EgressErrors.StatusCode(dialError)
+                : clientBody ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway;
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync($"{plan.Authority}: {reason}.\n").ConfigureAwait(false);
         }

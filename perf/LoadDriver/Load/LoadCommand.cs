@@ -12,7 +12,9 @@ namespace LoadDriver.Load;
 /// <remarks>
 /// <c>load --connect 127.0.0.1:3128 [--via connect|socks5|direct] --port ORIGIN_PORT [--host NAME]
 /// [--tls-root ca.pem] [--per-request] [--concurrency N | --rate R] [--seconds S] [--size BYTES]
-/// [--expect-header "Name: value"]</c>
+/// [--expect-header "Name: value"] [--requests N]</c>. With <c>--requests</c> exactly N requests run
+/// (no warm-up, every one counted; <c>--seconds</c> is then only a deadline), so another tool can
+/// account for each of them (perf/soak.sh compares them with the gateway's audit events).
 /// </remarks>
 internal static class LoadCommand
 {
@@ -55,13 +57,17 @@ internal static class LoadCommand
             options.GetValueOrDefault("expect-header"),
             TimeSpan.FromSeconds(10));
         TimeSpan window = TimeSpan.FromSeconds(double.Parse(Get("seconds", "10"), CultureInfo.InvariantCulture));
-        RunResult result = options.TryGetValue("rate", out string? rate)
+        RunResult result = options.TryGetValue("requests", out string? requests)
+            ? await LoadRunner.CountedAsync(spec, int.Parse(Get("concurrency", "16"), CultureInfo.InvariantCulture), long.Parse(requests, CultureInfo.InvariantCulture), window).ConfigureAwait(false)
+            : options.TryGetValue("rate", out string? rate)
             ? await LoadRunner.OpenLoopAsync(spec, double.Parse(rate, CultureInfo.InvariantCulture), int.Parse(Get("concurrency", "64"), CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1), window).ConfigureAwait(false)
             : await LoadRunner.ClosedLoopAsync(spec, int.Parse(Get("concurrency", "16"), CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1), window).ConfigureAwait(false);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             requestsPerSecond = result.Ok / result.Elapsed.TotalSeconds,
             ok = result.Ok,
+            sent = result.Ok + result.ErrorCount,
+            elapsedSeconds = result.Elapsed.TotalSeconds,
             errors = result.Errors,
             firstError = result.FirstError,
             latencyUs = LatencySummary.From(result.Latency),

@@ -65,6 +65,46 @@ internal static class LoadRunner
     }
 
     /// <summary>
+    /// Runs exactly <paramref name="total"/> requests (no warm-up: every one counts) over
+    /// <paramref name="concurrency"/> workers back to back, stopping early only at
+    /// <paramref name="deadline"/>; requests not started by then are left unsent, not counted.
+    /// For runs whose every request must be accounted for elsewhere (the soak compares them with
+    /// the gateway's audit events), so <see cref="RunResult.Ok"/> + errors = requests sent.
+    /// </summary>
+    public static async Task<RunResult> CountedAsync(LoadSpec spec, int concurrency, long total, TimeSpan deadline)
+    {
+        var verifier = new ResponseVerifier(spec.BodySize, spec.ExpectHeader);
+        long start = Stopwatch.GetTimestamp();
+        long end = start + Ticks(deadline);
+        long next = -1;
+        var workers = new RequestWorker[concurrency];
+        var tasks = new Task[concurrency];
+        for (int i = 0; i < concurrency; i++)
+        {
+            workers[i] = new RequestWorker(spec, verifier);
+            tasks[i] = CountedWorkerAsync(workers[i]);
+        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        return await MergeAsync(workers, Stopwatch.GetElapsedTime(start)).ConfigureAwait(false);
+
+        async Task CountedWorkerAsync(RequestWorker worker)
+        {
+            await Task.Yield();
+            long index;
+            while (Stopwatch.GetTimestamp() < end && (index = Interlocked.Increment(ref next)) < total)
+            {
+                long sent = Stopwatch.GetTimestamp();
+                if (await worker.RunAsync(index, record: true).ConfigureAwait(false))
+                {
+                    worker.Result.Ok++;
+                    worker.Result.Latency.Record(Nanoseconds(Stopwatch.GetTimestamp() - sent));
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Sends <paramref name="ratePerSecond"/> requests a second for <paramref name="warmup"/> then
     /// <paramref name="duration"/>, spread over <paramref name="workers"/> workers (each owns every
     /// <c>workers</c>-th request; with long-lived tunnels, one worker per tunnel).

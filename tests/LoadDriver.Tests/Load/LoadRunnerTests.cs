@@ -75,6 +75,23 @@ public sealed class LoadRunnerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Counted_RunsExactlyTheRequestsAsked_AcrossWorkers()
+    {
+        RunResult result = await LoadRunner.CountedAsync(Spec(Direct(_origin!.HttpPort), tunnelPerRequest: false), 4, 1001, TimeSpan.FromSeconds(60));
+        Assert.Equal(0, result.ErrorCount);
+        Assert.Equal(1001, result.Ok);
+        Assert.Equal(1001, result.Latency.Count);
+    }
+
+    [Fact]
+    public async Task Counted_PastItsDeadline_LeavesTheRestUnsent()
+    {
+        RunResult result = await LoadRunner.CountedAsync(Spec(Direct(_origin!.HttpPort), tunnelPerRequest: false), 2, long.MaxValue, TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, result.ErrorCount);
+        Assert.InRange(result.Ok, 1, long.MaxValue - 1);
+    }
+
+    [Fact]
     public async Task WrongBody_CountsAsAnError_NotASuccess()
     {
         // Answers every request with a body of the right length and the wrong bytes.

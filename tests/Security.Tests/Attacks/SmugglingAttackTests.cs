@@ -75,7 +75,8 @@ public sealed class SmugglingAttackTests(SmugglingAttackTests.Fixture fixture) :
     // A last request that closes, so the exchange ends when the gateway has answered everything it read.
     private static byte[] AppendClose(string request) => Encoding.Latin1.GetBytes(request);
 
-    private static IEnumerable<string> StatusLines(string text)
+    /// <summary>The status code of every HTTP/1.x status line in <paramref name="text"/>.</summary>
+    internal static IEnumerable<string> StatusLines(string text)
     {
         int at = 0;
         while ((at = text.IndexOf("HTTP/1.", at, StringComparison.Ordinal)) >= 0)
