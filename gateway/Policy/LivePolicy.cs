@@ -30,9 +30,9 @@ internal sealed partial class LivePolicy : IDisposable
         _debounce = new Timer(static s => ((LivePolicy)s!).Reload([]), this, Timeout.Infinite, Timeout.Infinite);
         Directory.CreateDirectory(sources.Config.StateDir);
         Watch(sources.Config.StateDir, "policy.json", subdirectories: false);
-        foreach ((string directory, bool recursive) in KitDirectories(sources.Config.Kits))
+        foreach ((string directory, string filter, bool recursive) in KitDirectories(sources.Config.Kits))
         {
-            Watch(directory, "*", recursive);
+            Watch(directory, filter, recursive);
         }
     }
 
@@ -140,20 +140,21 @@ internal sealed partial class LivePolicy : IDisposable
     // An editor's save is several events (truncate, write, rename); one reload after they settle.
     private void OnChanged(object sender, FileSystemEventArgs e) => _debounce.Change(100, Timeout.Infinite);
 
-    // A kit path is watched through its directory (editors replace files); a glob through the
-    // directory before its first wildcard, recursively.
-    private static List<(string Directory, bool Recursive)> KitDirectories(IReadOnlyList<string> entries)
+    // A kit path is watched through its directory (editors replace files), for that file only: a
+    // log or a temp file written beside it must not reload the policy. A glob is watched through
+    // the directory before its first wildcard, recursively, for anything (new kit directories).
+    private static List<(string Directory, string Filter, bool Recursive)> KitDirectories(IReadOnlyList<string> entries)
     {
-        var directories = new List<(string, bool)>();
+        var directories = new List<(string, string, bool)>();
         foreach (string entry in entries)
         {
             int wildcard = entry.IndexOfAny(['*', '?', '[']);
-            string? directory = wildcard < 0
-                ? Path.GetDirectoryName(entry)
-                : Path.GetDirectoryName(entry[..wildcard]);
-            if (!string.IsNullOrEmpty(directory) && !directories.Contains((directory, wildcard >= 0)))
+            (string? directory, string filter) = wildcard >= 0 ? (Path.GetDirectoryName(entry[..wildcard]), "*")
+                : Directory.Exists(entry) ? (entry, "spec.yaml")
+                : (Path.GetDirectoryName(entry), Path.GetFileName(entry));
+            if (!string.IsNullOrEmpty(directory) && filter.Length > 0 && !directories.Contains((directory, filter, wildcard >= 0)))
             {
-                directories.Add((directory, wildcard >= 0));
+                directories.Add((directory, filter, wildcard >= 0));
             }
         }
 

@@ -44,6 +44,44 @@ public sealed class KitReloadTests
         Directory.Delete(kitDir, recursive: true);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OtherFilesBesideAKit_DoNotReload_AndAnEditorsRenameOverTheKitDoes(bool kitGivenAsItsDirectory)
+    {
+        await using TestUpstream upstream = await TestUpstream.StartAsync();
+        string kitDir = Directory.CreateTempSubdirectory("gw-kit-").FullName;
+        string kit = Path.Combine(kitDir, "spec.yaml");
+        await File.WriteAllTextAsync(kit, Kit.Replace("HOST", "other.example.test", StringComparison.Ordinal));
+        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
+            [["policy", "set-default", "deny-all"]],
+            config => config with
+            {
+                Kits = [kitGivenAsItsDirectory ? kitDir : kit],
+                Sandboxes = [new Gateway.Configuration.SandboxConfig("dev", [System.Net.IPAddress.Loopback], ["dev-kit"], null)],
+            });
+        LivePolicy policy = gateway.Services.GetRequiredService<LivePolicy>();
+
+        // A log written beside the kit (the soak did this): no reload, however often it is written.
+        string log = Path.Combine(kitDir, "gateway.log");
+        for (int i = 0; i < 20; i++)
+        {
+            await File.AppendAllTextAsync(log, $"line {i}\n");
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(500); // past the 100 ms debounce
+        Assert.Equal(0, policy.Reloads);
+
+        // An editor's save: a temp file renamed over the kit.
+        string temp = Path.Combine(kitDir, ".spec.yaml.swp");
+        await File.WriteAllTextAsync(temp, Kit.Replace("HOST", "api.example.test", StringComparison.Ordinal));
+        File.Move(temp, kit, overwrite: true);
+        Assert.Equal(200, await EventuallyAsync(gateway, upstream, expected: 200));
+        Assert.True(policy.Reloads >= 1);
+        Directory.Delete(kitDir, recursive: true);
+    }
+
     private static async Task<int> EventuallyAsync(GatewayUnderTest gateway, TestUpstream upstream, int expected)
     {
         int status = 0;
