@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Gateway.Relay;
 
@@ -7,6 +8,9 @@ internal sealed partial class RelaySession
 {
     /// <summary>What one splice asks for: the kernel moves at most what the pipe holds (64 KiB by default).</summary>
     private const int SpliceRequest = 1024 * 1024;
+
+    /// <summary>Splices (up to 64 KiB each), or copies, in a row without waiting before the loop yields its thread to other work.</summary>
+    private const int SplicesPerTurn = 16;
 
     /// <summary>One receive when no pipe is available: the size of the pipe a splice would have used.</summary>
     private const int CopyChunk = 64 * 1024;
@@ -28,20 +32,26 @@ internal sealed partial class RelaySession
         bool splice = Splice.CanSplice(_upstream, client);
         bool clientSide = false;
         KernelPipe pipe = default;
+        int copiesWithoutWaiting = 0;
         try
         {
             while (!IsEnded)
             {
                 // Readiness first (zero-byte receive): an idle tunnel holds no pipe and no buffer.
-                await _upstream.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                ValueTask<int> readable = _upstream.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                copiesWithoutWaiting = readable.IsCompleted ? copiesWithoutWaiting + 1 : 0;
+                await readable;
                 if (splice && KernelPipePool.TryRent(out pipe))
                 {
-                    // Splice until the upstream has nothing more to give right now.
-                    while (true)
+                    // Splice until the upstream has nothing more to give right now, or one turn is used up.
+                    bool more = true;
+                    bool drained = false;
+                    for (int turn = 0; more && turn < SplicesPerTurn; turn++)
                     {
                         nint spliced = Splice.FromSocket(_upstream, pipe.Write, SpliceRequest);
                         if (spliced == -Splice.EAgain)
                         {
+                            drained = true;
                             break;
                         }
 
@@ -51,27 +61,45 @@ internal sealed partial class RelaySession
                         }
 
                         clientSide = true;
-                        if (spliced == 0)
+                        if (spliced > 0)
                         {
+                            await DrainPipeAsync(pipe, (int)spliced, client);
+                        }
+                        else
+                        {
+                            // The upstream sent FIN: pass it on; the pipe is empty, like after every drain.
                             EndClientOutput(client);
-                            return;
+                            more = false;
                         }
 
-                        await DrainPipeAsync(pipe, (int)spliced, client);
                         clientSide = false;
-                        if (IsEnded)
-                        {
-                            return;
-                        }
+                        more &= !IsEnded;
                     }
 
                     // Every byte spliced in was spliced (or read) out: the pipe is empty.
                     KernelPipePool.Return(pipe);
                     pipe = default;
+                    if (!more)
+                    {
+                        return;
+                    }
+
+                    if (!drained)
+                    {
+                        // Let other connections' work run: while the upstream keeps up, the readiness
+                        // wait completes at once and this loop would never give its thread back.
+                        await Task.Yield();
+                    }
                 }
                 else if (!await CopyChunkAsync(client))
                 {
                     return;
+                }
+                else if (copiesWithoutWaiting >= SplicesPerTurn)
+                {
+                    // As above: a copy loop that never waits must still give its thread back now and then.
+                    copiesWithoutWaiting = 0;
+                    await Task.Yield();
                 }
             }
         }
@@ -90,6 +118,8 @@ internal sealed partial class RelaySession
     }
 
     /// <summary>Moves <paramref name="pending"/> bytes the pipe holds into the client socket.</summary>
+    /// <remarks>Pooled builder: it goes asynchronous each time the client's buffer is full, which must not allocate per chunk.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DrainPipeAsync(KernelPipe pipe, int pending, Socket client)
     {
         while (pending > 0)
@@ -126,6 +156,7 @@ internal sealed partial class RelaySession
 
     /// <summary>Without a pipe (none could be created, or no splice here): one receive, one send, no Kestrel pipe.</summary>
     /// <returns>False once the upstream's end of stream was passed on.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> CopyChunkAsync(Socket client)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyChunk);
