@@ -18,14 +18,16 @@ internal sealed partial class RelaySession
     /// <summary>
     /// Upstream → client when the caller handed over the client's socket: bytes bypass Kestrel's
     /// output pipe (which would take them 4 KiB per receive and copy them twice). With splice(2)
-    /// they never enter the process: upstream → kernel pipe → client socket. The client's FIN is a
-    /// real half-close (shutdown of the socket's send side), so the client can go on sending.
+    /// they never enter the process: upstream → kernel pipe → client socket. The upstream's FIN
+    /// reaches the client as a real half-close (shutdown of the socket's send side), so the client
+    /// can go on sending.
     /// </summary>
     /// <remarks>
     /// Safe because nothing else writes to this socket: the caller wrote nothing to the transport's
     /// output (or wrote it straight to the socket), and Kestrel's send loop only touches the socket
     /// when that output has bytes or completes, which happens in <see cref="Finish"/>, after this
-    /// loop. Kestrel's receive loop keeps owning the other direction.
+    /// loop (or when Kestrel aborts the connection: see <see cref="Splice"/> for why that is safe).
+    /// Kestrel's receive loop keeps owning the other direction.
     /// </remarks>
     private async ValueTask UpstreamToClientDirectAsync(Socket client)
     {

