@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Assembles perf/results/s1-bulk.md: the prose in template.md around blocks cut verbatim from
-generated outputs (the suite's reports in ../s1-before and ../s1-micro, and the *.log files here:
+generated outputs (the suite's reports in ../s1-before, ../s1-after and ../s1-micro, and the *.log files here:
 perf report, strace -c and the A/B scripts' consoles). The shell scripts here are the ad-hoc
 harness those logs came from (they expect a scratch directory /tmp/s1prof)."""
 import re, sys, pathlib
@@ -9,6 +9,7 @@ here = pathlib.Path(__file__).resolve().parent
 root = here.parent
 before = (root / "s1-before" / "latest.md").read_text()
 after = (root / "s1-micro" / "latest.md").read_text()
+final = (root / "s1-after" / "latest.md").read_text()
 logs = here
 
 def section(md, title, stop):
@@ -33,6 +34,9 @@ def log(name):
 text = ((here / "template.md").read_text()
         .replace("{{BEFORE_HEADER}}", header(before))
         .replace("{{AFTER_HEADER}}", header(after))
+        .replace("{{FINAL_HEADER}}", header(final))
+        .replace("{{FINAL_BUDGET}}", budget(final))
+        .replace("{{FINAL_S1}}", demote(section(final, "## S1", "## S2")))
         .replace("{{BEFORE_BUDGET}}", budget(before))
         .replace("{{AFTER_BUDGET}}", budget(after))
         .replace("{{BEFORE_S1}}", demote(section(before, "## S1", "## S2")))
