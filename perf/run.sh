@@ -6,6 +6,7 @@
 #   perf/run.sh --quick    # short windows (< 5 min), labelled as such in the report
 #   perf/run.sh --only S1,S3 [--quick]   # a subset of the scenarios S1..S8
 #   perf/run.sh --micro    # also the BenchmarkDotNet micro-benchmarks (short job), in the report
+#   perf/run.sh --only S1 --results DIR   # write latest.md/latest.json to DIR (default perf/results)
 #
 # As root it installs the peers from Debian. It builds the gateway and the driver (Release),
 # pins the proxies to CPU 0 and the origin and driver to CPU 1, and stops everything it
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --quick) args+=(--quick) ;;
     --micro) micro=1 ;;
     --only) [ $# -ge 2 ] || { echo "run.sh: --only needs a list (S1,S3)" >&2; exit 2; }; args+=(--only "$2"); shift ;;
+    --results) [ $# -ge 2 ] || { echo "run.sh: --results needs a directory" >&2; exit 2; }; args+=(--results "$2"); shift ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac

@@ -202,10 +202,18 @@ internal sealed partial class ForwardProxyMiddleware(
 
         using (upstream)
         {
-            await ProxyResponses.WriteEstablishedAsync(output, connection.ConnectionClosed).ConfigureAwait(false);
+            // Nothing was written to the output yet: the upstream's bytes may go straight to the
+            // client's socket (spliced), the success line first.
+            Socket? direct = TunnelRelay.DirectSocketOf(connection);
+            if (direct is null || !await ProxyResponses.TryWriteEstablishedAsync(direct).ConfigureAwait(false))
+            {
+                direct = null;
+                await ProxyResponses.WriteEstablishedAsync(output, connection.ConnectionClosed).ConfigureAwait(false);
+            }
+
             // Not ConnectionClosed: Kestrel fires it when the client merely half-closes. On
             // shutdown Kestrel lets tunnels drain up to its timeout, then aborts their transports.
-            RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
+            RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, direct).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started, viaSocks5).ConfigureAwait(false);
             Log.Tunnel(logger, sandbox.Name, host, port, decision.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, relayed.End);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Gateway.Listeners;
@@ -11,6 +12,8 @@ namespace Gateway.Listeners;
 /// </summary>
 internal static class ProxyResponses
 {
+    private static readonly ReadOnlyMemory<byte> s_connectEstablished = ConnectEstablished.ToArray();
+
     /// <summary>RFC 9110 §9.3.6: any 2xx turns the connection into a tunnel; no body, no length.</summary>
     public static ReadOnlySpan<byte> ConnectEstablished => "HTTP/1.1 200 Connection established\r\n\r\n"u8;
 
@@ -18,6 +21,25 @@ internal static class ProxyResponses
     {
         output.Write(ConnectEstablished);
         return output.FlushAsync(cancellation);
+    }
+
+    /// <summary>
+    /// The success line straight to the client's socket, for a tunnel whose upstream → client bytes
+    /// bypass the transport's output pipe (the line must be on the wire before them). False when
+    /// the client is already gone.
+    /// </summary>
+    public static async ValueTask<bool> TryWriteEstablishedAsync(Socket client)
+    {
+        try
+        {
+            // 39 bytes into a socket nothing was sent on yet: taken at once, never waits.
+            await client.SendAsync(s_connectEstablished, SocketFlags.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>RFC 9110 §11.7.1: the sandbox has a proxy token and the request did not carry it.</summary>

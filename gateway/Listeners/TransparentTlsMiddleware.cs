@@ -173,7 +173,8 @@ internal sealed class TransparentTlsMiddleware(
 
         using (upstream)
         {
-            RelayResult relayed = await relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None).ConfigureAwait(false);
+            // Nothing was written to the output: the upstream's bytes may go straight to the client's socket.
+            RelayResult relayed = await relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, TunnelRelay.DirectSocketOf(connection)).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started, viaSocks5).ConfigureAwait(false);
         }

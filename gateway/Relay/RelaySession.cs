@@ -6,7 +6,8 @@ namespace Gateway.Relay;
 
 /// <summary>
 /// One tunnel being relayed: the two direction loops (<c>RelaySession.ClientToUpstream.cs</c>,
-/// <c>RelaySession.UpstreamToClient.cs</c>), how they stop each other, and the idle check the
+/// <c>RelaySession.UpstreamToClient.cs</c>, or <c>RelaySession.UpstreamToClientDirect.cs</c> when
+/// the caller handed over the client's socket), how they stop each other, and the idle check the
 /// <see cref="TunnelRelay"/> heartbeat runs.
 /// </summary>
 /// <remarks>
@@ -23,7 +24,12 @@ internal sealed partial class RelaySession : IThreadPoolWorkItem
     private readonly TunnelRelay _relay;
     private readonly IDuplexPipe _client;
     private readonly Socket _upstream;
+    private readonly Socket? _clientSocket;
     private readonly TimeSpan _idleTimeout;
+
+    // Direct mode only: wakes a send to a client that stopped reading. Never disposed: it has no
+    // timer and no wait handle, and Wake may still cancel it after the session finished.
+    private readonly CancellationTokenSource? _clientSendCancellation;
 
     // Each counter has one writer (its direction loop); the heartbeat only reads them.
     private long _bytesFromClient;
@@ -38,12 +44,14 @@ internal sealed partial class RelaySession : IThreadPoolWorkItem
     private long _bytesAtLastBeat;
     private long _lastActivity;
 
-    public RelaySession(TunnelRelay relay, IDuplexPipe client, Socket upstream, TimeSpan idleTimeout)
+    public RelaySession(TunnelRelay relay, IDuplexPipe client, Socket upstream, TimeSpan idleTimeout, Socket? clientSocket)
     {
         _relay = relay;
         _client = client;
         _upstream = upstream;
         _idleTimeout = idleTimeout;
+        _clientSocket = clientSocket;
+        _clientSendCancellation = clientSocket is null ? null : new CancellationTokenSource();
     }
 
     /// <summary>Intrusive links of the relay's list of watched sessions (no allocation per tunnel for the list).</summary>
@@ -71,7 +79,7 @@ internal sealed partial class RelaySession : IThreadPoolWorkItem
             registration = cancellation.UnsafeRegister(static state => ((RelaySession)state!).Stop(RelayEnd.Cancelled, null), this);
 
             ValueTask toUpstream = ClientToUpstreamAsync();
-            ValueTask toClient = UpstreamToClientAsync();
+            ValueTask toClient = _clientSocket is null ? UpstreamToClientAsync() : UpstreamToClientDirectAsync(_clientSocket);
             await toUpstream;
             await toClient;
         }
@@ -140,6 +148,7 @@ internal sealed partial class RelaySession : IThreadPoolWorkItem
         // Both are sticky: a loop not blocked right now sees the cancellation on its next call.
         _client.Input.CancelPendingRead();
         _client.Output.CancelPendingFlush();
+        _clientSendCancellation?.Cancel();
         try
         {
             if (reason == RelayEnd.ClientReset)

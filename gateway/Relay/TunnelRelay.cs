@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Gateway.Relay;
 
@@ -72,7 +74,13 @@ internal sealed class TunnelRelay : IDisposable
     /// <c>ConnectionContext.ConnectionClosed</c>: Kestrel fires that when the client merely
     /// half-closes, which is a normal part of a tunnel.
     /// </param>
-    public ValueTask<RelayResult> RunAsync(IDuplexPipe client, Socket upstream, TimeSpan idleTimeout, CancellationToken cancellation)
+    /// <param name="clientSocket">
+    /// The socket under <paramref name="client"/> (<see cref="DirectSocketOf"/>), or null. Given,
+    /// upstream → client bytes go straight to it (spliced on Linux) instead of through
+    /// <c>client.Output</c>; the caller must have written nothing to <c>client.Output</c>. Kestrel
+    /// keeps the socket: it closes it once <c>client.Output</c> completes, as without it.
+    /// </param>
+    public ValueTask<RelayResult> RunAsync(IDuplexPipe client, Socket upstream, TimeSpan idleTimeout, CancellationToken cancellation, Socket? clientSocket = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(upstream);
@@ -82,7 +90,18 @@ internal sealed class TunnelRelay : IDisposable
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new RelaySession(this, client, upstream, idleTimeout).RunAsync(cancellation);
+        return new RelaySession(this, client, upstream, idleTimeout, clientSocket).RunAsync(cancellation);
+    }
+
+    /// <summary>
+    /// The client's socket when <paramref name="connection"/> is a Kestrel socket-transport
+    /// connection, else null. Only for a connection whose <c>Transport</c> is still Kestrel's own:
+    /// bytes written to the socket bypass any wrapper (TLS, logging) a middleware put around it.
+    /// </summary>
+    public static Socket? DirectSocketOf(ConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.Features.Get<IConnectionSocketFeature>()?.Socket is { SocketType: SocketType.Stream } socket ? socket : null;
     }
 
     /// <summary>Stops the heartbeat; tunnels still running keep relaying but no longer time out.</summary>

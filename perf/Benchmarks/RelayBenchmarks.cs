@@ -32,6 +32,14 @@ public class RelayBenchmarks
     private Socket _peer = null!;
     private Task<RelayResult> _tunnel = null!;
 
+    // The long-lived tunnel whose relay has the client's socket (what the listeners pass):
+    // upstream → client bytes spliced past the client pipe.
+    private BenchDuplexPipe _splicedClient = null!;
+    private Socket _splicedPeer = null!;
+    private Socket _splicedClientFar = null!;
+    private Task<RelayResult> _splicedTunnel = null!;
+    private bool _spliceable;
+
     // The baseline: the same bytes socket to socket, no relay.
     private Socket _directSender = null!;
     private Socket _directReceiver = null!;
@@ -54,6 +62,16 @@ public class RelayBenchmarks
         (Socket relaySide, _peer) = Pair();
         _client = new BenchDuplexPipe();
         _tunnel = _relay.RunAsync(_client, relaySide, TimeSpan.FromMinutes(30), CancellationToken.None).AsTask();
+
+        (Socket splicedRelaySide, _splicedPeer) = Pair();
+        (Socket clientRelaySide, _splicedClientFar) = Pair();
+        // Kestrel's and the Dialer's sockets are non-blocking (used asynchronously) by the time
+        // they reach the relay, which splices only such sockets; these were connected synchronously.
+        splicedRelaySide.Blocking = false;
+        clientRelaySide.Blocking = false;
+        _spliceable = Splice.CanSplice(splicedRelaySide, clientRelaySide);
+        _splicedClient = new BenchDuplexPipe();
+        _splicedTunnel = _relay.RunAsync(_splicedClient, splicedRelaySide, TimeSpan.FromMinutes(30), CancellationToken.None, clientRelaySide).AsTask();
     }
 
     [GlobalCleanup]
@@ -63,6 +81,16 @@ public class RelayBenchmarks
         _peer.Shutdown(SocketShutdown.Send);
         RelayResult result = _tunnel.WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
         Console.WriteLine($"// Long-lived tunnel: {result}");
+        _splicedClient.FromClient.Writer.Complete();
+        _splicedPeer.Shutdown(SocketShutdown.Send);
+        while (_splicedClientFar.Receive(_sink) > 0)
+        {
+        }
+
+        result = _splicedTunnel.WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        Console.WriteLine($"// Long-lived spliced tunnel ({(_spliceable ? "spliced" : "copied")}): {result}");
+        _splicedPeer.Dispose();
+        _splicedClientFar.Dispose();
         _peer.Dispose();
         _directSender.Dispose();
         _directReceiver.Dispose();
@@ -94,6 +122,16 @@ public class RelayBenchmarks
     {
         ValueTask send = SendChunksAsync(_peer);
         await DrainAsync(_client.ToClient.Reader);
+        await send;
+    }
+
+    /// <summary>Upstream → client when the relay has the client's socket: spliced on Linux, no client pipe.</summary>
+    [Benchmark(OperationsPerInvoke = Chunks)]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask UpstreamToClient_Spliced()
+    {
+        ValueTask send = SendChunksAsync(_splicedPeer);
+        await ReceiveAsync(_splicedClientFar, _sink);
         await send;
     }
 

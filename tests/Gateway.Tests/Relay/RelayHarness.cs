@@ -28,13 +28,20 @@ internal sealed class RelayHarness : IAsyncDisposable
     private readonly TunnelRelay _relay = new(TimeProvider.System, TimeSpan.FromMilliseconds(50));
     private readonly TimeSpan _idleTimeout;
     private readonly bool _consumeHeadLine;
+    private readonly bool _direct;
+    private readonly bool _blockingUpstream;
     private WebApplication? _app;
 
-    private RelayHarness(TimeSpan idleTimeout, bool consumeHeadLine)
+    private RelayHarness(TimeSpan idleTimeout, bool consumeHeadLine, bool direct, bool blockingUpstream)
     {
         _idleTimeout = idleTimeout;
         _consumeHeadLine = consumeHeadLine;
+        _direct = direct;
+        _blockingUpstream = blockingUpstream;
     }
+
+    /// <summary>In direct mode: whether the last tunnel's sockets could be spliced (else the relay copied through a buffer).</summary>
+    public bool? Spliceable { get; private set; }
 
     public IPEndPoint ProxyEndPoint { get; private set; } = null!;
 
@@ -46,9 +53,11 @@ internal sealed class RelayHarness : IAsyncDisposable
 
     /// <param name="idleTimeout">The relay's idle timeout (infinite by default).</param>
     /// <param name="consumeHeadLine">When true the middleware first reads one line (a stand-in for the CONNECT head) and advances past it only.</param>
-    public static async Task<RelayHarness> StartAsync(TimeSpan? idleTimeout = null, bool consumeHeadLine = false)
+    /// <param name="direct">When true the relay gets the client's socket (what the listeners pass): upstream → client bytes are spliced past Kestrel's output pipe.</param>
+    /// <param name="blockingUpstream">When true the upstream is connected synchronously and stays a blocking descriptor, which the direct path must not splice (it copies instead).</param>
+    public static async Task<RelayHarness> StartAsync(TimeSpan? idleTimeout = null, bool consumeHeadLine = false, bool direct = false, bool blockingUpstream = false)
     {
-        var harness = new RelayHarness(idleTimeout ?? Timeout.InfiniteTimeSpan, consumeHeadLine);
+        var harness = new RelayHarness(idleTimeout ?? Timeout.InfiniteTimeSpan, consumeHeadLine, direct, blockingUpstream);
         harness._upstreamListener.Start();
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -90,8 +99,13 @@ internal sealed class RelayHarness : IAsyncDisposable
         try
         {
             var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using (var connect = new CancellationTokenSource(Deadline))
+            if (_blockingUpstream)
             {
+                upstream.Connect(_upstreamListener.LocalEndpoint);
+            }
+            else
+            {
+                using var connect = new CancellationTokenSource(Deadline);
                 await upstream.ConnectAsync(_upstreamListener.LocalEndpoint, connect.Token);
             }
 
@@ -102,7 +116,17 @@ internal sealed class RelayHarness : IAsyncDisposable
                 return;
             }
 
-            RelayResult result = await _relay.RunAsync(connection.Transport, upstream, _idleTimeout, RelayCancellation.Token);
+            Socket? clientSocket = null;
+            if (_direct && (clientSocket = TunnelRelay.DirectSocketOf(connection)) is null)
+            {
+                upstream.Dispose();
+                _result.TrySetException(new InvalidOperationException("Kestrel's socket transport exposed no IConnectionSocketFeature"));
+                return;
+            }
+
+            Spliceable = clientSocket is null ? null : Splice.CanSplice(upstream, clientSocket);
+
+            RelayResult result = await _relay.RunAsync(connection.Transport, upstream, _idleTimeout, RelayCancellation.Token, clientSocket);
             _result.TrySetResult(result);
         }
         catch (Exception ex)

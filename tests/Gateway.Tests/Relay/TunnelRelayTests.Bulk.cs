@@ -8,11 +8,13 @@ public sealed partial class TunnelRelayTests
 {
     private const long BulkBytes = 100L * 1024 * 1024;
 
-    [Fact]
-    public async Task Bulk_100MiBEachWay_ArrivesIntact()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Bulk_100MiBEachWay_ArrivesIntact(bool direct)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await using RelayHarness harness = await RelayHarness.StartAsync();
+        await using RelayHarness harness = await RelayHarness.StartAsync(direct: direct);
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 
@@ -26,6 +28,7 @@ public sealed partial class TunnelRelayTests
         Assert.Equal((await clientSent, BulkBytes), await upstreamReceived);
         Assert.Equal((await upstreamSent, BulkBytes), await clientReceived);
         Assert.Equal(new RelayResult(BulkBytes, BulkBytes, RelayEnd.Completed), await harness.Result.WaitAsync(deadline.Token));
+        Assert.Equal(direct ? Splice.IsSupported : null, harness.Spliceable);
     }
 
     /// <summary>Sends <see cref="BulkBytes"/> of seeded pseudo-random data, then FIN; returns its SHA-256.</summary>

@@ -5,11 +5,13 @@ namespace Gateway.Tests.Relay;
 
 public sealed partial class TunnelRelayTests
 {
-    [Fact]
-    public async Task UpstreamReset_ClosesTheClientConnection()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UpstreamReset_ClosesTheClientConnection(bool direct)
     {
         using var deadline = new CancellationTokenSource(RelayHarness.Deadline);
-        await using RelayHarness harness = await RelayHarness.StartAsync();
+        await using RelayHarness harness = await RelayHarness.StartAsync(direct: direct);
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 
@@ -24,11 +26,13 @@ public sealed partial class TunnelRelayTests
         Assert.Equal(5, result.BytesFromClient);
     }
 
-    [Fact]
-    public async Task ClientReset_ResetsTheUpstream()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClientReset_ResetsTheUpstream(bool direct)
     {
         using var deadline = new CancellationTokenSource(RelayHarness.Deadline);
-        await using RelayHarness harness = await RelayHarness.StartAsync();
+        await using RelayHarness harness = await RelayHarness.StartAsync(direct: direct);
         Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 
@@ -40,11 +44,13 @@ public sealed partial class TunnelRelayTests
         Assert.Equal(new RelayResult(5, 0, RelayEnd.ClientReset), await harness.Result);
     }
 
-    [Fact]
-    public async Task IdleTimeout_ClosesBothSides()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task IdleTimeout_ClosesBothSides(bool direct)
     {
         using var deadline = new CancellationTokenSource(RelayHarness.Deadline);
-        await using RelayHarness harness = await RelayHarness.StartAsync(idleTimeout: TimeSpan.FromMilliseconds(200));
+        await using RelayHarness harness = await RelayHarness.StartAsync(idleTimeout: TimeSpan.FromMilliseconds(200), direct: direct);
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 
@@ -57,11 +63,13 @@ public sealed partial class TunnelRelayTests
         Assert.Equal(new RelayResult(3, 0, RelayEnd.IdleTimeout), await harness.Result);
     }
 
-    [Fact]
-    public async Task Cancellation_ClosesBothSides()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Cancellation_ClosesBothSides(bool direct)
     {
         using var deadline = new CancellationTokenSource(RelayHarness.Deadline);
-        await using RelayHarness harness = await RelayHarness.StartAsync();
+        await using RelayHarness harness = await RelayHarness.StartAsync(direct: direct);
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
         await SocketIo.SendAsync(upstream, "hi", deadline.Token);

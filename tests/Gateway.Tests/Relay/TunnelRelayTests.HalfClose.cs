@@ -8,11 +8,13 @@ namespace Gateway.Tests.Relay;
 
 public sealed partial class TunnelRelayTests
 {
-    [Fact]
-    public async Task ClientHalfClose_UpstreamSeesEndOfStreamAndCanStillAnswer()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClientHalfClose_UpstreamSeesEndOfStreamAndCanStillAnswer(bool direct)
     {
         using var deadline = new CancellationTokenSource(RelayHarness.Deadline);
-        await using RelayHarness harness = await RelayHarness.StartAsync();
+        await using RelayHarness harness = await RelayHarness.StartAsync(direct: direct);
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 

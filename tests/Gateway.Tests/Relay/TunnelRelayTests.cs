@@ -9,11 +9,13 @@ namespace Gateway.Tests.Relay;
 /// </summary>
 public sealed partial class TunnelRelayTests
 {
-    [Fact]
-    public async Task Echo_RoundTripsThenBothSidesFinish()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Echo_RoundTripsThenBothSidesFinish(bool direct)
     {
         using var deadline = new CancellationTokenSource(RelayHarness.Deadline);
-        await using RelayHarness harness = await RelayHarness.StartAsync();
+        await using RelayHarness harness = await RelayHarness.StartAsync(direct: direct);
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 
@@ -30,11 +32,13 @@ public sealed partial class TunnelRelayTests
         Assert.Equal(new RelayResult(4, 4, RelayEnd.Completed), await harness.Result);
     }
 
-    [Fact]
-    public async Task BytesPipelinedAfterTheConsumedHead_AreRelayedFirst()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BytesPipelinedAfterTheConsumedHead_AreRelayedFirst(bool direct)
     {
         using var deadline = new CancellationTokenSource(RelayHarness.Deadline);
-        await using RelayHarness harness = await RelayHarness.StartAsync(consumeHeadLine: true);
+        await using RelayHarness harness = await RelayHarness.StartAsync(consumeHeadLine: true, direct: direct);
         using Socket client = await SocketIo.ConnectAsync(harness.ProxyEndPoint, deadline.Token);
         using Socket upstream = await harness.AcceptUpstreamAsync(deadline.Token);
 
