@@ -199,8 +199,9 @@ public sealed class PolicySnapshot
         {
             int start = 64 - BitOperations.LeadingZeroCount(dots);
             ref byte label = ref Unsafe.Add(ref name, start);
-            key = DomainTrie.ChildKey(key, trie.LabelHash(ref label, end - start));
-            child = trie.FindChild(node, key, ref label, end - start);
+            ulong head = DomainTrie.Head(ref label, end - start);
+            key = DomainTrie.ChildKey(key, trie.LabelHash(head, ref label, end - start));
+            child = trie.FindChild(node, key, head, ref label, end - start);
             if (child == 0)
             {
                 return Result(deny, allow);
@@ -220,8 +221,9 @@ public sealed class PolicySnapshot
         }
 
         // The first label: the whole name, its exact list.
-        key = DomainTrie.ChildKey(key, trie.LabelHash(ref name, end));
-        child = trie.FindChild(node, key, ref name, end);
+        ulong first = DomainTrie.Head(ref name, end);
+        key = DomainTrie.ChildKey(key, trie.LabelHash(first, ref name, end));
+        child = trie.FindChild(node, key, first, ref name, end);
         if ((child & DomainTrie.HasExact) != 0)
         {
             ref readonly DomainTrie.Node n = ref trie[DomainTrie.NodeOf(child)];

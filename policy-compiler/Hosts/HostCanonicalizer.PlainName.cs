@@ -202,23 +202,26 @@ public static partial class HostCanonicalizer
     }
 
     // head holds host bytes 0..31, tail bytes 32..63 (used when count > 32); lanes past count
-    // are unspecified. Lower-cases into buffer (the buffer's only write) and checks the name on bit masks.
+    // are unspecified. Lower-cases into buffer (its only write) and checks the name on bit masks.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Scan(Vector256<byte> head, Vector256<byte> tail, int count, ref byte buffer, out int length, out ulong dots)
     {
         length = 0;
         dots = 0;
-        ulong validMask = Classify(head, ref buffer, out uint dot, out uint hyphen, out uint digit);
+        ulong validMask = Classify(ref head, out uint dot, out uint hyphen, out uint digit);
         ulong dotMask = dot;
         ulong hyphenMask = hyphen;
         ulong digitMask = digit;
         if (count > Vector256<byte>.Count)
         {
-            validMask |= (ulong)Classify(tail, ref Unsafe.Add(ref buffer, Vector256<byte>.Count), out dot, out hyphen, out digit) << 32;
+            validMask |= (ulong)Classify(ref tail, out dot, out hyphen, out digit) << 32;
             dotMask |= (ulong)dot << 32;
             hyphenMask |= (ulong)hyphen << 32;
             digitMask |= (ulong)digit << 32;
         }
+
+        head.StoreUnsafe(ref buffer);
+        tail.StoreUnsafe(ref buffer, (nuint)Vector256<byte>.Count);
 
         // Every byte of the input, the trailing dot included, must be a name byte (s_nameBytes).
         ulong inputMask = ulong.MaxValue >> (64 - count);
@@ -260,10 +263,10 @@ public static partial class HostCanonicalizer
         return true;
     }
 
-    // 32 bytes at once: stores them lower-cased at `at` and returns which are name bytes
+    // 32 bytes at once: lower-cases them in place and returns which are name bytes
     // (letters, digits, '-', '_', '.'), and which are dots, hyphens and digits, one bit per byte.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Classify(Vector256<byte> v, ref byte at, out uint dot, out uint hyphen, out uint digit)
+    private static uint Classify(ref Vector256<byte> v, out uint dot, out uint hyphen, out uint digit)
     {
         Vector256<byte> upper = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'A'), Vector256.Create((byte)('Z' - 'A')));
         Vector256<byte> lower = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'a'), Vector256.Create((byte)('z' - 'a')));
@@ -271,7 +274,7 @@ public static partial class HostCanonicalizer
         Vector256<byte> dots = Vector256.Equals(v, Vector256.Create((byte)'.'));
         Vector256<byte> hyphens = Vector256.Equals(v, Vector256.Create((byte)'-'));
         Vector256<byte> underscores = Vector256.Equals(v, Vector256.Create((byte)'_'));
-        (v | (upper & Vector256.Create((byte)0x20))).StoreUnsafe(ref at);
+        v |= upper & Vector256.Create((byte)0x20);
         dot = dots.ExtractMostSignificantBits();
         hyphen = hyphens.ExtractMostSignificantBits();
         digit = digits.ExtractMostSignificantBits();
