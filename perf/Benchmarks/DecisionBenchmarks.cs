@@ -18,7 +18,28 @@ public class DecisionBenchmarks
     private SuffixWalkBaseline _baseline = null!;
     private HostSets _hosts = null!;
 
-    [Params(10, 1_000, 100_000, 1_000_000)]
+    /// <summary>
+    /// 10, 1,000, 100,000 and 1,000,000 rules, or only the counts in <c>DECISION_RULES</c>
+    /// (comma-separated, e.g. <c>DECISION_RULES=100000</c>) to measure one size in a few minutes.
+    /// </summary>
+    public static IEnumerable<int> RuleCounts()
+    {
+        string? only = Environment.GetEnvironmentVariable("DECISION_RULES");
+        if (string.IsNullOrWhiteSpace(only))
+        {
+            return [10, 1_000, 100_000, 1_000_000];
+        }
+
+        var counts = new List<int>();
+        foreach (string part in only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            counts.Add(int.Parse(part, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return counts;
+    }
+
+    [ParamsSource(nameof(RuleCounts))]
     public int Rules { get; set; }
 
     [GlobalSetup]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -36,7 +37,7 @@ internal sealed class DomainTrie
 
     public int NodeCount => _nodes.Length;
 
-    /// <summary>A node by index: <see cref="Root"/> or a <see cref="FindChild"/> result, both in range, so unchecked.</summary>
+    /// <summary>A node by index: <see cref="Root"/> or a <see cref="FindChild(int, ulong, ulong, ref byte, int)"/> result, both in range, so unchecked.</summary>
     public ref readonly Node this[int index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -48,7 +49,7 @@ internal sealed class DomainTrie
     }
 
     /// <summary>
-    /// How many readable bytes a label passed to <see cref="FindChild"/> must have after it:
+    /// How many readable bytes a label passed to <see cref="FindChild(int, ulong, ulong, ref byte, int)"/> must have after it:
     /// the hash and the compare read whole 8-byte words and mask off what lies past the label.
     /// </summary>
     public const int LabelPadding = 8;
@@ -57,7 +58,7 @@ internal sealed class DomainTrie
     public ulong RootKey => _rootKey;
 
     /// <summary>
-    /// The key of a node: its parent's key and its label's hash (<see cref="LabelHash"/>),
+    /// The key of a node: its parent's key and its label's hash (<see cref="LabelHash(ref byte, int)"/>),
     /// combined by an add and a rotate. Only this step depends on the parent, so the hash of
     /// every label of a host can be computed ahead of (and overlapped with) the probes.
     /// </summary>
@@ -71,10 +72,13 @@ internal sealed class DomainTrie
     /// <see cref="HasExact"/>/<see cref="HasWild"/> flags (see <see cref="NodeOf"/>), or 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint FindChild(int parent, ulong key, ref byte label, int length)
+    public uint FindChild(int parent, ulong key, ref byte label, int length) => FindChild(parent, key, Head(ref label, length), ref label, length);
+
+    /// <summary>As <see cref="FindChild(int, ulong, ref byte, int)"/>, given the label's <see cref="Head"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint FindChild(int parent, ulong key, ulong head, ref byte label, int length)
     {
         Debug.Assert(length is > 0 and <= MaxLabelLength);
-        ulong head = Unsafe.ReadUnaligned<ulong>(ref label) & HeadMask(length);
         uint parentLength = (uint)parent | ((uint)length << LengthShift);
         int mask = _mask;
         int index = (int)key & mask;
@@ -101,7 +105,7 @@ internal sealed class DomainTrie
         }
     }
 
-    /// <summary>The node id in a <see cref="FindChild"/> result.</summary>
+    /// <summary>The node id in a <see cref="FindChild(int, ulong, ulong, ref byte, int)"/> result.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int NodeOf(uint found) => (int)(found & NodeMask);
 
@@ -120,6 +124,18 @@ internal sealed class DomainTrie
     /// <summary>The keyed hash of the <paramref name="length"/> (1–63) bytes at <paramref name="label"/>, followed by <see cref="LabelPadding"/> readable bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong LabelHash(ref byte label, int length) => Hash(ref label, length, _seed);
+
+    /// <summary>
+    /// As <see cref="LabelHash(ref byte, int)"/>, given the label's <see cref="Head"/>: a label of
+    /// up to 8 bytes is hashed from it, so the probe and the hash share one read of the label.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong LabelHash(ulong head, ref byte label, int length) =>
+        length <= 8 ? FoldedMultiply(_seed ^ (ulong)length ^ head, HashTailFactor) : Hash(ref label, length, _seed);
+
+    /// <summary>The first min(<paramref name="length"/>, 8) bytes of a label (followed by <see cref="LabelPadding"/> readable bytes) as a word, zero above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Head(ref byte label, int length) => Unsafe.ReadUnaligned<ulong>(ref label) & HeadMask(length);
 
     // Both labels are followed by LabelPadding readable bytes: compare 8 bytes at a time and
     // mask the last word to the label.
@@ -154,7 +170,6 @@ internal sealed class DomainTrie
     private static ulong Hash(ref byte label, int length, ulong seed)
     {
         const ulong K1 = 0x9E3779B97F4A7C15;
-        const ulong K2 = 0xC2B2AE3D27D4EB4F;
         ulong h = seed ^ (ulong)length;
         int i = 0;
         for (; length - i > 8; i += 8)
@@ -163,14 +178,24 @@ internal sealed class DomainTrie
         }
 
         ulong tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref label, i)) & TailMask(length - i);
-        return FoldedMultiply(h ^ tail, K2);
+        return FoldedMultiply(h ^ tail, HashTailFactor);
     }
+
+    private const ulong HashTailFactor = 0xC2B2AE3D27D4EB4F;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FoldedMultiply(ulong a, ulong b)
     {
-        ulong high = Math.BigMul(a, b, out ulong low);
-        return high ^ low;
+        // The UInt128 form keeps both halves in registers; the `out` overload spills the low
+        // half to the stack and reloads it, on the hash's critical path.
+        if (Bmi2.X64.IsSupported)
+        {
+            // The high half alone (mulx) and the low half by a plain multiply, side by side.
+            return Bmi2.X64.MultiplyNoFlags(a, b) ^ (a * b);
+        }
+
+        UInt128 product = Math.BigMul(a, b);
+        return (ulong)(product >> 64) ^ (ulong)product;
     }
 
     /// <summary>A trie node: its label and the rule matches attached to it.</summary>
@@ -189,10 +214,10 @@ internal sealed class DomainTrie
         public int WildCount;
     }
 
-    /// <summary>Set in a <see cref="FindChild"/> result when the node has exact matches.</summary>
+    /// <summary>Set in a <see cref="FindChild(int, ulong, ulong, ref byte, int)"/> result when the node has exact matches.</summary>
     public const uint HasExact = 1u << 31;
 
-    /// <summary>Set in a <see cref="FindChild"/> result when the node has wildcard matches.</summary>
+    /// <summary>Set in a <see cref="FindChild(int, ulong, ulong, ref byte, int)"/> result when the node has wildcard matches.</summary>
     public const uint HasWild = 1u << 30;
 
     private const uint NodeMask = HasWild - 1;

@@ -16,6 +16,9 @@ public readonly struct KitSet : IEquatable<KitSet>
     /// <summary>No kits: only global rules apply.</summary>
     public static KitSet None => default;
 
+    /// <summary>The set as bits: bit i for the kit at index i.</summary>
+    internal ulong Bits => _bits;
+
     /// <summary>True when no kit is in the set.</summary>
     public bool IsEmpty => _bits == 0;
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -26,6 +27,10 @@ public sealed class PolicySnapshot
     private readonly FrozenDictionary<UInt128, (int Start, int Count)> _addresses;
     private readonly FrozenDictionary<string, int> _kitIndices;
 
+    // The root's "**" list, copied out of the trie so a decision does not read the root node.
+    private readonly int _rootWildStart;
+    private readonly int _rootWildCount;
+
     internal PolicySnapshot(
         PolicyRule[] rules,
         RulePattern[] patterns,
@@ -48,6 +53,8 @@ public sealed class PolicySnapshot
                 : new Decision(DecisionVerdict.Allowed, DecisionReason.AllowRule, matched, HostError.None);
         }
         _trie = trie;
+        _rootWildStart = trie[DomainTrie.Root].WildStart;
+        _rootWildCount = trie[DomainTrie.Root].WildCount;
         _addresses = addresses;
         Kits = kits;
         var indices = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -167,7 +174,9 @@ public sealed class PolicySnapshot
     }
 
     // The fast path: a plain name of at most 63 bytes in a padded buffer, its dots as bits.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // The best deny and allow live in locals (registers), not in a sink struct on the stack.
+    // Not inlined into Decide: apart from the scan, the walk gets the registers to itself.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Decision DecideName(ref byte name, int length, ulong dots, int port, KitSet kits)
     {
         if (port is < 1 or > 65535)
@@ -175,59 +184,92 @@ public sealed class PolicySnapshot
             return InvalidPort();
         }
 
-        var sink = new BestSink(_matches, port, kits);
-        ref readonly DomainTrie.Node root = ref _trie[DomainTrie.Root];
-        sink.Offer(root.WildStart, root.WildCount);
+        ref RuleMatch matches = ref MemoryMarshal.GetArrayDataReference(_matches);
+        ulong kitBits = kits.Bits;
+        (int deny, int allow) = FirstApplicable(ref matches, _rootWildStart, _rootWildCount, port, kitBits);
 
-        // Labels right to left: the last one starts after the highest dot (at 0 when none is left).
+        // Proper suffixes right to left, each label starting after the highest dot left; the
+        // slot's flags say whether a node has a wildcard list, and only then is the node read.
         DomainTrie trie = _trie;
         int node = DomainTrie.Root;
         ulong key = trie.RootKey;
         int end = length;
-        while (true)
+        uint child;
+        while (dots != 0)
         {
             int start = 64 - BitOperations.LeadingZeroCount(dots);
             ref byte label = ref Unsafe.Add(ref name, start);
-            key = DomainTrie.ChildKey(key, trie.LabelHash(ref label, end - start));
-            uint child = trie.FindChild(node, key, ref label, end - start);
+            ulong head = DomainTrie.Head(ref label, end - start);
+            key = DomainTrie.ChildKey(key, trie.LabelHash(head, ref label, end - start));
+            child = trie.FindChild(node, key, head, ref label, end - start);
             if (child == 0)
             {
-                break;
+                return Result(deny, allow);
             }
 
-            // The slot says whether the node has matches; only then is the node read.
             node = DomainTrie.NodeOf(child);
-            if (dots == 0)
-            {
-                if ((child & DomainTrie.HasExact) != 0)
-                {
-                    ref readonly DomainTrie.Node n = ref trie[node];
-                    sink.Offer(n.ExactStart, n.ExactCount);
-                }
-
-                break;
-            }
-
             if ((child & DomainTrie.HasWild) != 0)
             {
                 ref readonly DomainTrie.Node n = ref trie[node];
-                sink.Offer(n.WildStart, n.WildCount);
+                (int d, int a) = FirstApplicable(ref matches, n.WildStart, n.WildCount, port, kitBits);
+                deny = d >= 0 ? d : deny;
+                allow = a >= 0 ? a : allow;
             }
 
             end = start - 1;
-            dots &= ~(1UL << end);
+            dots ^= 1UL << end;
         }
 
-        return Result(in sink);
+        // The first label: the whole name, its exact list.
+        ulong first = DomainTrie.Head(ref name, end);
+        key = DomainTrie.ChildKey(key, trie.LabelHash(first, ref name, end));
+        child = trie.FindChild(node, key, first, ref name, end);
+        if ((child & DomainTrie.HasExact) != 0)
+        {
+            ref readonly DomainTrie.Node n = ref trie[DomainTrie.NodeOf(child)];
+            (int d, int a) = FirstApplicable(ref matches, n.ExactStart, n.ExactCount, port, kitBits);
+            deny = d >= 0 ? d : deny;
+            allow = a >= 0 ? a : allow;
+        }
+
+        return Result(deny, allow);
     }
 
-    private Decision Result(in BestSink sink)
+    // The first applicable deny and allow of the list at matches[start..start+count] (a range
+    // the builder made, so unchecked), -1 for none. Read backwards so the last one kept is the first.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Deny, int Allow) FirstApplicable(ref RuleMatch matches, int start, int count, int port, ulong kits)
     {
-        int decisive = sink.Deny >= 0 ? sink.Deny : sink.Allow;
+        int deny = -1;
+        int allow = -1;
+        for (int i = start + count - 1; i >= start; i--)
+        {
+            ref readonly RuleMatch match = ref Unsafe.Add(ref matches, i);
+            if (match.Applies(port, kits))
+            {
+                if (match.IsDeny)
+                {
+                    deny = i;
+                }
+                else
+                {
+                    allow = i;
+                }
+            }
+        }
+
+        return (deny, allow);
+    }
+
+    private Decision Result(int deny, int allow)
+    {
+        int decisive = deny >= 0 ? deny : allow;
         return decisive >= 0
             ? _decisions[decisive]
             : new Decision(DecisionVerdict.Blocked, DecisionReason.NoMatchingRule, null, HostError.None);
     }
+
+    private Decision Result(in BestSink sink) => Result(sink.Deny, sink.Allow);
 
     private static Decision InvalidPort() =>
         new(DecisionVerdict.Blocked, DecisionReason.InvalidPort, null, HostError.None);
@@ -285,7 +327,7 @@ public sealed class PolicySnapshot
     }
 
     // Keeps the first applicable deny and allow of each list; deeper lists overwrite
-    // shallower ones, so the most specific rule is the one reported.
+    // shallower ones, so the most specific rule is the one reported (as the fast path does).
     private struct BestSink(RuleMatch[] matches, int port, KitSet kits) : IMatchSink
     {
         public int Deny = -1;
@@ -293,30 +335,10 @@ public sealed class PolicySnapshot
 
         public void Offer(int start, int count)
         {
-            bool deny = false;
-            bool allow = false;
-            for (int i = start; i < start + count; i++)
-            {
-                ref readonly RuleMatch match = ref matches[i];
-                if (!match.Applies(port, kits))
-                {
-                    continue;
-                }
-
-                if (match.IsDeny)
-                {
-                    if (!deny)
-                    {
-                        Deny = i;
-                        deny = true;
-                    }
-                }
-                else if (!allow)
-                {
-                    Allow = i;
-                    allow = true;
-                }
-            }
+            Debug.Assert((uint)start <= (uint)matches.Length && (uint)count <= (uint)(matches.Length - start));
+            (int deny, int allow) = FirstApplicable(ref MemoryMarshal.GetArrayDataReference(matches), start, count, port, kits.Bits);
+            Deny = deny >= 0 ? deny : Deny;
+            Allow = allow >= 0 ? allow : Allow;
         }
     }
 

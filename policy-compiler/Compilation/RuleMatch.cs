@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PolicyCompiler.Compilation;
 
 /// <summary>
@@ -9,6 +11,10 @@ internal readonly record struct RuleMatch(int RuleIndex, int PatternIndex, int P
     /// <summary>Rules that apply to every sandbox, not just those started with a kit.</summary>
     public const int Global = -1;
 
-    public bool Applies(int port, KitSet kits) =>
-        (Port == 0 || Port == port) && (KitIndex == Global || kits.Contains(KitIndex));
+    public bool Applies(int port, KitSet kits) => Applies(port, kits.Bits);
+
+    /// <summary>As <see cref="Applies(int, KitSet)"/> on the set's bits: no call, no copy of the set to memory, few branches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Applies(int port, ulong kits) =>
+        (Port == 0 | Port == port) && (KitIndex == Global | ((uint)KitIndex < KitSet.Capacity && ((kits >> KitIndex) & 1) != 0));
 }

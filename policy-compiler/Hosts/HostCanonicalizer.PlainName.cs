@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Text;
+using System.Runtime.Intrinsics.X86;
 
 namespace PolicyCompiler.Hosts;
 
@@ -35,78 +35,65 @@ public static partial class HostCanonicalizer
     {
         length = 0;
         dots = 0;
-        if (!Vector256.IsHardwareAccelerated || (uint)(host.Length - 1) >= PlainNameLimit || buffer.Length < PlainNameBufferSize)
+        int n = host.Length;
+        if (!Vector256.IsHardwareAccelerated || (uint)(n - MinPlainName) > PlainNameLimit - MinPlainName || buffer.Length < PlainNameBufferSize)
         {
             return false;
         }
 
-        // Copy in (at most) two 32-byte stores of registers gathered from in-bounds loads: a
-        // byte-wise copy followed by 32-byte loads of the same bytes would stall on store forwarding.
-        ref byte destination = ref MemoryMarshal.GetReference(buffer);
-        if (host.Length <= Vector256<byte>.Count)
+        // The host is gathered into registers from in-bounds loads and validated there; the
+        // buffer is written once, never read back here (a store then a reload of the same bytes
+        // waits on store forwarding, and a reload wider than the store on the store itself).
+        ref byte source = ref MemoryMarshal.GetReference(host);
+        Vector256<byte> head;
+        Vector256<byte> tail = default;
+        if (n <= Vector256<byte>.Count)
         {
-            CopyChunk(host, ref destination);
+            head = n == Vector256<byte>.Count ? Vector256.LoadUnsafe(ref source) : Gather(ref source, n);
         }
         else
         {
-            Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(host)).StoreUnsafe(ref destination);
-            CopyChunk(host[Vector256<byte>.Count..], ref Unsafe.Add(ref destination, Vector256<byte>.Count));
+            head = Vector256.LoadUnsafe(ref source);
+            if (Avx512Vbmi.VL.IsSupported)
+            {
+                tail = ShiftDown(Vector256.LoadUnsafe(ref source, (nuint)(n - Vector256<byte>.Count)), n);
+            }
+            else if (n - Vector256<byte>.Count >= MinPlainName)
+            {
+                tail = Gather(ref Unsafe.Add(ref source, Vector256<byte>.Count), n - Vector256<byte>.Count);
+            }
+            else
+            {
+                return false;
+            }
         }
 
-        return ScanCopied(ref destination, host.Length, out length, out dots);
+        return Scan(head, tail, n, ref MemoryMarshal.GetReference(buffer), out length, out dots);
     }
 
-    // Up to 32 bytes to destination, with one vector store where the length allows.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyChunk(ReadOnlySpan<byte> chunk, ref byte destination)
-    {
-        if (chunk.Length == Vector256<byte>.Count)
-        {
-            Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(chunk)).StoreUnsafe(ref destination);
-        }
-        else if (TryGather(chunk, out Vector256<byte> gathered))
-        {
-            gathered.StoreUnsafe(ref destination);
-        }
-        else
-        {
-            chunk.CopyTo(MemoryMarshal.CreateSpan(ref destination, chunk.Length));
-        }
-    }
+    // The shortest host the gathers take (4 bytes); shorter ones go to the full path.
+    private const int MinPlainName = 4;
 
     // Bytes 0..n-1 of a 4–31 byte host in the low lanes of a vector (the lanes above n are
     // unspecified): two overlapping in-bounds loads, the second shuffled into place.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryGather(ReadOnlySpan<byte> host, out Vector256<byte> gathered)
+    private static Vector256<byte> Gather(ref byte source, int n)
     {
-        ref byte source = ref MemoryMarshal.GetReference(host);
-        int n = host.Length;
         if (n >= 16)
         {
-            gathered = Assemble(Vector128.LoadUnsafe(ref source), Vector128.LoadUnsafe(ref source, (nuint)(n - 16)), n);
-            return true;
+            return Assemble(Vector128.LoadUnsafe(ref source), Vector128.LoadUnsafe(ref source, (nuint)(n - 16)), n);
         }
 
         if (n >= 8)
         {
             Vector128<byte> pair = Vector128.Create(
                 Unsafe.ReadUnaligned<ulong>(ref source), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, n - 8))).AsByte();
-            gathered = Vector256.Create(AssemblePair(pair, n), Vector128<byte>.Zero);
-            return true;
+            return Vector256.Create(AssemblePair(pair, n), Vector128<byte>.Zero);
         }
 
-        if (n >= 4)
-        {
-            // Lanes 0–3: host[0..4]; lanes 4–7: host[n-4..n]; lane j ≥ 4 wants lane j + 8 - n.
-            Vector128<byte> pair = Vector128.CreateScalar(
-                Unsafe.ReadUnaligned<uint>(ref source) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref source, n - 4)) << 32)).AsByte();
-            Vector128<byte> shift = Vector128.GreaterThanOrEqual(Vector128<byte>.Indices, Vector128.Create((byte)4)) & Vector128.Create((byte)(8 - n));
-            gathered = Vector256.Create(Vector128.Shuffle(pair, Vector128<byte>.Indices + shift), Vector128<byte>.Zero);
-            return true;
-        }
-
-        gathered = default;
-        return false;
+        Vector128<byte> quad = Vector128.CreateScalar(
+            Unsafe.ReadUnaligned<uint>(ref source) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref source, n - 4)) << 32)).AsByte();
+        return Vector256.Create(AssembleQuad(quad, n), Vector128<byte>.Zero);
     }
 
     // A 16–31 byte host from its first and last 16 bytes: upper lane j holds host[16 + j] = last[j + 32 - n].
@@ -123,80 +110,118 @@ public static partial class HostCanonicalizer
         return Vector128.Shuffle(pair, Vector128<byte>.Indices + shift);
     }
 
-    /// <summary>As the UTF-8 overload, for text: narrowed once straight into <paramref name="buffer"/>; non-ASCII text is "not shown here".</summary>
+    // A 4–7 byte host from lanes 0–3 = host[0..4] and lanes 4–7 = host[n-4..n]: lane j ≥ 4 wants lane j + 8 - n.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> AssembleQuad(Vector128<byte> quad, int n)
+    {
+        Vector128<byte> shift = Vector128.GreaterThanOrEqual(Vector128<byte>.Indices, Vector128.Create((byte)4)) & Vector128.Create((byte)(8 - n));
+        return Vector128.Shuffle(quad, Vector128<byte>.Indices + shift);
+    }
+
+    // Bytes 32..n-1 of a 33–64 byte host from its last 32 bytes (last[j] = host[n - 32 + j]):
+    // lane j wants last[j + 64 - n]; lanes past the host wrap around and are unspecified.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> ShiftDown(Vector256<byte> last, int n) =>
+        Avx512Vbmi.VL.PermuteVar32x8(last, Vector256<byte>.Indices + Vector256.Create((byte)(64 - n)));
+
+    /// <summary>As the UTF-8 overload, for text: narrowed in registers; non-ASCII text is "not shown here".</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryScanPlainName(ReadOnlySpan<char> host, Span<byte> buffer, out int length, out ulong dots)
     {
         length = 0;
         dots = 0;
-        if (!Vector256.IsHardwareAccelerated || (uint)(host.Length - 1) >= PlainNameLimit || buffer.Length < PlainNameBufferSize)
+        int n = host.Length;
+        if (!Vector256.IsHardwareAccelerated || (uint)(n - MinPlainName) > PlainNameLimit - MinPlainName || buffer.Length < PlainNameBufferSize)
         {
             return false;
         }
 
-        ref byte destination = ref MemoryMarshal.GetReference(buffer);
-        bool ascii = host.Length <= Vector256<byte>.Count
-            ? NarrowChunk(host, ref destination)
-            : NarrowChunk(host[..Vector256<byte>.Count], ref destination)
-                && NarrowChunk(host[Vector256<byte>.Count..], ref Unsafe.Add(ref destination, Vector256<byte>.Count));
-        return ascii && ScanCopied(ref destination, host.Length, out length, out dots);
-    }
-
-    // Up to 32 chars to destination as bytes, false if one is not ASCII. As CopyChunk: narrowed
-    // in registers from in-bounds loads and stored once, where the length allows.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool NarrowChunk(ReadOnlySpan<char> chunk, ref byte destination)
-    {
-        ref ushort source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(chunk));
-        int n = chunk.Length;
-        Vector256<ushort> nonAscii = Vector256.Create((ushort)0xFF80);
-        if (n >= 16)
+        ref ushort source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(host));
+        Vector256<byte> head;
+        Vector256<byte> tail = default;
+        if (n <= Vector256<byte>.Count)
         {
-            Vector256<ushort> low = Vector256.LoadUnsafe(ref source);
-            Vector256<ushort> high = Vector256.LoadUnsafe(ref source, (nuint)(n - 16));
-            if (((low | high) & nonAscii) != Vector256<ushort>.Zero)
+            if (!TryNarrow(ref source, n, out head))
+            {
+                return false;
+            }
+        }
+        else if (Avx512Vbmi.VL.IsSupported)
+        {
+            // chars 0..31 and n-32..n-1, four loads; the second 32 shifted down into place.
+            Vector256<ushort> a = Vector256.LoadUnsafe(ref source);
+            Vector256<ushort> b = Vector256.LoadUnsafe(ref source, 16);
+            Vector256<ushort> c = Vector256.LoadUnsafe(ref source, (nuint)(n - 32));
+            Vector256<ushort> d = Vector256.LoadUnsafe(ref source, (nuint)(n - 16));
+            if (((a | b | c | d) & Vector256.Create((ushort)0xFF80)) != Vector256<ushort>.Zero)
             {
                 return false;
             }
 
+            head = Vector256.Narrow(a, b);
+            tail = ShiftDown(Vector256.Narrow(c, d), n);
+        }
+        else if (!TryNarrow(ref source, Vector256<byte>.Count, out head)
+            || n - Vector256<byte>.Count < MinPlainName
+            || !TryNarrow(ref Unsafe.Add(ref source, Vector256<byte>.Count), n - Vector256<byte>.Count, out tail))
+        {
+            return false;
+        }
+
+        return Scan(head, tail, n, ref MemoryMarshal.GetReference(buffer), out length, out dots);
+    }
+
+    // Chars 0..n-1 (4–32 of them) as bytes in the low lanes of a vector, false if one is not ASCII.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryNarrow(ref ushort source, int n, out Vector256<byte> narrowed)
+    {
+        Vector128<ushort> nonAscii = Vector128.Create((ushort)0xFF80);
+        if (n >= 16)
+        {
+            Vector256<ushort> low = Vector256.LoadUnsafe(ref source);
+            Vector256<ushort> high = Vector256.LoadUnsafe(ref source, (nuint)(n - 16));
             Vector128<byte> lowBytes = Vector128.Narrow(low.GetLower(), low.GetUpper());
             Vector128<byte> highBytes = Vector128.Narrow(high.GetLower(), high.GetUpper());
-            (n == Vector256<byte>.Count ? Vector256.Create(lowBytes, highBytes) : Assemble(lowBytes, highBytes, n)).StoreUnsafe(ref destination);
-            return true;
+            narrowed = n == Vector256<byte>.Count ? Vector256.Create(lowBytes, highBytes) : Assemble(lowBytes, highBytes, n);
+            return ((low | high) & Vector256.Create(nonAscii, nonAscii)) == Vector256<ushort>.Zero;
         }
 
         if (n >= 8)
         {
             Vector128<ushort> low = Vector128.LoadUnsafe(ref source);
             Vector128<ushort> high = Vector128.LoadUnsafe(ref source, (nuint)(n - 8));
-            if (((low | high) & nonAscii.GetLower()) != Vector128<ushort>.Zero)
-            {
-                return false;
-            }
-
-            Vector256.Create(AssemblePair(Vector128.Narrow(low, high), n), Vector128<byte>.Zero).StoreUnsafe(ref destination);
-            return true;
+            narrowed = Vector256.Create(AssemblePair(Vector128.Narrow(low, high), n), Vector128<byte>.Zero);
+            return ((low | high) & nonAscii) == Vector128<ushort>.Zero;
         }
 
-        return Ascii.FromUtf16(chunk, MemoryMarshal.CreateSpan(ref destination, n), out _) == System.Buffers.OperationStatus.Done;
+        Vector128<ushort> quad = Vector128.Create(
+            Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref source)),
+            Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref Unsafe.Add(ref source, n - 4)))).AsUInt16();
+        narrowed = Vector256.Create(AssembleQuad(Vector128.Narrow(quad, Vector128<ushort>.Zero), n), Vector128<byte>.Zero);
+        return (quad & nonAscii) == Vector128<ushort>.Zero;
     }
 
-    // buffer[..count] holds the host (1..64 bytes); the buffer has at least 64 readable bytes.
-    private static bool ScanCopied(ref byte buffer, int count, out int length, out ulong dots)
+    // head holds host bytes 0..31, tail bytes 32..63 (used when count > 32); lanes past count
+    // are unspecified. Lower-cases into buffer (its only write) and checks the name on bit masks.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Scan(Vector256<byte> head, Vector256<byte> tail, int count, ref byte buffer, out int length, out ulong dots)
     {
         length = 0;
         dots = 0;
-        Scan(ref buffer, out uint valid, out uint dot, out uint hyphen);
-        ulong validMask = valid;
+        ulong validMask = Classify(ref head, out uint dot, out uint hyphen, out uint digit);
         ulong dotMask = dot;
         ulong hyphenMask = hyphen;
+        ulong digitMask = digit;
         if (count > Vector256<byte>.Count)
         {
-            Scan(ref Unsafe.Add(ref buffer, Vector256<byte>.Count), out valid, out dot, out hyphen);
-            validMask |= (ulong)valid << 32;
+            validMask |= (ulong)Classify(ref tail, out dot, out hyphen, out digit) << 32;
             dotMask |= (ulong)dot << 32;
             hyphenMask |= (ulong)hyphen << 32;
+            digitMask |= (ulong)digit << 32;
         }
+
+        head.StoreUnsafe(ref buffer);
+        tail.StoreUnsafe(ref buffer, (nuint)Vector256<byte>.Count);
 
         // Every byte of the input, the trailing dot included, must be a name byte (s_nameBytes).
         ulong inputMask = ulong.MaxValue >> (64 - count);
@@ -228,7 +253,7 @@ public static partial class HostCanonicalizer
         // A last label starting with a digit may make the name an IPv4 address or refuse it
         // ("127.1", WHATWG "ends in a number"): the full path decides.
         int lastLabelStart = 64 - BitOperations.LeadingZeroCount(dotMask);
-        if ((uint)(Unsafe.Add(ref buffer, lastLabelStart) - '0') <= 9)
+        if (((digitMask >> lastLabelStart) & 1) != 0)
         {
             return false;
         }
@@ -239,20 +264,20 @@ public static partial class HostCanonicalizer
     }
 
     // 32 bytes at once: lower-cases them in place and returns which are name bytes
-    // (letters, digits, '-', '_', '.'), dots and hyphens, one bit per byte.
+    // (letters, digits, '-', '_', '.'), and which are dots, hyphens and digits, one bit per byte.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scan(ref byte at, out uint valid, out uint dot, out uint hyphen)
+    private static uint Classify(ref Vector256<byte> v, out uint dot, out uint hyphen, out uint digit)
     {
-        Vector256<byte> v = Vector256.LoadUnsafe(ref at);
         Vector256<byte> upper = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'A'), Vector256.Create((byte)('Z' - 'A')));
         Vector256<byte> lower = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'a'), Vector256.Create((byte)('z' - 'a')));
-        Vector256<byte> digit = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'0'), Vector256.Create((byte)9));
+        Vector256<byte> digits = Vector256.LessThanOrEqual(v - Vector256.Create((byte)'0'), Vector256.Create((byte)9));
         Vector256<byte> dots = Vector256.Equals(v, Vector256.Create((byte)'.'));
         Vector256<byte> hyphens = Vector256.Equals(v, Vector256.Create((byte)'-'));
         Vector256<byte> underscores = Vector256.Equals(v, Vector256.Create((byte)'_'));
-        (v | (upper & Vector256.Create((byte)0x20))).StoreUnsafe(ref at);
-        valid = (upper | lower | digit | dots | hyphens | underscores).ExtractMostSignificantBits();
+        v |= upper & Vector256.Create((byte)0x20);
         dot = dots.ExtractMostSignificantBits();
         hyphen = hyphens.ExtractMostSignificantBits();
+        digit = digits.ExtractMostSignificantBits();
+        return (upper | lower | digits | dots | hyphens | underscores).ExtractMostSignificantBits();
     }
 }
