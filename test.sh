@@ -25,6 +25,8 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results=$(mktemp -d "${TMPDIR:-/tmp}/gateway-tests.XXXXXX")
+# The load tests append their figures (tunnels held, memory, descriptors) here; printed at the end.
+export LOAD_REPORT="$results/load-report.txt"
 trap 'rm -rf "$results"' EXIT
 
 if ! dotnet build Gateway.sln -c Release -nologo -clp:ErrorsOnly </dev/null; then
@@ -66,6 +68,11 @@ fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "test.sh: dotnet test exited $status" >&2
   failed=1
+fi
+
+if [ -s "$LOAD_REPORT" ]; then
+  echo "test.sh: load figures:"
+  sed 's/^/  /' "$LOAD_REPORT"
 fi
 
 summary="$passed passed, $failed failed"
