@@ -43,7 +43,8 @@ internal static class SandboxLeftovers
     // A create writes its claim before it makes the link and rm deletes the claim after the link,
     // so a reused link is covered by a foreign claim: reading the claim on both sides of the link
     // check sees it unless a whole foreign sandbox lived and died in between.
-    private static bool TakenByAnother(string name, string iface)
+    /// <summary>Whether <paramref name="iface"/> exists now because another sandbox claimed its block after <paramref name="name"/> let it go.</summary>
+    internal static bool TakenByAnother(string name, string iface)
     {
         string own = name + ".json"; // a claim names the owner's record; names are unique per run
         string? before = ClaimOwner(iface);
