@@ -104,6 +104,10 @@ internal sealed class RawHttp11Upstream : IAsyncDisposable
                 received.AddRange(buffer.AsSpan(0, n));
             }
         }
+        catch (InvalidDataException e)
+        {
+            Requests.Enqueue(new UpstreamRequest(tls.TargetHostName, "", "", [], "", [e.Message]));
+        }
         catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
         {
             // The gateway abandoned the connection (a request it gave up on): what was framed is recorded.
@@ -208,7 +212,11 @@ internal sealed class RawHttp11Upstream : IAsyncDisposable
             }
 
             string size = Encoding.Latin1.GetString(bytes, at, lineEnd).Split(';')[0];
-            int length = Convert.ToInt32(size, 16);
+            if (!int.TryParse(size, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out int length) || length < 0)
+            {
+                throw new InvalidDataException($"bad chunk size \"{size}\"");
+            }
+
             at += lineEnd + 2;
             if (length == 0)
             {
