@@ -52,9 +52,9 @@ public sealed class InterceptedHttp2SmugglingAttackTests(InterceptedHttp2Smuggli
             outcome = await h2.ReadOutcomeAsync(1);
         }
 
-        // The upstream answers what it frames at once; a request still on its way after the client
-        // saw the outcome would be a request the gateway sent after refusing: wait for the survival
-        // request to land behind it, so the upstream's record is complete for this shape.
+        // The daemon survives; and the round trip of a normal request gives anything the gateway
+        // sent for this shape (on another pooled upstream connection, perhaps) time to be framed
+        // before the upstream's record is read.
         await AssertAnotherRequestWorksAsync();
         UpstreamRequest[] seen = [.. upstream.Requests.Skip(seenBefore).Where(r => r.Target != "/after")];
 
