@@ -14,7 +14,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Gateway.Interception;
 
 /// <summary>
-/// Serves every request of a terminated connection: the request must name the decided host
+/// Serves every request of a terminated connection: the request must be well formed (no CONNECT,
+/// no HTTP/2 field that RFC 9113 forbids; see <see cref="RequestFields"/>, else 400), name the decided host
 /// (invariant 4, else 421), pass the host's L7 rules (else 403; under report mode it goes on,
 /// audited as <c>wouldBlock</c>), and get its credentials (a
 /// missing one is a 502 and nothing is sent; a placeholder toward the wrong host is refused and
@@ -60,6 +61,14 @@ internal sealed partial class InterceptedRequestHandler
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
         {
             bodyLimit.MaxRequestBodySize = null; // a proxy streams bodies; it does not cap uploads the upstream accepts
+        }
+
+        if (RequestFields.Malformed(context) is { } malformed)
+        {
+            _metrics.RecordError(ErrorKind.MalformedRequest);
+            await RefuseAsync(context, session, StatusCodes.Status400BadRequest, "malformed-request", blocked: false, started,
+                $"Refused: {malformed}; the request to {plan.Host} was not sent.\n").ConfigureAwait(false);
+            return;
         }
 
         if (!AuthorityAgrees(context.Request.Host, plan))
