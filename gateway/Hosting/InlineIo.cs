@@ -5,8 +5,8 @@ namespace Gateway.Hosting;
 /// of handing each one to the thread pool. Every new tunnel or SNI-routed connection is a chain of
 /// short steps (accept, read the head, decide, dial, relay a few messages, close); dispatched, each
 /// step is a wake-up and a context switch on the proxy's core. Inline, perf/conn-cpu.sh measured
-/// S3 about 13 → 5 context switches and S5 about 40 → 18 per connection, with less CPU per
-/// connection (perf/results/connection-cpu.md). Safe here because nothing on these paths blocks a
+/// 13 → 6 context switches per S3 tunnel and 41 → 24 per S5 connection, and about a quarter less
+/// CPU per connection (perf/results/connection-cpu.md). Safe here because nothing on these paths blocks a
 /// thread: parsers, the decision and the relay are non-blocking, the audit queue waits
 /// asynchronously, and DNS runs off the engine thread.
 /// </summary>
