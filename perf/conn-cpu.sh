@@ -22,13 +22,13 @@ while [ $# -gt 0 ]; do
     --s5-requests) s5_requests=$2; shift ;;
     --only) only=$2; shift ;;
     --gateway-dll) gateway_dll=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "conn-cpu.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 driver=perf/LoadDriver/bin/Release/net10.0/LoadDriver.dll
-[ -f "$gateway_dll" ] && [ -f "$driver" ] || { echo "conn-cpu.sh: build Release first (gateway, perf/LoadDriver)" >&2; exit 1; }
+if [ ! -f "$gateway_dll" ] || [ ! -f "$driver" ]; then echo "conn-cpu.sh: build Release first (gateway, perf/LoadDriver)" >&2; exit 1; fi
 ulimit -n 65536 2>/dev/null || true
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/conn-cpu.XXXXXX")
@@ -76,7 +76,7 @@ YAML
 # shellcheck disable=SC2086
 env DOTNET_CLI_TELEMETRY_OPTOUT=1 ${GW_ENV:-} taskset -c 0 dotnet "$gateway_dll" run --config "$work/gw/gateway.yaml" --state-dir "$work/gw" >"$work/gw.log" 2>&1 &
 gw=$!
-pids+=($gw)
+pids+=("$gw")
 wait_port "$forward"; wait_port "$sni"
 echo "gateway pid $gw (forward $forward, sni $sni, origin http $http tls $tls)" >&2
 
