@@ -27,6 +27,9 @@ internal static class RunCommand
         command.SetAction(async (result, cancellation) =>
         {
             GatewayConfig config = options.LoadConfig(result, context);
+
+            // Before the first socket exists: the runtime reads the switch once.
+            InlineIo.EnableUnlessSet();
             var errors = new List<string>();
             WebApplication? app = GatewayHost.Build(config, errors, GatewayHost.ConsoleLogging(result.GetValue(logFormat) == "json"));
             if (app is null)

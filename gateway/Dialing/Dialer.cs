@@ -153,7 +153,9 @@ internal sealed partial class Dialer
                 };
         }
 
-        return await RaceAsync(Interleave(endPoints), linked.Token, cancellationToken, started).ConfigureAwait(false);
+        return endPoints.Count == 1
+            ? await ConnectOneAsync(endPoints[0], linked.Token, cancellationToken, started).ConfigureAwait(false)
+            : await RaceAsync(Interleave(endPoints), linked.Token, cancellationToken, started).ConfigureAwait(false);
     }
 
     private async ValueTask<(IPAddress[]? Addresses, EgressError Error)> ResolveAsync(string host, CancellationToken cancellationToken)

@@ -107,6 +107,7 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton(CreateMetrics);
         builder.Services.AddSingleton<Readiness>();
         services?.Invoke(builder.Services);
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineIo.Enabled);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -202,6 +202,28 @@ public partial class DialerTests
     }
 
     [Fact]
+    public async Task SingleAddress_ConnectThatIgnoresItsToken_IsTimeout_AndItsSocketIsClosed()
+    {
+        using var blackHole = new BlackHoleListener(IPAddress.Loopback);
+        await blackHole.FillAsync().WaitAsync(s_wait);
+        var sockets = new ConcurrentQueue<Socket>();
+        Dialer dialer = Create(
+            connectTimeout: TimeSpan.FromMilliseconds(300),
+            connect: (socket, endPoint, _) =>
+            {
+                sockets.Enqueue(socket);
+                return socket.ConnectAsync(endPoint, CancellationToken.None);
+            });
+
+        DialResult result = await dialer.ConnectAsync("127.0.0.1", blackHole.EndPoint.Port, new DialPermissions(IPAddress.Loopback, localhostRule: false), default)
+            .AsTask().WaitAsync(s_wait);
+
+        Assert.Equal(EgressError.Timeout, result.Error);
+        Assert.Null(result.Socket);
+        Assert.True(Assert.Single(sockets).SafeHandle.IsClosed);
+    }
+
+    [Fact]
     public async Task ResolverThatNeverAnswers_IsTimeout()
     {
         Dialer dialer = Create(
