@@ -49,26 +49,28 @@ internal sealed partial class DnsServer(
     {
         IPEndPoint configured = config.Listen.Dns ?? throw new InvalidOperationException("listen.dns is not set");
 
-        // Port 0 (tests): the kernel picks the UDP port; TCP then takes the same one, which
-        // another process may hold, so try a few times.
+        // Port 0 (tests): the kernel picks the TCP port and UDP then takes the same one. TCP first,
+        // because TCP ports are the scarce ones on a busy host (every outgoing connection and its
+        // TIME_WAIT holds one), so a kernel-chosen UDP port was often taken for TCP; a UDP clash
+        // is rare, and retried.
         for (int attempt = 0; ; attempt++)
         {
-            Socket udp = Bind(configured, SocketType.Dgram, ProtocolType.Udp);
-            var bound = (IPEndPoint)udp.LocalEndPoint!;
+            Socket tcp = Bind(configured, SocketType.Stream, ProtocolType.Tcp);
+            var bound = (IPEndPoint)tcp.LocalEndPoint!;
             try
             {
-                Socket tcp = Bind(bound, SocketType.Stream, ProtocolType.Tcp);
                 tcp.Listen(TcpMaxConnections);
+                Socket udp = Bind(bound, SocketType.Dgram, ProtocolType.Udp);
                 (_udp, _tcp, EndPoint) = (udp, tcp, bound);
                 break;
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && configured.Port == 0 && attempt < 8)
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && configured.Port == 0 && attempt < 32)
             {
-                udp.Dispose();
+                tcp.Dispose();
             }
             catch
             {
-                udp.Dispose();
+                tcp.Dispose();
                 throw;
             }
         }

@@ -52,7 +52,7 @@ public sealed class TunnelLoadTests(ITestOutputHelper output)
             }
 
             TimeSpan opened = started.Elapsed;
-            await WaitForAsync(() => upstream.Open >= tunnels, TimeSpan.FromSeconds(60));
+            await WaitForAsync(() => upstream.Open >= tunnels, TimeSpan.FromSeconds(60), () => $"{upstream.Open} of {tunnels} tunnels reached the upstream");
             GC.Collect();
             await Task.Delay(500);
             long rssHeld = gateway.Rss();
@@ -88,7 +88,10 @@ public sealed class TunnelLoadTests(ITestOutputHelper output)
         }
 
         // Closing every client tears every tunnel down: the descriptors come back.
-        await WaitForAsync(() => gateway.OpenDescriptors() <= fdsIdle + 20, TimeSpan.FromSeconds(60));
+        await WaitForAsync(
+            () => gateway.OpenDescriptors() <= fdsIdle + 20,
+            TimeSpan.FromSeconds(120),
+            () => $"the gateway still has {gateway.OpenDescriptors()} descriptors (idle {fdsIdle}); the upstream still has {upstream.Open} connections");
         Report($"descriptors after close: {gateway.OpenDescriptors()} (idle {fdsIdle}); RSS after close {gateway.Rss() / 1048576.0:0.0} MiB");
     }
 
@@ -125,12 +128,12 @@ public sealed class TunnelLoadTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, Func<string> state)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < timeout, "condition not met within " + timeout);
+            Assert.True(clock.Elapsed < timeout, $"not met within {timeout}: {state()}");
             await Task.Delay(100);
         }
     }
