@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Gateway.Relay;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
@@ -49,31 +50,21 @@ internal static partial class OriginalDestination
         return port == 0 || (local is not null && port == local.Port) ? null : port;
     }
 
-    // The descriptor is referenced for the one call, so a socket closed concurrently cannot hand
-    // its number to another connection meanwhile. Returns the length written, or -1 on any error.
+    // Returns the length written, or -1 on any error (a socket closed meanwhile included).
     private static unsafe int Query(Socket socket, int level, Span<byte> address)
     {
-        SafeSocketHandle handle = socket.SafeHandle;
-        bool referenced = false;
         try
         {
-            handle.DangerousAddRef(ref referenced);
+            using var descriptor = new SocketDescriptor(socket);
             int length = address.Length;
             fixed (byte* value = address)
             {
-                return GetSockOpt((int)handle.DangerousGetHandle(), level, SoOriginalDst, value, ref length) == 0 ? length : -1;
+                return GetSockOpt(descriptor.Value, level, SoOriginalDst, value, ref length) == 0 ? length : -1;
             }
         }
         catch (ObjectDisposedException)
         {
             return -1;
-        }
-        finally
-        {
-            if (referenced)
-            {
-                handle.DangerousRelease();
-            }
         }
     }
 

@@ -9,11 +9,8 @@ namespace Gateway.Relay;
 /// socket → pipe → socket as page references, never copied into or out of the process.
 /// </summary>
 /// <remarks>
-/// A socket's descriptor is used only inside one non-blocking call, with its
-/// <see cref="SafeHandle"/> referenced for that call: a socket disposed concurrently (Kestrel
-/// aborting the connection, the relay resetting the upstream) keeps its descriptor number until
-/// the call returns, so a splice can never land on a descriptor the process reused meanwhile.
-/// Holding the reference across an await would instead make that dispose spin until it is released.
+/// A socket's descriptor is used only inside one non-blocking call, through a
+/// <see cref="SocketDescriptor"/> held for that call.
 /// </remarks>
 internal static partial class Splice
 {
@@ -46,40 +43,16 @@ internal static partial class Splice
     /// <returns>Bytes moved; 0 at the socket's end of stream; <c>-errno</c> on failure (<c>-EAGAIN</c>: nothing to read now).</returns>
     public static nint FromSocket(Socket socket, int pipeWrite, int length)
     {
-        SafeSocketHandle handle = socket.SafeHandle;
-        bool referenced = false;
-        try
-        {
-            handle.DangerousAddRef(ref referenced);
-            return Retry((int)handle.DangerousGetHandle(), pipeWrite, length);
-        }
-        finally
-        {
-            if (referenced)
-            {
-                handle.DangerousRelease();
-            }
-        }
+        using var descriptor = new SocketDescriptor(socket);
+        return Retry(descriptor.Value, pipeWrite, length);
     }
 
     /// <summary>Moves up to <paramref name="length"/> bytes from the pipe into <paramref name="socket"/>.</summary>
     /// <returns>Bytes moved; <c>-errno</c> on failure (<c>-EAGAIN</c>: the socket's send buffer is full).</returns>
     public static nint ToSocket(int pipeRead, Socket socket, int length)
     {
-        SafeSocketHandle handle = socket.SafeHandle;
-        bool referenced = false;
-        try
-        {
-            handle.DangerousAddRef(ref referenced);
-            return Retry(pipeRead, (int)handle.DangerousGetHandle(), length);
-        }
-        finally
-        {
-            if (referenced)
-            {
-                handle.DangerousRelease();
-            }
-        }
+        using var descriptor = new SocketDescriptor(socket);
+        return Retry(pipeRead, descriptor.Value, length);
     }
 
     /// <summary>Reads exactly <paramref name="buffer"/>'s length from a pipe that holds at least that much.</summary>
@@ -134,21 +107,9 @@ internal static partial class Splice
 
     private static bool IsNonBlocking(Socket socket)
     {
-        SafeSocketHandle handle = socket.SafeHandle;
-        bool referenced = false;
-        try
-        {
-            handle.DangerousAddRef(ref referenced);
-            int flags = Fcntl((int)handle.DangerousGetHandle(), FGetFl, 0);
-            return flags >= 0 && (flags & ONonBlock) != 0;
-        }
-        finally
-        {
-            if (referenced)
-            {
-                handle.DangerousRelease();
-            }
-        }
+        using var descriptor = new SocketDescriptor(socket);
+        int flags = Fcntl(descriptor.Value, FGetFl, 0);
+        return flags >= 0 && (flags & ONonBlock) != 0;
     }
 
     private static nint Retry(int from, int to, int length)
