@@ -21,14 +21,7 @@ public sealed class KitReloadTests
         await using TestUpstream upstream = await TestUpstream.StartAsync();
         string kitDir = Directory.CreateTempSubdirectory("gw-kit-").FullName;
         string kit = Path.Combine(kitDir, "spec.yaml");
-        await File.WriteAllTextAsync(kit, Kit.Replace("HOST", "other.example.test", StringComparison.Ordinal));
-        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
-            [["policy", "set-default", "deny-all"]],
-            config => config with
-            {
-                Kits = [kit],
-                Sandboxes = [new Gateway.Configuration.SandboxConfig("dev", [System.Net.IPAddress.Loopback], ["dev-kit"], null)],
-            });
+        await using GatewayUnderTest gateway = await StartWithKitAsync(kit, configured: kit);
         LivePolicy policy = gateway.Services.GetRequiredService<LivePolicy>();
         Assert.Equal(403, (await ResponseTableTests.ConnectAsync(gateway, "api.example.test", upstream.HttpPort)).Status);
 
@@ -52,14 +45,7 @@ public sealed class KitReloadTests
         await using TestUpstream upstream = await TestUpstream.StartAsync();
         string kitDir = Directory.CreateTempSubdirectory("gw-kit-").FullName;
         string kit = Path.Combine(kitDir, "spec.yaml");
-        await File.WriteAllTextAsync(kit, Kit.Replace("HOST", "other.example.test", StringComparison.Ordinal));
-        await using GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
-            [["policy", "set-default", "deny-all"]],
-            config => config with
-            {
-                Kits = [kitGivenAsItsDirectory ? kitDir : kit],
-                Sandboxes = [new Gateway.Configuration.SandboxConfig("dev", [System.Net.IPAddress.Loopback], ["dev-kit"], null)],
-            });
+        await using GatewayUnderTest gateway = await StartWithKitAsync(kit, configured: kitGivenAsItsDirectory ? kitDir : kit);
         LivePolicy policy = gateway.Services.GetRequiredService<LivePolicy>();
 
         // A log written beside the kit (the soak did this): no reload, however often it is written.
@@ -80,6 +66,20 @@ public sealed class KitReloadTests
         Assert.Equal(200, await EventuallyAsync(gateway, upstream, expected: 200));
         Assert.True(policy.Reloads >= 1);
         Directory.Delete(kitDir, recursive: true);
+    }
+
+    // Writes the kit allowing only other.example.test and starts a deny-all gateway that loads it
+    // from <paramref name="configured"/> (the file or its directory) for sandbox "dev".
+    private static async Task<GatewayUnderTest> StartWithKitAsync(string kit, string configured)
+    {
+        await File.WriteAllTextAsync(kit, Kit.Replace("HOST", "other.example.test", StringComparison.Ordinal));
+        return await GatewayUnderTest.StartAsync(
+            [["policy", "set-default", "deny-all"]],
+            config => config with
+            {
+                Kits = [configured],
+                Sandboxes = [new Gateway.Configuration.SandboxConfig("dev", [System.Net.IPAddress.Loopback], ["dev-kit"], null)],
+            });
     }
 
     private static async Task<int> EventuallyAsync(GatewayUnderTest gateway, TestUpstream upstream, int expected)
