@@ -13,15 +13,19 @@ namespace Gateway.Hosting;
 /// <remarks>
 /// The runtime reads <see cref="Variable"/> once, when the first socket is created, so
 /// <see cref="EnableUnlessSet"/> runs before the daemon opens any. An operator who sets it to
-/// <c>0</c> turns both halves off (dispatch to the pool, as .NET does by default).
+/// anything but <c>1</c> (<c>0</c>, say) turns both halves off (dispatch to the pool, as .NET does by default).
 /// </remarks>
 internal static class InlineIo
 {
     /// <summary>The runtime's switch for inline socket completions (System.Net.Sockets, Unix).</summary>
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    /// <summary>True unless the operator switched inline completions off: Kestrel then inlines its own continuations too.</summary>
-    public static bool Enabled => Environment.GetEnvironmentVariable(Variable) != "0";
+    /// <summary>
+    /// True when the runtime inlines socket completions (it checks for exactly "1"): Kestrel then
+    /// inlines its own continuations too, so the two halves are always on or off together, also in a
+    /// host built without <c>gateway run</c>.
+    /// </summary>
+    public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
 
     /// <summary>Turns inline socket completions on for this process unless the environment already says.</summary>
     public static void EnableUnlessSet()
