@@ -36,6 +36,7 @@ internal sealed class HttpDialConnector(Dialer dialer, GatewayMetrics metrics)
         options.TryGetValue(s_outcomeKey, out HttpDialOutcome? outcome);
         options.TryGetValue(s_kitProxyKey, out KitProxy? kitProxy);
         DnsEndPoint endpoint = connection.DnsEndPoint;
+        outcome?.Dialling = true;
         DialResult result = await dialer.ConnectAsync(endpoint.Host, endpoint.Port, permissions, kitProxy, cancellation).ConfigureAwait(false);
         metrics.RecordDial(result);
         if (outcome is not null)
@@ -51,5 +52,19 @@ internal sealed class HttpDialConnector(Dialer dialer, GatewayMetrics metrics)
         }
 
         return new NetworkStream(result.Socket, ownsSocket: true);
+    }
+
+    /// <summary>
+    /// The <see cref="SocketsHttpHandler.PlaintextStreamFilter"/>: called once a new connection is
+    /// up (after TLS), it marks the dialling request's outcome <see cref="HttpDialOutcome.Established"/>.
+    /// </summary>
+    public static ValueTask<Stream> MarkEstablished(SocketsHttpPlaintextStreamFilterContext connection, CancellationToken cancellation)
+    {
+        if (connection.InitialRequestMessage.Options.TryGetValue(s_outcomeKey, out HttpDialOutcome? outcome))
+        {
+            outcome.Established = true;
+        }
+
+        return ValueTask.FromResult(connection.PlaintextStream);
     }
 }

@@ -11,6 +11,12 @@ internal sealed class HttpDialOutcome
     /// <summary>True when this request opened a connection (false when it used a pooled one).</summary>
     public bool Dialled { get; set; }
 
+    /// <summary>True from the moment this request started a dial of its own.</summary>
+    public bool Dialling { get; set; }
+
+    /// <summary>True once the connection this request dialled was up (TLS done, when TLS), so a request could be written on it.</summary>
+    public bool Established { get; set; }
+
     /// <summary>The SOCKS5 proxy the dial went through, or null.</summary>
     public DnsEndPoint? Socks5Proxy { get; set; }
 }

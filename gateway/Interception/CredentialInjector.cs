@@ -9,8 +9,9 @@ namespace Gateway.Interception;
 /// <summary>
 /// The YARP transformer of an intercepted request: YARP's default copy, minus what belonged to
 /// the proxy hop, with the credential headers of <see cref="RequestCredentials"/> set; Host left
-/// to the destination (the decided name). On the way back, any response header that carries a
-/// secret of this request is dropped and the body is read through a <see cref="SecretScrubbingStream"/>,
+/// to the destination (the decided name). On the way back, the reason phrase and any response header
+/// that carries a secret of this request in its name or value are dropped (<see cref="ResponseHeadScrubber"/>)
+/// and the body is read through a <see cref="SecretScrubbingStream"/>,
 /// so an upstream that echoes it cannot hand it to the sandbox.
 /// </summary>
 internal sealed class CredentialInjector(RequestCredentials credentials, DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
@@ -44,23 +45,57 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
         HttpDialConnector.Prepare(proxyRequest, permissions, kitProxy, Outcome);
     }
 
+    /// <summary>Counts the response body as it is relayed, when set (the audit's <c>bytesOut</c>).</summary>
+    public RelayedBytes? Bytes { get; init; }
+
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         bool result = await Default.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
-        if (credentials.Secrets.Count == 0)
+        if (credentials.Secrets.Count > 0)
+        {
+            ResponseHeadScrubber.DropReasonPhrase(httpContext);
+            ResponseHeadScrubber.Scrub(httpContext.Response.Headers, credentials.Secrets);
+        }
+
+        if (!result || proxyResponse is null)
         {
             return result;
         }
 
-        Scrub(httpContext.Response.Headers);
-        if (!result || proxyResponse?.Content is not { } body || proxyResponse.StatusCode == HttpStatusCode.SwitchingProtocols)
+        if (credentials.Secrets.Count > 0 && !await ScrubBodyAsync(httpContext, proxyResponse).ConfigureAwait(false))
         {
-            return result;
+            return false;
+        }
+
+        if (proxyResponse.StatusCode != HttpStatusCode.SwitchingProtocols)
+        {
+            Bytes?.Count(proxyResponse);
+        }
+
+        return true;
+    }
+
+    public override async ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
+    {
+        await Default.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        if (credentials.Secrets.Count > 0 && httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseTrailersFeature>()?.Trailers is { } trailers)
+        {
+            ResponseHeadScrubber.Scrub(trailers, credentials.Secrets);
+        }
+    }
+
+    // False when the response was refused instead (an encoding the gateway cannot read to scrub).
+    private async ValueTask<bool> ScrubBodyAsync(HttpContext httpContext, HttpResponseMessage proxyResponse)
+    {
+        if (proxyResponse.StatusCode == HttpStatusCode.SwitchingProtocols)
+        {
+            return true;
         }
 
         // The body too: an upstream that echoes the credential must not hand it to the sandbox.
         // Identity was asked for; an encoded body anyway is decoded (the client gets it plain),
         // and one in an encoding the gateway cannot read is refused rather than passed unread.
+        HttpContent body = proxyResponse.Content;
         string? encoding = null;
         if (body.Headers.ContentEncoding is { Count: > 0 } encodings)
         {
@@ -85,15 +120,6 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
         return true;
     }
 
-    public override async ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
-    {
-        await Default.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
-        if (credentials.Secrets.Count > 0 && httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseTrailersFeature>()?.Trailers is { } trailers)
-        {
-            Scrub(trailers);
-        }
-    }
-
     private static async Task RefuseUnreadableAsync(HttpContext httpContext, string encoding)
     {
         httpContext.Response.Headers.Clear();
@@ -101,27 +127,5 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
         httpContext.Response.ContentType = "text/plain; charset=utf-8";
         await httpContext.Response.WriteAsync(
             $"The upstream answered in Content-Encoding \"{encoding}\", which the gateway cannot read to keep the credential out of the response; refused.\n").ConfigureAwait(false);
-    }
-
-    private void Scrub(IHeaderDictionary headers)
-    {
-        List<string>? leaking = null;
-        foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in headers)
-        {
-            string value = header.Value.ToString();
-            foreach (string secret in credentials.Secrets)
-            {
-                if (value.Contains(secret, StringComparison.Ordinal))
-                {
-                    (leaking ??= []).Add(header.Key);
-                    break;
-                }
-            }
-        }
-
-        foreach (string name in leaking ?? [])
-        {
-            headers.Remove(name);
-        }
     }
 }

@@ -93,13 +93,13 @@ internal sealed partial class InterceptedRequestHandler
                 return;
             }
 
-            bool ruleAllows = HttpRuleMatcher.Decide(plan.Rules, context.Request.Method, path, out HttpRuleEntry? rule);
+            bool ruleAllows = HttpRuleMatcher.Decide(plan.Rules, RequestMethods.Of(context.Request), path, out HttpRuleEntry? rule, out string method);
             if (!ruleAllows && !_enforcement.Reports)
             {
                 context.Response.Headers["X-Gateway-Rule"] = rule?.Id ?? "no-match";
                 string why = rule is null
-                    ? $"no network.rules entry of this sandbox's kits allows {context.Request.Method} {path} on {plan.Host}"
-                    : $"{context.Request.Method} {path} on {plan.Host} is denied by {rule.Id}";
+                    ? $"no network.rules entry of this sandbox's kits allows {method} {path} on {plan.Host}"
+                    : $"{method} {path} on {plan.Host} is denied by {rule.Id}";
                 await RefuseAsync(context, session, StatusCodes.Status403Forbidden, rule?.Id ?? "no-match", blocked: true, started, $"Blocked by the egress gateway: {why}.\n",
                     rule?.Source ?? ruleSource).ConfigureAwait(false);
                 return;
@@ -126,10 +126,14 @@ internal sealed partial class InterceptedRequestHandler
             return;
         }
 
-        var transformer = new CredentialInjector(credentials, session.Permissions, session.KitProxy);
+        RelayedBytes bytes = RelayedBytes.Attach(context);
+        var transformer = new CredentialInjector(credentials, session.Permissions, session.KitProxy) { Bytes = bytes };
         ForwarderRequestConfig requestConfig = HttpProtocol.IsHttp2(context.Request.Protocol) ? _http2 : _http11;
         ForwarderError error = await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy), requestConfig, transformer).ConfigureAwait(false);
         EgressError dialError = transformer.Outcome.Error;
+
+        // Decided before an error answer below starts the response: that answer is the gateway's, not the upstream's.
+        bool sent = CredentialDelivery.MayHaveLeft(error, context, transformer.Outcome);
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             // A body Kestrel could not read (bad chunk framing, cut short) is the client's fault:
@@ -143,7 +147,6 @@ internal sealed partial class InterceptedRequestHandler
             await context.Response.WriteAsync($"{plan.Authority}: {reason}.\n").ConfigureAwait(false);
         }
 
-        bool sent = error == ForwarderError.None || context.Response.HasStarted;
         if (sent)
         {
             RecordInjections(credentials);
@@ -163,8 +166,8 @@ internal sealed partial class InterceptedRequestHandler
             guarded ? EgressErrors.GuardRuleId : ruleId,
             allowed: !guarded,
             context.Response.StatusCode,
-            context.Request.ContentLength ?? 0,
-            context.Response.ContentLength ?? 0,
+            bytes.In,
+            bytes.Out,
             injected,
             started,
             viaSocks5,
@@ -230,7 +233,7 @@ internal sealed partial class InterceptedRequestHandler
 
         await context.Response.WriteAsync(body).ConfigureAwait(false);
         Log.Refused(_logger, session.Sandbox, context.Request.Method, session.Plan.Authority, status, ruleId);
-        await _recorder.RecordAsync(session, ruleSource ?? (blocked ? ruleId : session.Decision.Source), ruleId, allowed: !blocked, status, context.Request.ContentLength ?? 0, 0, null, started).ConfigureAwait(false);
+        await _recorder.RecordAsync(session, ruleSource ?? (blocked ? ruleId : session.Decision.Source), ruleId, allowed: !blocked, status, 0, 0, null, started).ConfigureAwait(false);
     }
 
     private static partial class Log

@@ -3,10 +3,15 @@ using System.Text;
 namespace Gateway.Interception;
 
 /// <summary>
-/// The path L7 rules are matched against: the request target without its query, percent-decoded.
-/// A path an upstream could read differently from the rule is refused rather than guessed at:
-/// "." and ".." segments (the upstream would resolve them past a prefix rule), an encoded "/" or
-/// "\" (one segment here, two there), a decoded NUL or control character, and malformed escapes.
+/// The path L7 rules are matched against: the request target without its query, percent-decoded,
+/// with runs of "/" merged into one (nginx's <c>merge_slashes</c>, and what most routers do with an
+/// empty segment), so "//user//keys" is decided as "/user/keys". A path an upstream could read
+/// differently from the rule is refused rather than guessed at: "." and ".." segments (the upstream
+/// would resolve them past a prefix rule), an encoded "/" or "\" (one segment here, two there), a
+/// decoded NUL or control character, malformed escapes, a ";" (path parameters: Tomcat, Jetty and
+/// Spring drop ";x" from a segment before routing, others keep it), and a segment ending in "." or
+/// a space (IIS and Windows file APIs trim them, so "keys." or "keys%20" is "keys" there).
+/// Letter case is left alone here; <see cref="HttpRuleMatcher"/> matches deny rules in any case.
 /// </summary>
 internal static class RequestPath
 {
@@ -68,6 +73,12 @@ internal static class RequestPath
             i += 2;
         }
 
+        if (bytes.Contains((byte)';'))
+        {
+            problem = "a \";\" in the path (path parameters are read differently by different servers)";
+            return null;
+        }
+
         string path;
         try
         {
@@ -86,9 +97,34 @@ internal static class RequestPath
                 problem = "a \".\" or \"..\" segment in the path";
                 return null;
             }
+
+            if (segment.EndsWith('.') || segment.EndsWith(' '))
+            {
+                problem = "a path segment ending in \".\" or a space (some servers trim them)";
+                return null;
+            }
         }
 
-        return path;
+        return MergeSlashes(path);
+    }
+
+    private static string MergeSlashes(string path)
+    {
+        if (!path.Contains("//", StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        var merged = new StringBuilder(path.Length);
+        foreach (char c in path)
+        {
+            if (c != '/' || merged.Length == 0 || merged[^1] != '/')
+            {
+                merged.Append(c);
+            }
+        }
+
+        return merged.ToString();
     }
 
     private static bool IsHex(char c) => char.IsAsciiHexDigit(c);

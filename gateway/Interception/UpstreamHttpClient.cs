@@ -60,6 +60,7 @@ internal sealed class UpstreamHttpClient : IDisposable
         EnableMultipleHttp2Connections = true,
         PooledConnectionIdleTimeout = _idleTimeout,
         ConnectCallback = _connector.ConnectAsync,
+        PlaintextStreamFilter = HttpDialConnector.MarkEstablished,
         SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = _trust.Validate },
     });
 }

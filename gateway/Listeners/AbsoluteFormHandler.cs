@@ -163,7 +163,8 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         DialPermissions permissions = DialPermissions.FromDecision(decision);
         KitProxy? kitProxy = snapshot.ProxyFor(sandbox.Kits);
         HttpMessageInvoker client = kitProxy is null ? _client : _kitClients.GetOrAdd(kitProxy, static (_, self) => self.CreateClient(), this);
-        var transformer = new ProxyRequestTransformer(permissions, kitProxy);
+        RelayedBytes bytes = RelayedBytes.Attach(context);
+        var transformer = new ProxyRequestTransformer(permissions, kitProxy, bytes);
         string authority = canonical.Contains(':', StringComparison.Ordinal) ? $"[{canonical}]:{port}" : $"{canonical}:{port}";
         ForwarderError error = await _forwarder.SendAsync(context, "http://" + authority, client, _requestConfig, transformer).ConfigureAwait(false);
         if (error != ForwarderError.None && !context.Response.HasStarted && transformer.Outcome is { } outcome && outcome.Error != EgressError.None)
@@ -183,7 +184,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             : _dialer.RoutesThroughSocks5(canonical, permissions, kitProxy);
         await _recorder.RecordAsync(
             sandbox.Name, canonical, port, proxy, decision, dialError, context.Response.StatusCode,
-            context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, started, viaSocks5).ConfigureAwait(false);
+            bytes.In, bytes.Out, started, viaSocks5).ConfigureAwait(false);
     }
 
     private static bool IsTransparent(HttpContext context) =>
@@ -271,8 +272,8 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         return context.Response.WriteAsync(body);
     }
 
-    /// <summary>Strips what the proxy consumed and hands the decision's permissions to the dial.</summary>
-    private sealed class ProxyRequestTransformer(DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
+    /// <summary>Strips what the proxy consumed, hands the decision's permissions to the dial, and counts the response body.</summary>
+    private sealed class ProxyRequestTransformer(DialPermissions permissions, KitProxy? kitProxy, RelayedBytes bytes) : HttpTransformer
     {
         public HttpDialOutcome? Outcome { get; private set; }
 
@@ -283,6 +284,18 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             proxyRequest.Headers.Remove("Proxy-Connection");
             Outcome = new HttpDialOutcome();
             HttpDialConnector.Prepare(proxyRequest, permissions, kitProxy, Outcome);
+        }
+
+        // The audit's bytesOut is what the upstream's body carried, not its Content-Length (absent when chunked).
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+        {
+            bool result = await Default.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+            if (result && proxyResponse is not null && proxyResponse.StatusCode != HttpStatusCode.SwitchingProtocols)
+            {
+                bytes.Count(proxyResponse);
+            }
+
+            return result;
         }
     }
 

@@ -85,6 +85,44 @@ internal sealed class TestUpstream : IAsyncDisposable
                 sent += n;
             }
         });
+        app.MapPost("/sink", async (HttpContext c) =>
+        {
+            // Reads the whole body (or what arrives of it before the client goes away), however large.
+            if (c.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = null;
+            }
+
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            try
+            {
+                int n;
+                while ((n = await c.Request.Body.ReadAsync(buffer)) > 0)
+                {
+                    total += n;
+                }
+            }
+            catch (Exception e) when (e is IOException or Microsoft.AspNetCore.Http.BadHttpRequestException or OperationCanceledException)
+            {
+                return;
+            }
+
+            byte[] answer = System.Text.Encoding.ASCII.GetBytes("read " + total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            c.Response.ContentLength = answer.Length; // framed by length, for the raw-socket tests
+            await c.Response.Body.WriteAsync(answer);
+        });
+        app.MapGet("/chunked/{count:int}", async (HttpContext c, int count) =>
+        {
+            // No Content-Length: the response is chunked.
+            byte[] chunk = new byte[8 * 1024];
+            Array.Fill(chunk, (byte)'c');
+            for (int sent = 0; sent < count; sent += chunk.Length)
+            {
+                await c.Response.Body.WriteAsync(chunk.AsMemory(0, Math.Min(chunk.Length, count - sent)));
+                await c.Response.Body.FlushAsync();
+            }
+        });
         await app.StartAsync();
         var ports = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
             .Select(a => (Https: a.StartsWith("https", StringComparison.Ordinal), Port: new Uri(a).Port)).ToList();

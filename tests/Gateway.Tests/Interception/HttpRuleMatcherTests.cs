@@ -12,6 +12,9 @@ public sealed class HttpRuleMatcherTests
     [InlineData("https://api.example.test:443/v1/x?q", "/v1/x")]
     [InlineData("https://api.example.test", "/")]
     [InlineData("/", "/")]
+    [InlineData("//user//keys", "/user/keys")]
+    [InlineData("/user///keys/", "/user/keys/")]
+    [InlineData("/a%20b/c", "/a b/c")]
     public void Normalize_DecodesThePath(string target, string expected) =>
         Assert.Equal(expected, RequestPath.TryNormalize(target, out _));
 
@@ -28,6 +31,14 @@ public sealed class HttpRuleMatcherTests
     [InlineData("/a%zz", "malformed percent escape")]
     [InlineData("/a%4", "malformed percent escape")]
     [InlineData("/a%C3", "not UTF-8")]
+    [InlineData("/user/keys;x", "\";\"")]
+    [InlineData("/user;v=1/keys", "\";\"")]
+    [InlineData("/user/keys%3B", "\";\"")]
+    [InlineData("/user/keys.", "ending in")]
+    [InlineData("/user/keys%2e", "ending in")]
+    [InlineData("/user/keys%2E/", "ending in")]
+    [InlineData("/user/keys%20", "ending in")]
+    [InlineData("/user%20/keys", "ending in")]
     public void Normalize_RefusesAmbiguousPaths(string target, string reason)
     {
         Assert.Null(RequestPath.TryNormalize(target, out string? problem));
@@ -49,4 +60,37 @@ public sealed class HttpRuleMatcherTests
     [InlineData("/a*b*c", "/axxbyy", false)]
     public void PathMatches_PrefixAtASegmentBoundary_OrGlob(string pattern, string path, bool expected) =>
         Assert.Equal(expected, HttpRuleMatcher.PathMatches(pattern, path));
+
+    [Theory]
+    [InlineData("/user/keys", "/USER/KEYS", true, true)]
+    [InlineData("/user/keys", "/User/Keys/1", true, true)]
+    [InlineData("/user/keys", "/USER/KEYS", false, false)]
+    [InlineData("/repos/*/keys", "/REPOS/a/KEYS", true, true)]
+    [InlineData("/repos/*/keys", "/REPOS/a/KEYS", false, false)]
+    [InlineData("/user/keys", "/user/keysafe", true, false)]
+    public void PathMatches_InAnyCase_OnlyWhenAsked(string pattern, string path, bool anyCase, bool expected) =>
+        Assert.Equal(expected, HttpRuleMatcher.PathMatches(pattern, path, anyCase));
+
+    [Theory]
+    [InlineData("GET", null, "/user/keys", false, "kit:k/rules[1]")] // the deny rule
+    [InlineData("GET", null, "/USER/Keys", false, "kit:k/rules[1]")] // deny in any case
+    [InlineData("GET", null, "/Repos/a", false, null)] // allow only as written: no allow matched
+    [InlineData("get", null, "/repos/a", true, "kit:k/rules[0]")] // methods in any case
+    [InlineData("GET", "DELETE", "/repos/a", false, null)] // the override is decided too
+    [InlineData("DELETE", "GET", "/repos/a", false, null)] // and so is the request's own method
+    [InlineData("GET", "head", "/repos/a", true, "kit:k/rules[0]")]
+    public void Decide_DeniesUnderAnyReading(string method, string? overridden, string path, bool allowed, string? ruleId)
+    {
+        Assert.True(PolicyCompiler.Patterns.PatternParser.TryParse("h.example.test", out PolicyCompiler.Patterns.RulePattern? host, out _));
+        HttpRuleEntry[] rules =
+        [
+            new("k", 0, new PolicyCompiler.Kits.KitHttpRule(host!, ["GET", "HEAD"], [], PolicyCompiler.Rules.RuleDecision.Allow)),
+            new("k", 1, new PolicyCompiler.Kits.KitHttpRule(host!, [], ["/user/keys"], PolicyCompiler.Rules.RuleDecision.Deny)),
+        ];
+        var methods = new RequestMethods(method, overridden is null ? null : [overridden.ToUpperInvariant()]);
+
+        bool result = HttpRuleMatcher.Decide(rules, methods, path, out HttpRuleEntry? rule, out _);
+
+        Assert.Equal((allowed, ruleId), (result, rule?.Id));
+    }
 }

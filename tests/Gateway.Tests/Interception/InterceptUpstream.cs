@@ -68,6 +68,43 @@ internal sealed class InterceptUpstream : IAsyncDisposable
             c.Response.Headers["X-Echo"] = c.Request.Headers.Authorization.ToString();
             return "echoed";
         });
+        app.MapGet("/echo-reason", (HttpContext c) =>
+        {
+            // A 401 whose reason phrase names the key it refused, as some APIs answer.
+            c.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            c.Features.GetRequiredFeature<IHttpResponseFeature>().ReasonPhrase = "Invalid key " + BareCredential(c);
+            return Task.CompletedTask;
+        });
+        app.MapGet("/echo-name", (HttpContext c) =>
+        {
+            // The credential as a header name (HTTP/2 lower-cases it on the way).
+            c.Response.Headers[BareCredential(c)] = "1";
+            return "named";
+        });
+        app.MapPost("/sink", async (HttpContext c) =>
+        {
+            // Reads the whole body, so the gateway relays every byte of an upload.
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while ((n = await c.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                total += n;
+            }
+
+            return "read " + total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        app.MapGet("/chunked/{count:int}", async (HttpContext c, int count) =>
+        {
+            // No Content-Length: chunked under HTTP/1.1, DATA frames under HTTP/2.
+            byte[] chunk = new byte[8 * 1024];
+            Array.Fill(chunk, (byte)'c');
+            for (int sent = 0; sent < count; sent += chunk.Length)
+            {
+                await c.Response.Body.WriteAsync(chunk.AsMemory(0, Math.Min(chunk.Length, count - sent)));
+                await c.Response.Body.FlushAsync();
+            }
+        });
         app.MapGet("/echo-body", async (HttpContext c) =>
         {
             // Reflects the credentials in the body, a few bytes per flush, so that a secret is
@@ -131,6 +168,14 @@ internal sealed class InterceptUpstream : IAsyncDisposable
         int port = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single()).Port;
         self = new InterceptUpstream(app, port);
         return self;
+    }
+
+    // The credential without its scheme ("Bearer X" → "X").
+    private static string BareCredential(HttpContext c)
+    {
+        string value = c.Request.Headers.Authorization.ToString();
+        int space = value.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? value : value[(space + 1)..];
     }
 
     /// <summary>The requests received for <paramref name="path"/>.</summary>

@@ -72,7 +72,7 @@ internal sealed class InterceptedGateway : IAsyncDisposable
                 svc: {"{"}headerName: Authorization, valueFormat: "Bearer %s"{"}"}
               rules:
                 - {"{"}host: rules.example.test, methods: [GET, HEAD], decision: allow{"}"}
-                - {"{"}host: rules.example.test, paths: ["/admin", "/repos/*/keys"], decision: deny{"}"}
+                - {"{"}host: rules.example.test, paths: ["/admin", "/repos/*/keys", "/user/keys"], decision: deny{"}"}
             credentials:
               sources:
                 svc: {"{"}env: [{secretVariable}, {managedVariable}]{"}"}
