@@ -119,7 +119,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         // A token proves identity to the forward proxy; on the transparent path nftables'
         // per-interface anti-spoofing does, and a redirected client cannot know to send one.
         if (!transparent
-            && sandbox.ExpectedAuthorization is not null
+            && sandbox.HasToken
             && !sandbox.Authorizes(System.Text.Encoding.ASCII.GetBytes(context.Request.Headers.ProxyAuthorization.ToString())))
         {
             context.Response.Headers.ProxyAuthenticate = "Basic realm=\"egress-gateway\"";

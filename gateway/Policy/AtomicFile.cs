@@ -12,15 +12,25 @@ internal static partial class AtomicFile
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically and durably.</summary>
     public static void Write(string path, ReadOnlySpan<byte> content) => Write(path, content.ToArray(), static (stream, bytes) => stream.Write(bytes));
 
-    /// <summary>Writes whatever <paramref name="write"/> produces to <paramref name="path"/> atomically and durably.</summary>
-    public static void Write<TState>(string path, TState state, Action<Stream, TState> write)
+    /// <summary>
+    /// Writes whatever <paramref name="write"/> produces to <paramref name="path"/> atomically and durably.
+    /// With <paramref name="mode"/>, the file is created with that mode (less the umask) from its first
+    /// instant, so a secret it holds is never readable by others, not even between create and chmod.
+    /// </summary>
+    public static void Write<TState>(string path, TState state, Action<Stream, TState> write, UnixFileMode? mode = null)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 4096 };
+            if (mode is { } created && !OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = created;
+            }
+
+            using (var stream = new FileStream(temp, options))
             {
                 write(stream, state);
                 stream.Flush(flushToDisk: true);

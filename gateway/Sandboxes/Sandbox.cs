@@ -5,18 +5,27 @@ using System.Text;
 
 namespace Gateway.Sandboxes;
 
-/// <summary>A sandbox as the data path sees it: its name, source addresses, kits and optional proxy token.</summary>
+/// <summary>
+/// A sandbox as the data path sees it: its name, source addresses, kits and, when it has a proxy
+/// token, only the SHA-256 of the Proxy-Authorization value that token makes. The gateway never
+/// needs the token back (vmm hands it to the sandbox), so neither memory nor <c>sandboxes.json</c>
+/// keeps it. Tokens are long random strings (vmm: 24 random bytes; registration: at least 16
+/// characters), so an unsalted digest cannot be reversed by guessing.
+/// </summary>
 internal sealed record Sandbox
 {
-    public Sandbox(string name, ImmutableArray<IPAddress> addresses, ImmutableArray<string> kits, string? token, bool registered)
+    /// <summary>A sandbox; <paramref name="tokenDigest"/> is the hex digest of <see cref="DigestOf"/>, or null for no token.</summary>
+    public Sandbox(string name, ImmutableArray<IPAddress> addresses, ImmutableArray<string> kits, string? tokenDigest, bool registered)
     {
         Name = name;
         Addresses = addresses;
         Kits = kits;
-        Token = token;
+        TokenDigest = tokenDigest;
         Registered = registered;
-        ExpectedAuthorization = token is null ? null : Encoding.ASCII.GetBytes("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(name + ":" + token)));
+        _digest = tokenDigest is null ? null : ParseDigest(tokenDigest);
     }
+
+    private readonly byte[]? _digest;
 
     /// <summary>Unregistered clients on loopback: the host itself, with no kits.</summary>
     public static Sandbox Host { get; } = new("host", [], [], null, registered: false);
@@ -30,20 +39,53 @@ internal sealed record Sandbox
 
     public ImmutableArray<string> Kits { get; }
 
-    public string? Token { get; }
+    /// <summary>The hex SHA-256 of the expected Proxy-Authorization value, or null when the sandbox has no token.</summary>
+    public string? TokenDigest { get; }
+
+    /// <summary>True when the sandbox must present a proxy token.</summary>
+    public bool HasToken => _digest is not null;
 
     /// <summary>True when registered at run time (admin API), false for config sandboxes and "host".</summary>
     public bool Registered { get; }
 
-    /// <summary>The exact Proxy-Authorization value the sandbox must send, when it has a token.</summary>
-    public byte[]? ExpectedAuthorization { get; }
+    /// <summary>
+    /// The hex SHA-256 of the Proxy-Authorization value (<c>Basic base64(name:token)</c>) that
+    /// <paramref name="token"/> makes for <paramref name="name"/>; null for no token.
+    /// </summary>
+    public static string? DigestOf(string name, string? token) => token is null
+        ? null
+        : Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(name + ":" + token)))));
 
     /// <summary>
     /// Checks a Proxy-Authorization value in constant time, so a client on a shared network
-    /// cannot learn the token byte by byte from response timing.
+    /// cannot learn the token byte by byte from response timing: the presented value is hashed
+    /// whole, and the two fixed-length digests are compared with <see cref="CryptographicOperations.FixedTimeEquals"/>.
     /// </summary>
-    public bool Authorizes(ReadOnlySpan<byte> proxyAuthorization) =>
-        ExpectedAuthorization is null || CryptographicOperations.FixedTimeEquals(proxyAuthorization, ExpectedAuthorization);
+    public bool Authorizes(ReadOnlySpan<byte> proxyAuthorization)
+    {
+        if (_digest is null)
+        {
+            return true;
+        }
+
+        Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(proxyAuthorization, presented);
+        return CryptographicOperations.FixedTimeEquals(presented, _digest);
+    }
+
+    // A digest that is not 64 hex digits (a hand-edited file) matches no value: the sandbox is locked out, not opened.
+    private static byte[] ParseDigest(string hex)
+    {
+        try
+        {
+            byte[] digest = Convert.FromHexString(hex);
+            return digest.Length == SHA256.HashSizeInBytes ? digest : new byte[SHA256.HashSizeInBytes + 1];
+        }
+        catch (FormatException)
+        {
+            return new byte[SHA256.HashSizeInBytes + 1];
+        }
+    }
 
     // Records print every member; a sandbox logged anywhere must not carry its token.
     private bool PrintMembers(StringBuilder builder)
@@ -51,7 +93,7 @@ internal sealed record Sandbox
         builder.Append("Name = ").Append(Name)
             .Append(", Addresses = [").AppendJoin(", ", Addresses).Append(']')
             .Append(", Kits = [").AppendJoin(", ", Kits).Append(']')
-            .Append(", Token = ").Append(Token is null ? "null" : "***");
+            .Append(", Token = ").Append(HasToken ? "***" : "null");
         return true;
     }
 }

@@ -29,12 +29,21 @@ internal sealed class SandboxRegistry
         var sandboxes = ImmutableArray.CreateBuilder<Sandbox>();
         foreach (SandboxConfig config in statics)
         {
-            sandboxes.Add(new Sandbox(config.Name, config.Addresses, config.Kits, config.Token, registered: false));
+            sandboxes.Add(new Sandbox(config.Name, config.Addresses, config.Kits, Sandbox.DigestOf(config.Name, config.Token), registered: false));
         }
 
         _static = sandboxes.ToImmutable();
         _file = stateDirectory is null ? null : Path.Combine(stateDirectory, FileName);
-        _state = State.Build(_static, LoadRegistered(_file));
+        List<Sandbox> registered = LoadRegistered(_file, out bool plaintext);
+        _state = State.Build(_static, registered);
+        if (plaintext)
+        {
+            // A registry an older gateway wrote holds tokens in the clear: rewrite it with digests now.
+            lock (_writeLock)
+            {
+                Commit(registered);
+            }
+        }
     }
 
     /// <summary>Every known sandbox: config ones first, then registered ones by name.</summary>
@@ -161,15 +170,12 @@ internal sealed class SandboxRegistry
             var rows = new List<SandboxRegistration>(registered.Count);
             foreach (Sandbox sandbox in registered)
             {
-                rows.Add(new SandboxRegistration(sandbox.Name, [.. sandbox.Addresses.Select(a => a.ToString())], [.. sandbox.Kits], sandbox.Token));
+                rows.Add(new SandboxRegistration(sandbox.Name, [.. sandbox.Addresses.Select(a => a.ToString())], [.. sandbox.Kits], null, sandbox.TokenDigest));
             }
 
-            // Tokens are in this file: owner-only, like the admin socket.
-            AtomicFile.Write(_file, rows, static (stream, value) => JsonSerializer.Serialize(stream, value, SandboxJsonContext.Default.ListSandboxRegistration));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(_file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            // Token digests are in this file: owner-only from creation, like the admin socket.
+            AtomicFile.Write(
+                _file, rows, static (stream, value) => JsonSerializer.Serialize(stream, value, SandboxJsonContext.Default.ListSandboxRegistration), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
         Volatile.Write(ref _state, State.Build(_static, registered));
@@ -214,7 +220,8 @@ internal sealed class SandboxRegistry
             errors.Add("token must be at least 16 visible ASCII characters");
         }
 
-        return new Sandbox(registration.Name ?? string.Empty, addresses.ToImmutable(), [.. registration.Kits ?? []], registration.Token, registered: true);
+        string name = registration.Name ?? string.Empty;
+        return new Sandbox(name, addresses.ToImmutable(), [.. registration.Kits ?? []], Sandbox.DigestOf(name, registration.Token), registered: true);
     }
 
     private static bool IsName(string name)
@@ -235,8 +242,9 @@ internal sealed class SandboxRegistry
         return name.Length <= 63;
     }
 
-    private static List<Sandbox> LoadRegistered(string? file)
+    private static List<Sandbox> LoadRegistered(string? file, out bool plaintext)
     {
+        plaintext = false;
         var sandboxes = new List<Sandbox>();
         if (file is null)
         {
@@ -254,7 +262,11 @@ internal sealed class SandboxRegistry
                 }
             }
 
-            sandboxes.Add(new Sandbox(row.Name, addresses.ToImmutable(), [.. row.Kits ?? []], row.Token, registered: true));
+            // A file written before digests holds the token itself: it is read as its digest, and
+            // the next write replaces it.
+            string? digest = row.TokenSha256 ?? Sandbox.DigestOf(row.Name, row.Token);
+            plaintext |= row.Token is not null;
+            sandboxes.Add(new Sandbox(row.Name, addresses.ToImmutable(), [.. row.Kits ?? []], digest, registered: true));
         }
 
         return sandboxes;

@@ -11,6 +11,6 @@ internal sealed record SandboxRow(string Name, IReadOnlyList<string> Addresses, 
             addresses.Add(address.ToString());
         }
 
-        return new SandboxRow(sandbox.Name, addresses, [.. sandbox.Kits], sandbox.Registered ? "registered" : "config", sandbox.Token is not null);
+        return new SandboxRow(sandbox.Name, addresses, [.. sandbox.Kits], sandbox.Registered ? "registered" : "config", sandbox.HasToken);
     }
 }

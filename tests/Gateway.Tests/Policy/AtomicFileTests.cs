@@ -21,6 +21,24 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Write_WithAMode_CreatesTheTemporaryFileWithIt_NotChmoddedAfter()
+    {
+        // Issue 16 item 7: a file holding secrets is never readable by others, not even for the
+        // instant between create and chmod; the umask (022 here) must not widen it either.
+        string path = Path.Combine(_directory, "sandboxes.json");
+        UnixFileMode? whileWriting = null;
+
+        AtomicFile.Write(path, 0, (stream, _) =>
+        {
+            whileWriting = File.GetUnixFileMode(((FileStream)stream).Name);
+            stream.Write("[]"u8);
+        }, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, whileWriting);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public void Write_FailingHalfway_KeepsTheOldContentAndRemovesTheTemporaryFile()
     {
         string path = Path.Combine(_directory, "policy.json");

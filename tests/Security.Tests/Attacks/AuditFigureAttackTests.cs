@@ -168,7 +168,9 @@ public sealed class AuditFigureAttackTests(AuditFigureAttackTests.Fixture fixtur
     [Fact]
     public async Task AbsoluteForm_UploadCutShort_IsAuditedWithWhatArrived_NotTheDeclaredLength()
     {
-        const long Declared = 100L * 1024 * 1024;
+        // Under Kestrel's 30 MB request body limit, which the absolute-form path keeps (a larger
+        // declared length is refused before a byte is read, and then 0 is the right figure).
+        const long Declared = 25L * 1024 * 1024;
         const int Sent = 5 * 1024 * 1024;
         using AuditSubscription audit = fixture.Plain.Gateway.Services.GetRequiredService<AuditWriter>().Subscribe();
         using (RawClient client = await RawClient.ConnectAsync(fixture.Plain.Gateway.Port))
