@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -44,6 +45,32 @@ internal static class AdminClient
             }
 
             return await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminCaRotation, token).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// <c>policy explain</c> as the running daemon decides it; null when no daemon listens or it
+    /// predates the endpoint. A sandbox it does not know is an error with its message.
+    /// </summary>
+    public static Task<Cli.Policy.ExplainResult?> TryExplainAsync(
+        UnixDomainSocketEndPoint endpoint, string host, string canonical, int port, string sandbox, CancellationToken cancellation) =>
+        TrySendAsync(endpoint, cancellation, async (client, token) =>
+        {
+            string path = string.Create(CultureInfo.InvariantCulture,
+                $"{AdminExplain.Path}?host={Uri.EscapeDataString(host)}&canonical={Uri.EscapeDataString(canonical)}&port={port}&sandbox={Uri.EscapeDataString(sandbox)}");
+            using HttpResponseMessage response = await client.GetAsync(path, token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                AdminErrors? errors = await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminErrors, token).ConfigureAwait(false);
+                throw new Cli.CliException(string.Join("; ", errors?.Errors ?? [response.ReasonPhrase ?? "the running gateway refused the question"]));
+            }
+
+            List<Cli.Policy.ExplainResult>? answer = await response.Content.ReadFromJsonAsync(Cli.CliJsonContext.Default.ListExplainResult, token).ConfigureAwait(false);
+            return answer is [{ } one] ? one : null;
         });
 
     /// <summary>The daemon's sandboxes, or null when no daemon listens.</summary>

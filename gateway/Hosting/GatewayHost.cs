@@ -182,6 +182,7 @@ internal static partial class GatewayHost
             admin.UseEndpoints(endpoints =>
             {
                 AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
+                AdminExplain.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
                 AdminEnvironment.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>(), app.Services.GetRequiredService<Placeholders>());
                 AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());
                 AdminApi.MapCertificateAuthority(endpoints, app.Services.GetRequiredService<LeafCertificateCache>(), config.StateDir);

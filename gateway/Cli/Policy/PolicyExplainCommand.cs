@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Policy;
 using PolicyCompiler.Compilation;
@@ -42,7 +43,7 @@ internal static class PolicyExplainCommand
             kits,
             json,
         };
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellation) =>
         {
             (string host, int port) = SplitTarget(result.GetRequiredValue(target));
             string sandboxName = result.GetRequiredValue(sandbox);
@@ -52,45 +53,46 @@ internal static class PolicyExplainCommand
                 throw new CliException($"host \"{host}\": {HostErrorMessages.Describe(hostError)}");
             }
 
+            // Without --config the embedded defaults are not what a running daemon enforces: ask
+            // it (its kits, static and registered sandboxes); with --config or --kit, the question
+            // is about those files, answered here.
+            string? configFile = result.GetValue(options.Config);
+            string[] kitPaths = result.GetValue(kits) ?? [];
             var policy = PolicyContext.Open(result, context, options);
-            StoredPolicy stored = policy.Store.Load();
-            List<KitSpec> loaded = policy.LoadKits(stored, result.GetValue(kits) ?? []);
-            PolicySnapshot snapshot = policy.Compile(stored, loaded);
-            List<string> kitNames = SandboxKits(policy.Config, sandboxName, result.GetValue(kits) ?? [], loaded);
-            KitSet kitSet = KitSet.None;
-            foreach (string name in kitNames)
-            {
-                if (!snapshot.TryGetKitIndex(name, out int index))
-                {
-                    throw new CliException($"sandbox \"{sandboxName}\" names kit \"{name}\", which no configured kit file defines; add its spec.yaml to `kits:` in the config");
-                }
-
-                kitSet = kitSet.With(index);
-            }
-
-            Decision decision = snapshot.Decide(host.AsSpan(), port, kitSet);
-            var matches = new List<ExplainMatch>();
-            foreach (PolicyMatch match in snapshot.Explain(host.AsSpan(), port, kitSet))
-            {
-                matches.Add(new ExplainMatch(
-                    match.Rule.DisplayId, match.Rule.Source.Display, match.Rule.Decision == RuleDecision.Allow ? "allow" : "deny", match.Pattern.Text));
-            }
-
-            var explained = new ExplainResult(
-                host, canonical, port, sandboxName, kitNames, decision.IsAllowed ? "allowed" : "blocked", Describe(decision),
-                decision.RuleId, decision.Source, decision.Pattern?.Text, matches);
+            ExplainResult? explained = configFile is null && kitPaths.Length == 0
+                ? await AdminClient.TryExplainAsync(policy.Config.Listen.Admin, host, canonical, port, sandboxName, cancellation).ConfigureAwait(false)
+                : null;
+            explained ??= ExplainHere(policy, host, canonical, port, sandboxName, kitPaths,
+                configFile ?? $"built-in defaults (no --config, and no gateway running with state directory {policy.Config.StateDir})");
             if (result.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new List<ExplainResult> { explained }, CliJsonContext.Default.ListExplainResult));
             }
             else
             {
-                Print(context.Out, explained, decision);
+                Print(context.Out, explained);
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static ExplainResult ExplainHere(PolicyContext policy, string host, string canonical, int port, string sandboxName, string[] kitPaths, string configuration)
+    {
+        StoredPolicy stored = policy.Store.Load();
+        List<KitSpec> loaded = policy.LoadKits(stored, kitPaths);
+        PolicySnapshot snapshot = policy.Compile(stored, loaded);
+        List<string> kitNames = SandboxKits(policy.Config, sandboxName, kitPaths, loaded);
+        foreach (string name in kitNames)
+        {
+            if (!snapshot.TryGetKitIndex(name, out _))
+            {
+                throw new CliException($"sandbox \"{sandboxName}\" names kit \"{name}\", which no configured kit file defines; add its spec.yaml to `kits:` in the config");
+            }
+        }
+
+        return PolicyExplainer.Explain(snapshot, host, canonical, port, sandboxName, kitNames, configuration);
     }
 
     // "host" is the gateway's own loopback clients (no kits); other names come from the
@@ -164,16 +166,9 @@ internal static class PolicyExplainCommand
         return (host, value);
     }
 
-    private static string Describe(Decision decision) => decision.Reason switch
+    private static void Print(TextWriter output, ExplainResult result)
     {
-        DecisionReason.AllowRule => "an allow rule matches and no deny rule does",
-        DecisionReason.DenyRule => "a deny rule matches; deny beats allow whatever the specificity",
-        DecisionReason.NoMatchingRule => "no rule matches; everything not allowed is blocked",
-        _ => decision.Reason.ToString(),
-    };
-
-    private static void Print(TextWriter output, ExplainResult result, Decision decision)
-    {
+        output.WriteLine($"config:    {result.Configuration}");
         output.WriteLine($"host:      {result.Host}{(result.Host == result.CanonicalHost ? string.Empty : $" (canonical: {result.CanonicalHost})")}");
         output.WriteLine($"port:      {result.Port}");
         output.WriteLine($"sandbox:   {result.Sandbox}{(result.Kits.Count == 0 ? string.Empty : " with kits " + string.Join(", ", result.Kits))}");
@@ -193,14 +188,9 @@ internal static class PolicyExplainCommand
             }
         }
 
-        string hostPattern = result.CanonicalHost.Contains(':', StringComparison.Ordinal) ? $"[{result.CanonicalHost}]" : result.CanonicalHost;
-        if (decision.Reason == DecisionReason.NoMatchingRule)
+        if (result.Next is not null)
         {
-            output.WriteLine($"to allow:  gateway policy allow network {hostPattern}");
-        }
-        else if (decision.Reason == DecisionReason.DenyRule && decision.Rule!.Source.Kind == RuleSourceKind.Local)
-        {
-            output.WriteLine($"to unblock: gateway policy rm network --id {result.RuleId}");
+            output.WriteLine(result.Next);
         }
     }
 }

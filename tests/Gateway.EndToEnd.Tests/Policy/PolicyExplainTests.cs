@@ -25,7 +25,8 @@ public sealed class PolicyExplainTests : IDisposable
                 $"rule:      {id} (source: local)",
                 "pattern:   a.example.test",
             ],
-            text.StdoutLines);
+            text.StdoutLines.Skip(1));
+        Assert.StartsWith("config:    built-in defaults (no --config, and no gateway running", text.StdoutLines[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,7 +121,8 @@ public sealed class PolicyExplainTests : IDisposable
                 "rule:      no-match (source: default)",
                 "to allow:  gateway policy allow network nothing.example.test",
             ],
-            text.StdoutLines);
+            text.StdoutLines.Skip(1));
+        Assert.StartsWith("config:    built-in defaults (no --config, and no gateway running", text.StdoutLines[0], StringComparison.Ordinal);
     }
 
     [Theory]
