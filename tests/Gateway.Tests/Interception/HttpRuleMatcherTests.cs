@@ -84,7 +84,7 @@ public sealed class HttpRuleMatcherTests
         Assert.True(PolicyCompiler.Patterns.PatternParser.TryParse("h.example.test", out PolicyCompiler.Patterns.RulePattern? host, out _));
         HttpRuleEntry[] rules =
         [
-            new("k", 0, new PolicyCompiler.Kits.KitHttpRule(host!, ["GET", "HEAD"], [], PolicyCompiler.Rules.RuleDecision.Allow)),
+            new("k", 0, new PolicyCompiler.Kits.KitHttpRule(host!, ["GET", "HEAD"], ["/repos"], PolicyCompiler.Rules.RuleDecision.Allow)),
             new("k", 1, new PolicyCompiler.Kits.KitHttpRule(host!, [], ["/user/keys"], PolicyCompiler.Rules.RuleDecision.Deny)),
         ];
         var methods = new RequestMethods(method, overridden is null ? null : [overridden.ToUpperInvariant()]);
