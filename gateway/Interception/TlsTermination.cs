@@ -45,6 +45,18 @@ internal sealed partial class TlsTermination(
             ssl,
             PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true)),
             PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true)));
+        if (!await FirstBytesArriveAsync(terminated.Input, connection).ConfigureAwait(false))
+        {
+            // Kestrel would wait limits.idleTimeout for a first request; a connection that sends
+            // none within limits.headerTimeout is closed like a slow head on the other paths.
+            metrics.RecordError(ErrorKind.HeaderTimeout);
+            await terminated.Input.CompleteAsync().ConfigureAwait(false);
+            await terminated.Output.CompleteAsync().ConfigureAwait(false);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            await recorder.RecordAsync(session, session.Decision.Source, session.Decision.RuleId, allowed: true, 408, 0, 0, null, started).ConfigureAwait(false);
+            return;
+        }
+
         connection.Features.Set<ITlsConnectionFeature>(terminated);
         connection.Features.Set<ITlsApplicationProtocolFeature>(terminated);
         connection.Items[InterceptionSession.ItemKey] = session;
@@ -65,6 +77,25 @@ internal sealed partial class TlsTermination(
         await terminated.Output.CompleteAsync().ConfigureAwait(false);
         await ssl.DisposeAsync().ConfigureAwait(false);
         await serving.ConfigureAwait(false);
+    }
+
+    // Peeks: the bytes stay unexamined, so Kestrel's first read returns them at once. False when
+    // nothing came within limits.headerTimeout or the client closed first.
+    private async Task<bool> FirstBytesArriveAsync(PipeReader input, ConnectionContext connection)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        timeout.CancelAfter(config.Limits.HeaderTimeout);
+        try
+        {
+            ReadResult read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            bool any = !read.Buffer.IsEmpty;
+            input.AdvanceTo(read.Buffer.Start);
+            return any;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or AuthenticationException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
