@@ -31,11 +31,9 @@ internal sealed partial class DnsServer(
     /// <summary>Largest TCP query accepted; a stub's query is under 300 bytes, so a longer one is an abuse and closes the connection.</summary>
     private const int TcpMaxQuery = 4096;
 
-    /// <summary>TCP connections served at once; more are closed on accept (bounded memory, RFC 7766 §6.2.2).</summary>
-    private const int TcpMaxConnections = 128;
-
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _connections = [];
+    private readonly DnsTcpSlots _tcpSlots = new();
     private Socket? _udp;
     private Socket? _tcp;
     private Task _udpLoop = Task.CompletedTask;
@@ -59,7 +57,7 @@ internal sealed partial class DnsServer(
             var bound = (IPEndPoint)tcp.LocalEndPoint!;
             try
             {
-                tcp.Listen(TcpMaxConnections);
+                tcp.Listen(DnsTcpSlots.Total);
                 Socket udp = Bind(bound, SocketType.Dgram, ProtocolType.Udp);
                 (_udp, _tcp, EndPoint) = (udp, tcp, bound);
                 break;
@@ -211,9 +209,10 @@ internal sealed partial class DnsServer(
                 continue;
             }
 
+            IPAddress source = ((IPEndPoint)client.RemoteEndPoint!).Address;
             lock (_connections)
             {
-                if (_connections.Count >= TcpMaxConnections || stopping.IsCancellationRequested)
+                if (stopping.IsCancellationRequested || !_tcpSlots.TryTake(source))
                 {
                     client.Dispose();
                     continue;
@@ -224,13 +223,14 @@ internal sealed partial class DnsServer(
                 _ = connection.ContinueWith(
                     static (task, state) =>
                     {
-                        var connections = (HashSet<Task>)state!;
-                        lock (connections)
+                        (DnsServer self, IPAddress from) = ((DnsServer, IPAddress))state!;
+                        lock (self._connections)
                         {
-                            connections.Remove(task);
+                            self._connections.Remove(task);
+                            self._tcpSlots.Return(from);
                         }
                     },
-                    _connections,
+                    (this, source),
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);

@@ -219,12 +219,25 @@ internal static partial class GatewayHost
             }
         });
         logging.SetMinimumLevel(LogLevel.Information);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("System", LogLevel.Warning);
+
+        // Every line a client can cause per connection goes through a rate limit, so no sandbox can
+        // flood the log (a filter function is asked for each line, after the minimum level).
+        logging.AddFilter("Microsoft", level => level >= LogLevel.Warning && FrameworkLogLimit.TryTake());
+        logging.AddFilter("System", level => level >= LogLevel.Warning && FrameworkLogLimit.TryTake());
 
         // The forwarder's own request errors are answered and logged by the gateway (502/504 with the reason).
-        logging.AddFilter("Yarp", LogLevel.Error);
+        logging.AddFilter("Yarp", level => level >= LogLevel.Error && FrameworkLogLimit.TryTake());
+        logging.AddFilter("Gateway", level => level >= LogLevel.Information && GatewayLogLimit.TryTake());
     };
+
+    /// <summary>
+    /// Kestrel's, the runtime's and YARP's lines above their levels: each is about one connection
+    /// (Kestrel logs HTTP/2 floods at Critical, once per frame it could not queue).
+    /// </summary>
+    internal static LogRateLimit FrameworkLogLimit { get; } = new(perSecond: 5, burst: 50);
+
+    /// <summary>The gateway's own lines: start-up, reloads and operator messages fit; a per-connection flood does not.</summary>
+    internal static LogRateLimit GatewayLogLimit { get; } = new(perSecond: 20, burst: 200);
 
     /// <summary>
     /// HTTP/1.1 and HTTP/2, which is Kestrel's default: set only if a default ever differs, because

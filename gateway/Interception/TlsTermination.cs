@@ -31,34 +31,107 @@ internal sealed partial class TlsTermination(
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         IDuplexPipe transport = connection.Transport;
         var ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
-        await using (ssl.ConfigureAwait(false))
+        if (!await HandshakeAsync(connection, ssl, session).ConfigureAwait(false))
         {
-            if (!await HandshakeAsync(connection, ssl, session).ConfigureAwait(false))
-            {
-                // Allowed, but no request could follow (often: the sandbox does not trust the
-                // gateway's CA); the one event of this connection says so with status 0.
-                await recorder.RecordAsync(session, session.Decision.Source, session.Decision.RuleId, allowed: true, 0, 0, 0, null, started).ConfigureAwait(false);
-                return;
-            }
+            await ssl.DisposeAsync().ConfigureAwait(false);
 
-            var terminated = new TerminatedTls(
-                ssl,
-                PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true)),
-                PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true)));
-            connection.Features.Set<ITlsConnectionFeature>(terminated);
-            connection.Features.Set<ITlsApplicationProtocolFeature>(terminated);
-            connection.Items[InterceptionSession.ItemKey] = session;
-            connection.Transport = terminated;
-            try
+            // Allowed, but no request could follow (often: the sandbox does not trust the
+            // gateway's CA); the one event of this connection says so with status 0.
+            await recorder.RecordAsync(session, session.Decision.Source, session.Decision.RuleId, allowed: true, 0, 0, 0, null, started).ConfigureAwait(false);
+            return;
+        }
+
+        var terminated = new TerminatedTls(
+            ssl,
+            PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true)),
+            PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true)));
+        if (!await FirstBytesArriveAsync(terminated.Input, connection).ConfigureAwait(false))
+        {
+            // Kestrel would wait limits.idleTimeout for a first request; a connection that sends
+            // none within limits.headerTimeout is closed like a slow head on the other paths.
+            metrics.RecordError(ErrorKind.HeaderTimeout);
+            await terminated.Input.CompleteAsync().ConfigureAwait(false);
+            await terminated.Output.CompleteAsync().ConfigureAwait(false);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            await recorder.RecordAsync(session, session.Decision.Source, session.Decision.RuleId, allowed: true, 408, 0, 0, null, started).ConfigureAwait(false);
+            return;
+        }
+
+        connection.Features.Set<ITlsConnectionFeature>(terminated);
+        connection.Features.Set<ITlsApplicationProtocolFeature>(terminated);
+        connection.Items[InterceptionSession.ItemKey] = session;
+        connection.Transport = terminated;
+        Task serving = next(connection);
+        if (!await ServedOrAbandonedAsync(serving, connection).ConfigureAwait(false))
+        {
+            // The stack never finished: its pipes and the TLS stream may still be in use by it, so
+            // they are left to it (and to the collector), and only the connection's slot returns.
+            metrics.RecordError(ErrorKind.AbandonedConnection);
+            Log.Abandoned(logger, session.Sandbox, session.Plan.Authority, (int)config.Limits.HeaderTimeout.TotalSeconds);
+            _ = serving.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return;
+        }
+
+        connection.Transport = transport;
+        await terminated.Input.CompleteAsync().ConfigureAwait(false);
+        await terminated.Output.CompleteAsync().ConfigureAwait(false);
+        await ssl.DisposeAsync().ConfigureAwait(false);
+        await serving.ConfigureAwait(false);
+    }
+
+    // Peeks: the bytes stay unexamined, so Kestrel's first read returns them at once. False when
+    // nothing came within limits.headerTimeout or the client closed first.
+    private async Task<bool> FirstBytesArriveAsync(PipeReader input, ConnectionContext connection)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        timeout.CancelAfter(config.Limits.HeaderTimeout);
+        try
+        {
+            ReadResult read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            bool any = !read.Buffer.IsEmpty;
+            input.AdvanceTo(read.Buffer.Start);
+            return any;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or AuthenticationException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Waits for Kestrel's HTTP stack to finish with the connection. Under HTTP/2 floods that end
+    /// in a reset (rapid reset with inline socket completions, measured in SECURITY.md) the stack
+    /// was seen to never finish although its socket was gone: the connection-limit slot it held was
+    /// then lost for good. So once the client's side of the socket has ended, the stack gets
+    /// <c>limits.headerTimeout</c> to finish; past that the connection is aborted and abandoned
+    /// (false), and its caller returns the slot. A client that merely half-closes an intercepted
+    /// connection loses its last response after that grace: HTTP clients do not half-close.
+    /// </summary>
+    private async Task<bool> ServedOrAbandonedAsync(Task serving, ConnectionContext connection)
+    {
+        if (serving.IsCompleted)
+        {
+            return true;
+        }
+
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (connection.ConnectionClosed.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetResult(), closed))
+        {
+            if (await Task.WhenAny(serving, closed.Task).ConfigureAwait(false) == serving)
             {
-                await next(connection).ConfigureAwait(false);
+                return true;
             }
-            finally
-            {
-                connection.Transport = transport;
-                await terminated.Input.CompleteAsync().ConfigureAwait(false);
-                await terminated.Output.CompleteAsync().ConfigureAwait(false);
-            }
+        }
+
+        try
+        {
+            await serving.WaitAsync(config.Limits.HeaderTimeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            connection.Abort(new ConnectionAbortedException("the HTTP stack did not finish after the client went away"));
+            return false;
         }
     }
 
@@ -106,5 +179,8 @@ internal sealed partial class TlsTermination(
     {
         [LoggerMessage(2310, LogLevel.Information, "{Sandbox}: TLS handshake for intercepted {Authority} failed: {Reason}")]
         public static partial void HandshakeFailed(ILogger logger, string sandbox, string authority, string reason);
+
+        [LoggerMessage(2311, LogLevel.Debug, "{Sandbox}: intercepted {Authority}: the HTTP stack did not finish {Seconds}s after the client went away; connection aborted and its slot returned")]
+        public static partial void Abandoned(ILogger logger, string sandbox, string authority, int seconds);
     }
 }

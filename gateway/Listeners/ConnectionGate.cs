@@ -10,6 +10,12 @@ internal sealed class ConnectionGate(int limit)
 
     public int Open => Volatile.Read(ref _open);
 
+    /// <summary><c>limits.maxConnections</c>.</summary>
+    public int Limit => limit;
+
+    /// <summary>Every slot is taken: a new connection would be refused.</summary>
+    public bool IsFull => Volatile.Read(ref _open) >= limit;
+
     public bool TryEnter()
     {
         if (Interlocked.Increment(ref _open) <= limit)

@@ -67,6 +67,12 @@ internal sealed partial class ForwardProxyMiddleware(
                 await TunnelAsync(connection, state).ConfigureAwait(false);
             }
         }
+        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException or IOException)
+        {
+            // The client reset while its answer was written: its own doing, not an error of the
+            // gateway (Kestrel would log each one at Error with a stack trace).
+            Log.ClientGone(logger, connection.RemoteEndPoint, e.GetType().Name);
+        }
         finally
         {
             TunnelState.Pool.Return(state);
@@ -230,6 +236,9 @@ internal sealed partial class ForwardProxyMiddleware(
 
         [LoggerMessage(2002, LogLevel.Information, "{Remote}: malformed CONNECT head ({Rejection})")]
         public static partial void Malformed(ILogger logger, EndPoint? remote, ConnectRejection rejection);
+
+        [LoggerMessage(2004, LogLevel.Debug, "{Remote}: the client went away while being answered ({Exception})")]
+        public static partial void ClientGone(ILogger logger, EndPoint? remote, string exception);
 
         [LoggerMessage(2003, LogLevel.Information, "{Remote}: request head not complete within limits.headerTimeout")]
         public static partial void HeaderTimeout(ILogger logger, EndPoint? remote);

@@ -23,7 +23,8 @@ internal sealed class TransparentHttpMiddleware(
     GatewayConfig config,
     SandboxRegistry sandboxes,
     GatewayMetrics metrics,
-    NonHttpRecorder nonHttp)
+    NonHttpRecorder nonHttp,
+    ConnectionGate gate)
 {
     // "CONNECT" is the longest method a request line may start with here; eight bytes decide.
     private const int MethodProbe = 8;
@@ -36,14 +37,29 @@ internal sealed class TransparentHttpMiddleware(
             connection.Items[OriginalDestination.ItemKey] = port;
         }
 
-        HttpProbe probe = await ProbeAsync(connection).ConfigureAwait(false);
-        if (probe == HttpProbe.Http)
+        // The same limits.maxConnections as the other sandbox-facing listeners: one count, one 503.
+        if (!gate.TryEnter())
         {
-            await next(connection).ConfigureAwait(false);
+            metrics.RecordError(ErrorKind.TooManyConnections);
+            await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 503, "Too many connections through the egress gateway; retry later.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+            return;
         }
-        else if (probe == HttpProbe.NotHttp)
+
+        try
         {
-            await nonHttp.RecordAsync(connection, sandboxes, ListenerKind.TransparentHttp).ConfigureAwait(false);
+            HttpProbe probe = await ProbeAsync(connection).ConfigureAwait(false);
+            if (probe == HttpProbe.Http)
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            else if (probe == HttpProbe.NotHttp)
+            {
+                await nonHttp.RecordAsync(connection, sandboxes, ListenerKind.TransparentHttp).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Exit();
         }
     }
 

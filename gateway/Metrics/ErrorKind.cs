@@ -65,4 +65,10 @@ internal enum ErrorKind
 
     /// <summary>The gateway could not open an upstream socket: descriptors, socket memory or local ports exhausted (503).</summary>
     OutOfSockets,
+
+    /// <summary>
+    /// An intercepted connection whose HTTP stack had not finished <c>limits.headerTimeout</c> after
+    /// its client went away: aborted, and its connection-limit slot returned.
+    /// </summary>
+    AbandonedConnection,
 }

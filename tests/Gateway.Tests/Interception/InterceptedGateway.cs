@@ -51,7 +51,9 @@ internal sealed class InterceptedGateway : IAsyncDisposable
     public int? TransparentTlsPort => Gateway.PortOf(ListenerKind.TransparentTls);
 
     /// <summary>Starts everything; <paramref name="secret"/> goes into the source's variable unless null (a missing credential).</summary>
-    public static async Task<InterceptedGateway> StartAsync(string? secret, string? managedValue = null, bool transparent = false, PolicyMode mode = PolicyMode.Enforce)
+    /// <param name="configure">Last word on the configuration (a test's own limits).</param>
+    public static async Task<InterceptedGateway> StartAsync(
+        string? secret, string? managedValue = null, bool transparent = false, PolicyMode mode = PolicyMode.Enforce, Func<GatewayConfig, GatewayConfig>? configure = null)
     {
         string directory = Directory.CreateTempSubdirectory("gw-intercept-").FullName;
         string suffix = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
@@ -85,7 +87,7 @@ internal sealed class InterceptedGateway : IAsyncDisposable
         var logs = new CapturedLogs();
         GatewayUnderTest gateway = await GatewayUnderTest.StartAsync(
             [["policy", "set-default", "deny-all"]],
-            config => config with
+            config => (configure ?? (c => c))(config with
             {
                 Policy = config.Policy with { Mode = mode },
                 Kits = [kit],
@@ -94,7 +96,7 @@ internal sealed class InterceptedGateway : IAsyncDisposable
                 Resolve = new ResolveConfig(GatewayUnderTest.TestHosts.Append(new("rules.example.test", IPAddress.Loopback)).ToFrozenDictionary()),
                 Listen = transparent ? config.Listen with { TransparentTls = new IPEndPoint(IPAddress.Loopback, 0) } : config.Listen,
                 Transparent = config.Transparent with { DialTlsPort = upstream.Port },
-            },
+            }),
             logging: l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         return new InterceptedGateway(directory, upstreamCa, upstream, gateway, logs, secretVariable, managedVariable);
     }

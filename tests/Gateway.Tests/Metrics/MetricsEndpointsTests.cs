@@ -1,3 +1,4 @@
+using Gateway.Listeners;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -8,11 +9,13 @@ namespace Gateway.Tests.Metrics;
 /// <summary>The metrics listener's branch on its own, through every state of <see cref="Readiness"/>.</summary>
 public sealed class MetricsEndpointsTests
 {
-    private readonly Readiness _readiness = new();
+    private readonly ConnectionGate _gate = new(2);
+    private readonly Readiness _readiness;
     private readonly RequestDelegate _branch;
 
     public MetricsEndpointsTests()
     {
+        _readiness = new Readiness(_gate);
         var builder = new ApplicationBuilder(new ServiceCollection().BuildServiceProvider());
         MetricsEndpoints.Map(builder, new GatewayMetrics(), _readiness);
         _branch = builder.Build();
@@ -28,6 +31,19 @@ public sealed class MetricsEndpointsTests
         Assert.Equal((503, "stopping"), await GetAsync("/readyz"));
         _readiness.MarkReady();
         Assert.Equal((503, "stopping"), await GetAsync("/readyz"));
+    }
+
+    [Fact]
+    public async Task Readyz_Is503Saturated_WhileEveryConnectionSlotIsTaken_And200_OnceOneReturns()
+    {
+        _readiness.MarkReady();
+        Assert.True(_gate.TryEnter());
+        Assert.Equal((200, "ready"), await GetAsync("/readyz"));
+        Assert.True(_gate.TryEnter());
+        Assert.Equal((503, "saturated"), await GetAsync("/readyz"));
+        Assert.Equal((200, "ok"), await GetAsync("/healthz"));
+        _gate.Exit();
+        Assert.Equal((200, "ready"), await GetAsync("/readyz"));
     }
 
     [Fact]

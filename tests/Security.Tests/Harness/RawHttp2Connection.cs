@@ -84,7 +84,11 @@ internal sealed class RawHttp2Connection : IAsyncDisposable
         SendFrameAsync(Data, endStream ? EndStream : (byte)0, streamId, Encoding.Latin1.GetBytes(data));
 
     /// <summary>Any frame, as given (RFC 9113 §4.1).</summary>
-    public async Task SendFrameAsync(byte type, byte flags, int streamId, ReadOnlyMemory<byte> payload)
+    public Task SendFrameAsync(byte type, byte flags, int streamId, ReadOnlyMemory<byte> payload) =>
+        WriteRawAsync(Frame(type, flags, streamId, payload.Span));
+
+    /// <summary>One frame's bytes (RFC 9113 §4.1), for a test that sends many in one write.</summary>
+    public static byte[] Frame(byte type, byte flags, int streamId, ReadOnlySpan<byte> payload)
     {
         byte[] frame = new byte[9 + payload.Length];
         frame[0] = (byte)(payload.Length >> 16);
@@ -93,8 +97,8 @@ internal sealed class RawHttp2Connection : IAsyncDisposable
         frame[3] = type;
         frame[4] = flags;
         BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), streamId);
-        payload.CopyTo(frame.AsMemory(9));
-        await WriteRawAsync(frame);
+        payload.CopyTo(frame.AsSpan(9));
+        return frame;
     }
 
     /// <summary>Reads frames until stream <paramref name="streamId"/> ends, is reset, or the connection goes away or closes.</summary>
@@ -162,6 +166,38 @@ internal sealed class RawHttp2Connection : IAsyncDisposable
         }
 
         throw new InvalidDataException("more than 10,000 frames without the stream ending");
+    }
+
+    /// <summary>
+    /// Reads and discards frames until the connection closes or <paramref name="cancellation"/>
+    /// fires; whether a GOAWAY arrived (an attacker never answers SETTINGS or PING).
+    /// </summary>
+    public async Task<bool> DrainAsync(CancellationToken cancellation)
+    {
+        bool goAway = false;
+        try
+        {
+            while (await ReadFrameAsync(cancellation) is var (type, _, _, _))
+            {
+                goAway |= type == GoAway;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (InvalidDataException)
+        {
+            // A frame past the default size: not what this reader is for, but the connection lives.
+        }
+
+        return goAway;
+    }
+
+    /// <summary>Resets the TCP connection (RST, no close_notify, no FIN): a client that vanishes mid-flight.</summary>
+    public void Abort()
+    {
+        _client.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        _client.Socket.Close();
     }
 
     public async ValueTask DisposeAsync()
