@@ -16,14 +16,20 @@ namespace Gateway.Audit;
 /// allocates nothing beyond the event's own strings. A full queue makes
 /// <see cref="WriteAsync"/> wait (back-pressure, up to <see cref="AuditWriterOptions.FullWait"/>)
 /// before an event is dropped, and every drop is counted in <see cref="Dropped"/>
-/// (<c>gateway_audit_dropped_total</c>): none is ever lost silently. Stopping drains the queue
-/// and fsyncs, so what was decided before SIGTERM is on disk afterwards.
+/// (<c>gateway_audit_dropped_total</c>): none is ever lost silently. Refusals and DNS queries past
+/// a sandbox's rate become one summary line per sandbox (<see cref="AuditRefusalLimiter"/>,
+/// <see cref="Suppressed"/>), so one sandbox cannot rotate the others' events away; what rotation
+/// does delete is counted (<see cref="RotatedEvents"/>, <see cref="Retention"/>). Stopping writes
+/// pending summaries, drains the queue and fsyncs, so what was decided before SIGTERM is on disk afterwards.
 /// </summary>
 internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsyncDisposable
 {
     // Events are serialised into one buffer and written in batches of about this size.
     private const int BatchBytes = 64 * 1024;
     private static readonly TimeSpan s_warningInterval = TimeSpan.FromSeconds(10);
+
+    // While events keep coming, due refusal summaries are looked for at most this often.
+    private static readonly TimeSpan s_sweepInterval = TimeSpan.FromSeconds(1);
 
     private readonly AuditConfig _config;
     private readonly AuditWriterOptions _options;
@@ -34,6 +40,9 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
     private readonly Utf8JsonWriter _json;
     private readonly Lock _watchersLock = new();
     private readonly Task _drain;
+    private readonly AuditRefusalLimiter _limiter;
+    private readonly AuditGenerations _generations;
+    private readonly List<AuditEvent> _summaries = [];
     private AuditSubscription[] _watchers = [];
     private bool _stopped;
     private Stream? _stream;
@@ -45,6 +54,12 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
     private long _waited;
     private long _lastPressureWarning;
     private long _lastDropWarning;
+    private long _lastSuppressWarning;
+    private long _lastFlush;
+    private long _lastSweep;
+    private DateTimeOffset _bufferFirst;
+    private long _rotatedEvents;
+    private long _retentionMs = -1;
 
     /// <summary>Starts the writer task; events may be written at once.</summary>
     /// <param name="config">The audit file, its rotation size and how many rotated files to keep.</param>
@@ -67,7 +82,9 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
             AllowSynchronousContinuations = false,
         });
         _json = new Utf8JsonWriter(_buffer, AuditEventJson.WriterOptions);
-        Aggregate = new AuditAggregate(_options.MaxAggregateGroups);
+        Aggregate = new AuditAggregate(config.LogRows, config.LogRowsPerSandbox);
+        _limiter = new AuditRefusalLimiter(config.RefusalsPerSecond, config.RefusalBurst, _options.SummaryInterval, time.TimestampFrequency);
+        _generations = new AuditGenerations(config.Keep);
         _lastSync = time.GetTimestamp();
         _drain = Task.Run(DrainAsync);
     }
@@ -80,6 +97,21 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
 
     /// <summary>Events waiting for the writer task (<c>gateway_audit_queue_depth</c>).</summary>
     public int QueueDepth => _queue.Reader.Count;
+
+    /// <summary>
+    /// Refusals and DNS queries past their sandbox's rate, kept out of the file and counted in a
+    /// summary line instead (<c>gateway_audit_suppressed_total</c>); the aggregate counts them all.
+    /// </summary>
+    public long Suppressed => _limiter.Suppressed;
+
+    /// <summary>Events in the files rotation deleted since start (<c>gateway_audit_rotated_events_total</c>).</summary>
+    public long RotatedEvents => Interlocked.Read(ref _rotatedEvents);
+
+    /// <summary>
+    /// How long the events the last rotation deleted had been kept: from the first of them being
+    /// decided to its file being deleted (<c>gateway_audit_retention_seconds</c>); null before any deletion.
+    /// </summary>
+    public TimeSpan? Retention => Interlocked.Read(ref _retentionMs) is >= 0 and long ms ? TimeSpan.FromMilliseconds(ms) : null;
 
     /// <summary>Events that found the queue full and had to wait (back-pressure episodes).</summary>
     public long Waited => Interlocked.Read(ref _waited);
@@ -189,33 +221,40 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
     private async Task DrainAsync()
     {
         ChannelReader<AuditEvent> reader = _queue.Reader;
-        long lastFlush = _time.GetTimestamp();
+        _lastFlush = _lastSweep = _time.GetTimestamp();
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await WaitToReadAsync(reader).ConfigureAwait(false))
             {
                 while (reader.TryRead(out AuditEvent e))
                 {
-                    int lineStart = Serialize(in e);
-                    if (_fileLength + _buffer.WrittenCount > _config.MaxFileSize && _fileLength + lineStart > 0)
+                    // The aggregate counts every event, written or suppressed: policy log stays true.
+                    Aggregate.Add(in e);
+                    long now = _time.GetTimestamp();
+                    if (!_limiter.Admit(in e, now, out AuditEvent summary, out bool hasSummary))
                     {
-                        await RotateAsync(lineStart).ConfigureAwait(false);
+                        continue;
                     }
 
-                    Aggregate.Add(in e);
-                    Fanout(in e);
-                    if (_buffer.WrittenCount >= BatchBytes || _time.GetElapsedTime(lastFlush) >= _options.FlushInterval)
+                    if (hasSummary)
                     {
-                        await FlushAsync(toDisk: false).ConfigureAwait(false);
-                        lastFlush = _time.GetTimestamp();
+                        await AppendAsync(summary).ConfigureAwait(false);
+                    }
+
+                    await AppendAsync(e).ConfigureAwait(false);
+                    if (_time.GetElapsedTime(_lastSweep, now) >= s_sweepInterval)
+                    {
+                        await SweepAsync(now, all: false).ConfigureAwait(false);
                     }
                 }
 
-                // The queue is momentarily empty: nothing waits in memory while the daemon idles.
+                // The queue is momentarily empty: due summaries go out, and nothing waits in memory while the daemon idles.
+                await SweepAsync(_time.GetTimestamp(), all: false).ConfigureAwait(false);
                 await FlushAsync(toDisk: _time.GetElapsedTime(_lastSync) >= _options.FlushInterval).ConfigureAwait(false);
-                lastFlush = _time.GetTimestamp();
+                _lastFlush = _time.GetTimestamp();
             }
 
+            await SweepAsync(_time.GetTimestamp(), all: true).ConfigureAwait(false);
             await FlushAsync(toDisk: true).ConfigureAwait(false);
         }
         finally
@@ -234,10 +273,74 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
         }
     }
 
+    // Waits for events; while a summary is pending, wakes after the summary interval so the
+    // summary is written even if its sandbox (and everyone else) goes quiet.
+    private async ValueTask<bool> WaitToReadAsync(ChannelReader<AuditEvent> reader)
+    {
+        if (!_limiter.HasPending)
+        {
+            return await reader.WaitToReadAsync().ConfigureAwait(false);
+        }
+
+        using var wake = new CancellationTokenSource(_options.SummaryInterval, _time);
+        try
+        {
+            return await reader.WaitToReadAsync(wake.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (wake.IsCancellationRequested)
+        {
+            return true; // nothing queued: the loop sweeps and waits again
+        }
+    }
+
+    private async ValueTask SweepAsync(long now, bool all)
+    {
+        _lastSweep = now;
+        _limiter.Sweep(now, all, _summaries);
+        if (_summaries.Count == 0)
+        {
+            return;
+        }
+
+        if (ShouldWarn(ref _lastSuppressWarning))
+        {
+            Log.EventsSuppressed(_logger, Suppressed, _summaries.Count);
+        }
+
+        foreach (AuditEvent summary in _summaries)
+        {
+            await AppendAsync(summary).ConfigureAwait(false);
+        }
+
+        _summaries.Clear();
+    }
+
+    // One line into the buffer (rotating first when it would take the file past its size), to the watchers, and out in batches.
+    private async ValueTask AppendAsync(AuditEvent e)
+    {
+        int lineStart = Serialize(in e);
+        if (_fileLength + _buffer.WrittenCount > _config.MaxFileSize && _fileLength + lineStart > 0)
+        {
+            await RotateAsync(lineStart, e.Time).ConfigureAwait(false);
+        }
+
+        Fanout(in e);
+        if (_buffer.WrittenCount >= BatchBytes || _time.GetElapsedTime(_lastFlush) >= _options.FlushInterval)
+        {
+            await FlushAsync(toDisk: false).ConfigureAwait(false);
+            _lastFlush = _time.GetTimestamp();
+        }
+    }
+
     // Appends one line to the buffer; returns where it starts.
     private int Serialize(in AuditEvent e)
     {
         int lineStart = _buffer.WrittenCount;
+        if (_pendingEvents == 0)
+        {
+            _bufferFirst = e.Time;
+        }
+
         _json.Reset(_buffer);
         AuditEventJson.Write(_json, in e);
         _json.Flush();
