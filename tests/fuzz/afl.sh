@@ -16,6 +16,7 @@ command -v afl-fuzz >/dev/null || { echo "afl.sh: afl-fuzz not found (apt-get in
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build tests/fuzz/Gateway.Fuzz -c Release -nologo -clp:ErrorsOnly </dev/null
+mkdir -p "$out"
 harness="$out/harness"
 rm -rf "$harness" && cp -r tests/fuzz/Gateway.Fuzz/bin/Release/net10.0 "$harness"
 dotnet "$harness/Gateway.Fuzz.dll" --instrument "$harness"

@@ -55,10 +55,11 @@ public sealed class AuditFloodAttackTests
     {
         // No bucket to speak of: what a flood of allowed-looking volume does to a small file budget.
         int dnsPort = FreeUdpPort();
-        using GatewayDaemon gateway = await StartAsync(dnsPort, "maxFileSize: 64KiB\n  keep: 1\n  refusalsPerSecond: 1000000\n  refusalBurst: 1000000");
+        using GatewayDaemon gateway = await StartAsync(dnsPort, "maxFileSize: 1MiB\n  keep: 1\n  refusalsPerSecond: 1000000\n  refusalBurst: 1000000");
 
         await QueryAsync(s_quiet, dnsPort, "kept.example.test");
-        await FloodDnsAsync(dnsPort, queries: 3000);
+        // ~250 bytes a line: 40,000 queries (fewer are decided when the kernel drops datagrams) overflow 2 MiB.
+        await FloodDnsAsync(dnsPort, queries: 40_000);
 
         using var deadline = new CancellationTokenSource(s_wait);
         Dictionary<string, double> metrics = await ScrapeAsync(gateway);
