@@ -4,7 +4,9 @@
 # target for AFL_SECONDS (default 600) from the committed seeds in tests/fuzz/corpus/TARGET.
 # Prints one line per target (seconds, execs, execs/s, corpus, edges, crashes) and exits 1 if any
 # crash was saved; findings stay under AFL_OUT (default a temporary directory, printed).
-# AFL_TARGETS picks targets (space-separated). ./test.sh runs the same for a few seconds each
+# AFL_TARGETS picks targets (space-separated). Replay a saved crash with the uninstrumented build
+# (instrumented code needs afl's shared memory):
+#   dotnet tests/fuzz/Gateway.Fuzz/bin/Release/net10.0/Gateway.Fuzz.dll TARGET --replay FILE ./test.sh runs the same for a few seconds each
 # (Security.Tests, CoverageGuidedFuzzTests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

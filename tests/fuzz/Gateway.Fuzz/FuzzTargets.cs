@@ -43,13 +43,15 @@ internal static class FuzzTargets
         }
     }
 
-    // TLS ClientHello (RFC 8446 §4.1.2), peeked for the SNI.
+    // TLS ClientHello (RFC 8446 §4.1.2), peeked for the SNI. The reader hands the name on as sent,
+    // bounded; whether it is a host at all is the canonicaliser's call (an SNI of "a@b" is refused
+    // there: WireInjectionAttackTests), so the contract here is the bound only.
     private static void ClientHelloSni(byte[] input)
     {
         var hello = default(ClientHello);
         if (ClientHelloReader.TryRead(new ReadOnlySequence<byte>(input), ref hello, out _) == ClientHelloStatus.Complete)
         {
-            Check(Encoding.Latin1.GetString(hello.ServerName).AsSpan().IndexOfAny(s_neverInHost) < 0, "server name carries a delimiter");
+            Check(hello.ServerName.Length <= ClientHello.MaxServerNameLength, "server name past its bound");
         }
     }
 
