@@ -8,6 +8,8 @@ cd "$(dirname "$0")" || exit 1
 packages=(curl openssl ca-certificates bind9-dnsutils iproute2 nftables dante-server iputils-ping)
 # ops/ checks: shell scripts, systemd units (systemd-analyze) and alert rules (promtool).
 packages+=(shellcheck systemd prometheus)
+# Coverage-guided fuzzing smoke run (Security.Tests CoverageGuidedFuzzTests; skipped without it).
+packages+=(afl++)
 # The microVM tests boot QEMU; the image script downloads busybox-static, the host copy is for debugging.
 packages+=(qemu-system-x86 busybox-static)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

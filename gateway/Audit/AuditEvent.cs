@@ -90,6 +90,13 @@ internal readonly record struct AuditEvent
     /// </summary>
     public string? Upstream { get; init; }
 
+    /// <summary>
+    /// On a summary line only (<see cref="AuditRefusalLimiter.SummaryRule"/>): how many events of
+    /// <see cref="Sandbox"/> the per-sandbox refusal rate kept out of the file since the last
+    /// summary; 0, and absent from the JSON line, on every decision.
+    /// </summary>
+    public long Suppressed { get; init; }
+
     /// <summary>True when <see cref="Decision"/> is <see cref="Blocked"/>.</summary>
     public bool IsBlocked => string.Equals(Decision, Blocked, StringComparison.Ordinal);
 }

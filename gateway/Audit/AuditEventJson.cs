@@ -8,7 +8,8 @@ namespace Gateway.Audit;
 /// <summary>
 /// The JSON Lines shape of an <see cref="AuditEvent"/>: stable camelCase names, every field
 /// always present (<c>injected</c> is null when nothing was injected) except <c>upstream</c>,
-/// written only as <c>"socks5"</c> for traffic that left through the SOCKS5 proxy; written with
+/// written only as <c>"socks5"</c> for traffic that left through the SOCKS5 proxy, and
+/// <c>suppressed</c>, written only on a refusal-summary line; written with
 /// <see cref="Utf8JsonWriter"/> and pre-encoded names, so writing allocates nothing.
 /// Shippers (Vector, Fluent Bit, the OpenTelemetry Collector) and <c>policy log</c> read it.
 /// </summary>
@@ -42,6 +43,7 @@ internal static class AuditEventJson
     private static readonly JsonEncodedText s_durationMs = JsonEncodedText.Encode("durationMs");
     private static readonly JsonEncodedText s_injected = JsonEncodedText.Encode("injected");
     private static readonly JsonEncodedText s_upstream = JsonEncodedText.Encode("upstream");
+    private static readonly JsonEncodedText s_suppressed = JsonEncodedText.Encode("suppressed");
 
     /// <summary>Writes <paramref name="e"/> as one JSON object (no newline).</summary>
     public static void Write(Utf8JsonWriter writer, in AuditEvent e)
@@ -73,6 +75,11 @@ internal static class AuditEventJson
         if (e.Upstream is not null)
         {
             writer.WriteString(s_upstream, e.Upstream);
+        }
+
+        if (e.Suppressed > 0)
+        {
+            writer.WriteNumber(s_suppressed, e.Suppressed);
         }
 
         writer.WriteEndObject();
@@ -130,7 +137,7 @@ internal static class AuditEventJson
         string type = AuditEvent.NetworkType, proxy = string.Empty, rule = string.Empty, ruleId = string.Empty;
         string? injected = null, upstream = null;
         int port = 0, status = 0;
-        long bytesIn = 0, bytesOut = 0, durationMs = 0;
+        long bytesIn = 0, bytesOut = 0, durationMs = 0, suppressed = 0;
         bool wouldBlock = false;
         while (reader.Read())
         {
@@ -159,6 +166,7 @@ internal static class AuditEventJson
                     DurationMs = durationMs,
                     Injected = injected,
                     Upstream = upstream,
+                    Suppressed = suppressed,
                 };
                 return true;
             }
@@ -238,6 +246,11 @@ internal static class AuditEventJson
             else if (reader.ValueTextEquals(s_upstream.EncodedUtf8Bytes))
             {
                 upstream = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals(s_suppressed.EncodedUtf8Bytes))
+            {
+                reader.Read();
+                suppressed = reader.GetInt64();
             }
             else
             {

@@ -24,10 +24,10 @@ internal sealed class AuditGroup(AuditGroupKey key, in AuditEvent first)
     /// <summary>The group's place in the aggregate's recency list (least recently seen first).</summary>
     public LinkedListNode<AuditGroup>? Node { get; set; }
 
-    /// <summary>Counts <paramref name="e"/>.</summary>
+    /// <summary>Counts <paramref name="e"/>; a summary line counts as the events it stands for.</summary>
     public void Add(in AuditEvent e)
     {
-        Count++;
+        Count += e.Suppressed > 0 ? e.Suppressed : 1;
         RuleId = e.RuleId;
         if (Port != e.Port)
         {

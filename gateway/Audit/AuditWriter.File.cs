@@ -6,16 +6,16 @@ internal sealed partial class AuditWriter
     // Writes the buffered lines; counts them as dropped when the file cannot take them.
     private async ValueTask FlushAsync(bool toDisk)
     {
-        await WriteOutAsync(_buffer.WrittenMemory, _pendingEvents, toDisk).ConfigureAwait(false);
+        await WriteOutAsync(_buffer.WrittenMemory, _pendingEvents, _bufferFirst, toDisk).ConfigureAwait(false);
         _buffer.ResetWrittenCount();
         _pendingEvents = 0;
     }
 
     // The line starting at lineStart would take the file past MaxFileSize: the lines before it
     // finish the current file, which becomes audit.jsonl.1, and the line opens a fresh file.
-    private async ValueTask RotateAsync(int lineStart)
+    private async ValueTask RotateAsync(int lineStart, DateTimeOffset lineTime)
     {
-        await WriteOutAsync(_buffer.WrittenMemory[..lineStart], _pendingEvents - 1, toDisk: true).ConfigureAwait(false);
+        await WriteOutAsync(_buffer.WrittenMemory[..lineStart], _pendingEvents - 1, _bufferFirst, toDisk: true).ConfigureAwait(false);
         CloseFile();
         try
         {
@@ -26,12 +26,12 @@ internal sealed partial class AuditWriter
             Log.RotateFailed(_logger, _config.File, e.Message);
         }
 
-        await WriteOutAsync(_buffer.WrittenMemory[lineStart..], 1, toDisk: false).ConfigureAwait(false);
+        await WriteOutAsync(_buffer.WrittenMemory[lineStart..], 1, lineTime, toDisk: false).ConfigureAwait(false);
         _buffer.ResetWrittenCount();
         _pendingEvents = 0;
     }
 
-    private async ValueTask WriteOutAsync(ReadOnlyMemory<byte> lines, int events, bool toDisk)
+    private async ValueTask WriteOutAsync(ReadOnlyMemory<byte> lines, int events, DateTimeOffset first, bool toDisk)
     {
         if (lines.IsEmpty && !(toDisk && _stream is not null))
         {
@@ -57,6 +57,7 @@ internal sealed partial class AuditWriter
             }
 
             _fileLength += lines.Length;
+            _generations.Appended(events, first);
             Interlocked.Add(ref _written, events);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
@@ -76,6 +77,11 @@ internal sealed partial class AuditWriter
         {
             Stream custom = open(path);
             _fileLength = custom.CanSeek ? custom.Length : 0;
+            if (_fileLength == 0)
+            {
+                _generations.OpenedEmpty();
+            }
+
             return custom;
         }
 
@@ -95,6 +101,11 @@ internal sealed partial class AuditWriter
 
         var stream = new FileStream(path, options);
         _fileLength = stream.Length;
+        if (_fileLength == 0)
+        {
+            _generations.OpenedEmpty();
+        }
+
         if (_fileLength > 0 && !EndsWithNewline(path))
         {
             // A line torn by a crash or a failed write ends here, so the next event starts clean.
@@ -112,18 +123,30 @@ internal sealed partial class AuditWriter
         return reader.ReadByte() == '\n';
     }
 
-    // audit.jsonl.(Keep) is deleted, .N becomes .N+1, the live file becomes .1.
+    // audit.jsonl.(Keep) is deleted (its events counted, how long they were kept measured), .N
+    // becomes .N+1, the live file becomes .1.
     private void ShiftRotatedFiles()
     {
         string path = _config.File;
         int keep = _config.Keep;
+        string oldest = keep < 1 ? path : AuditFiles.Rotated(path, keep);
+        AuditGenerations.Deleted deleted = _generations.Rotate(oldest);
+        if (deleted.Events > 0)
+        {
+            Interlocked.Add(ref _rotatedEvents, deleted.Events);
+            if (deleted.First is { } first)
+            {
+                Interlocked.Exchange(ref _retentionMs, Math.Max(0, (long)(_time.GetUtcNow() - first).TotalMilliseconds));
+            }
+        }
+
         if (keep < 1)
         {
             File.Delete(path);
             return;
         }
 
-        File.Delete(AuditFiles.Rotated(path, keep));
+        File.Delete(oldest);
         for (int i = keep - 1; i >= 1; i--)
         {
             string from = AuditFiles.Rotated(path, i);

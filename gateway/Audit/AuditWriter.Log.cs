@@ -18,5 +18,8 @@ internal sealed partial class AuditWriter
 
         [LoggerMessage(5003, LogLevel.Warning, "audit: cannot rotate {File}: {Reason}; appending to it past audit.maxFileSize")]
         public static partial void RotateFailed(ILogger logger, string file, string reason);
+
+        [LoggerMessage(5004, LogLevel.Warning, "audit: {Suppressed} refusals and DNS queries suppressed in total past audit.refusalsPerSecond (gateway_audit_suppressed_total); {Sandboxes} sandbox(es) flooding, each now one summary line (rule audit-rate-limit) per interval; `gateway policy log` still counts them")]
+        public static partial void EventsSuppressed(ILogger logger, long suppressed, int sandboxes);
     }
 }

@@ -16,14 +16,20 @@ namespace Gateway.Audit;
 /// allocates nothing beyond the event's own strings. A full queue makes
 /// <see cref="WriteAsync"/> wait (back-pressure, up to <see cref="AuditWriterOptions.FullWait"/>)
 /// before an event is dropped, and every drop is counted in <see cref="Dropped"/>
-/// (<c>gateway_audit_dropped_total</c>): none is ever lost silently. Stopping drains the queue
-/// and fsyncs, so what was decided before SIGTERM is on disk afterwards.
+/// (<c>gateway_audit_dropped_total</c>): none is ever lost silently. Refusals and DNS queries past
+/// a sandbox's rate become one summary line per sandbox (<see cref="AuditRefusalLimiter"/>,
+/// <see cref="Suppressed"/>), so one sandbox cannot rotate the others' events away; what rotation
+/// does delete is counted (<see cref="RotatedEvents"/>, <see cref="Retention"/>). Stopping writes
+/// pending summaries, drains the queue and fsyncs, so what was decided before SIGTERM is on disk afterwards.
 /// </summary>
 internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsyncDisposable
 {
     // Events are serialised into one buffer and written in batches of about this size.
     private const int BatchBytes = 64 * 1024;
     private static readonly TimeSpan s_warningInterval = TimeSpan.FromSeconds(10);
+
+    // While events keep coming, due refusal summaries are looked for at most this often.
+    private static readonly TimeSpan s_sweepInterval = TimeSpan.FromSeconds(1);
 
     private readonly AuditConfig _config;
     private readonly AuditWriterOptions _options;
@@ -34,6 +40,9 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
     private readonly Utf8JsonWriter _json;
     private readonly Lock _watchersLock = new();
     private readonly Task _drain;
+    private readonly AuditRefusalLimiter _limiter;
+    private readonly AuditGenerations _generations;
+    private readonly List<AuditEvent> _summaries = [];
     private AuditSubscription[] _watchers = [];
     private bool _stopped;
     private Stream? _stream;
@@ -45,6 +54,12 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
     private long _waited;
     private long _lastPressureWarning;
     private long _lastDropWarning;
+    private long _lastSuppressWarning;
+    private long _lastFlush;
+    private long _lastSweep;
+    private DateTimeOffset _bufferFirst;
+    private long _rotatedEvents;
+    private long _retentionMs = -1;
 
     /// <summary>Starts the writer task; events may be written at once.</summary>
     /// <param name="config">The audit file, its rotation size and how many rotated files to keep.</param>
@@ -67,7 +82,9 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
             AllowSynchronousContinuations = false,
         });
         _json = new Utf8JsonWriter(_buffer, AuditEventJson.WriterOptions);
-        Aggregate = new AuditAggregate(_options.MaxAggregateGroups);
+        Aggregate = new AuditAggregate(config.LogRows, config.LogRowsPerSandbox);
+        _limiter = new AuditRefusalLimiter(config.RefusalsPerSecond, config.RefusalBurst, _options.SummaryInterval, time.TimestampFrequency);
+        _generations = new AuditGenerations(config.Keep);
         _lastSync = time.GetTimestamp();
         _drain = Task.Run(DrainAsync);
     }
@@ -80,6 +97,21 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
 
     /// <summary>Events waiting for the writer task (<c>gateway_audit_queue_depth</c>).</summary>
     public int QueueDepth => _queue.Reader.Count;
+
+    /// <summary>
+    /// Refusals and DNS queries past their sandbox's rate, kept out of the file and counted in a
+    /// summary line instead (<c>gateway_audit_suppressed_total</c>); the aggregate counts them all.
+    /// </summary>
+    public long Suppressed => _limiter.Suppressed;
+
+    /// <summary>Events in the files rotation deleted since start (<c>gateway_audit_rotated_events_total</c>).</summary>
+    public long RotatedEvents => Interlocked.Read(ref _rotatedEvents);
+
+    /// <summary>
+    /// How long the events the last rotation deleted had been kept: from the first of them being
+    /// decided to its file being deleted (<c>gateway_audit_retention_seconds</c>); null before any deletion.
+    /// </summary>
+    public TimeSpan? Retention => Interlocked.Read(ref _retentionMs) is >= 0 and long ms ? TimeSpan.FromMilliseconds(ms) : null;
 
     /// <summary>Events that found the queue full and had to wait (back-pressure episodes).</summary>
     public long Waited => Interlocked.Read(ref _waited);
@@ -186,58 +218,15 @@ internal sealed partial class AuditWriter : IAuditSource, IHostedService, IAsync
         }
     }
 
-    private async Task DrainAsync()
-    {
-        ChannelReader<AuditEvent> reader = _queue.Reader;
-        long lastFlush = _time.GetTimestamp();
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (reader.TryRead(out AuditEvent e))
-                {
-                    int lineStart = Serialize(in e);
-                    if (_fileLength + _buffer.WrittenCount > _config.MaxFileSize && _fileLength + lineStart > 0)
-                    {
-                        await RotateAsync(lineStart).ConfigureAwait(false);
-                    }
-
-                    Aggregate.Add(in e);
-                    Fanout(in e);
-                    if (_buffer.WrittenCount >= BatchBytes || _time.GetElapsedTime(lastFlush) >= _options.FlushInterval)
-                    {
-                        await FlushAsync(toDisk: false).ConfigureAwait(false);
-                        lastFlush = _time.GetTimestamp();
-                    }
-                }
-
-                // The queue is momentarily empty: nothing waits in memory while the daemon idles.
-                await FlushAsync(toDisk: _time.GetElapsedTime(_lastSync) >= _options.FlushInterval).ConfigureAwait(false);
-                lastFlush = _time.GetTimestamp();
-            }
-
-            await FlushAsync(toDisk: true).ConfigureAwait(false);
-        }
-        finally
-        {
-            CloseFile();
-            lock (_watchersLock)
-            {
-                _stopped = true;
-                foreach (AuditSubscription watcher in _watchers)
-                {
-                    watcher.Complete();
-                }
-
-                _watchers = [];
-            }
-        }
-    }
-
     // Appends one line to the buffer; returns where it starts.
     private int Serialize(in AuditEvent e)
     {
         int lineStart = _buffer.WrittenCount;
+        if (_pendingEvents == 0)
+        {
+            _bufferFirst = e.Time;
+        }
+
         _json.Reset(_buffer);
         AuditEventJson.Write(_json, in e);
         _json.Flush();

@@ -15,8 +15,11 @@ internal sealed record AuditWriterOptions
     /// <summary>Events buffered per <c>--follow</c> watcher; a watcher that falls further behind loses events.</summary>
     public int WatcherCapacity { get; init; } = 4_096;
 
-    /// <summary>Groups held by the in-memory aggregate (<see cref="AuditAggregate.MaxGroups"/>).</summary>
-    public int MaxAggregateGroups { get; init; } = AuditAggregate.DefaultMaxGroups;
+    /// <summary>
+    /// Longest time a sandbox's suppressed refusals wait before their summary line is written
+    /// (<see cref="AuditRefusalLimiter"/>): one summary per sandbox per interval at most.
+    /// </summary>
+    public TimeSpan SummaryInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Opens the live file for appending. Tests inject slow or failing streams here; null

@@ -27,6 +27,18 @@ internal static class ConfigDefaults
     /// <summary>Rotated audit files kept.</summary>
     public const string AuditKeep = "10";
 
+    /// <summary>Refusals per second and sandbox written to the audit file past the burst.</summary>
+    public const string AuditRefusalsPerSecond = "20";
+
+    /// <summary>Refusals a sandbox may write at once before the rate applies.</summary>
+    public const string AuditRefusalBurst = "200";
+
+    /// <summary>Rows of the daemon's <c>policy log</c> aggregate, all sandboxes together.</summary>
+    public const string AuditLogRows = "100000";
+
+    /// <summary>Rows of the daemon's <c>policy log</c> aggregate per sandbox.</summary>
+    public const string AuditLogRowsPerSandbox = "10000";
+
     /// <summary>Time to send the CONNECT head, ClientHello or request head.</summary>
     public const string HeaderTimeout = "10s";
 

@@ -8,7 +8,7 @@ internal sealed partial class ConfigValidator
 {
     private static readonly string[] s_transparentKeys = ["dialTlsPort", "dialHttpPort"];
     private static readonly string[] s_limitsKeys = ["maxConnections", "headerTimeout", "idleTimeout", "connectTimeout"];
-    private static readonly string[] s_auditKeys = ["file", "maxFileSize", "keep"];
+    private static readonly string[] s_auditKeys = ["file", "maxFileSize", "keep", "refusalsPerSecond", "refusalBurst", "logRows", "logRowsPerSandbox"];
 
     private TransparentConfig ReadTransparent(ConfigNode? node)
     {
@@ -39,7 +39,13 @@ internal sealed partial class ConfigValidator
             TryPath(fileNode, path, ConfigDefaults.AuditFile, out file);
         }
 
-        return new AuditConfig(file, ReadSize(section, "maxFileSize", ConfigDefaults.AuditMaxFileSize), ReadInt(section, "keep", ConfigDefaults.AuditKeep, 1, 1000));
+        return new AuditConfig(file, ReadSize(section, "maxFileSize", ConfigDefaults.AuditMaxFileSize), ReadInt(section, "keep", ConfigDefaults.AuditKeep, 1, 1000))
+        {
+            RefusalsPerSecond = ReadInt(section, "refusalsPerSecond", ConfigDefaults.AuditRefusalsPerSecond, 1, 1_000_000),
+            RefusalBurst = ReadInt(section, "refusalBurst", ConfigDefaults.AuditRefusalBurst, 1, 1_000_000),
+            LogRows = ReadInt(section, "logRows", ConfigDefaults.AuditLogRows, 1, 10_000_000),
+            LogRowsPerSandbox = ReadInt(section, "logRowsPerSandbox", ConfigDefaults.AuditLogRowsPerSandbox, 1, 10_000_000),
+        };
     }
 
     private ImmutableArray<string> ReadKits(ConfigNode? node) => ReadPaths(node, "kits");

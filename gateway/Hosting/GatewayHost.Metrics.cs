@@ -37,6 +37,9 @@ internal static partial class GatewayHost
                 PolicyReloadFailures = () => policy.FailedReloads,
                 AuditQueueDepth = () => audit.QueueDepth,
                 AuditDropped = () => audit.Dropped,
+                AuditSuppressed = () => audit.Suppressed,
+                AuditRotatedEvents = () => audit.RotatedEvents,
+                AuditRetention = () => audit.Retention,
                 CaNotAfter = () => new DateTimeOffset(leaves.Authority.Certificate.NotAfter.ToUniversalTime()),
             },
         };

@@ -228,7 +228,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         return string.IsNullOrEmpty(host) ? "A Host header is required.\n" : null;
     }
 
-    private static bool TryParseAuthority(string target, out string host, out int port)
+    internal static bool TryParseAuthority(string target, out string host, out int port)
     {
         ReadOnlySpan<char> rest = target.AsSpan("http://".Length);
         int end = rest.IndexOfAny('/', '?', '#');

@@ -28,6 +28,21 @@ internal sealed partial class GatewayMetrics
             _auditDropped.IncTo(dropped());
         }
 
+        if (sources.AuditSuppressed is { } suppressed)
+        {
+            _auditSuppressed.IncTo(suppressed());
+        }
+
+        if (sources.AuditRotatedEvents is { } rotated)
+        {
+            _auditRotatedEvents.IncTo(rotated());
+        }
+
+        if (sources.AuditRetention?.Invoke() is { } retention)
+        {
+            _auditRetention.Set(retention.TotalSeconds);
+        }
+
         if (sources.PolicyReloads is { } reloads)
         {
             _policyReloads.IncTo(reloads());

@@ -34,6 +34,9 @@ internal sealed partial class GatewayMetrics
     private readonly Counter.Child[] _injections;
     private readonly Gauge _auditQueueDepth;
     private readonly Counter _auditDropped;
+    private readonly Counter _auditSuppressed;
+    private readonly Counter _auditRotatedEvents;
+    private readonly Gauge _auditRetention;
     private readonly Gauge.Child[] _policyRules;
     private readonly Counter _policyReloads;
     private readonly Counter _policyReloadFailures;
@@ -90,6 +93,12 @@ internal sealed partial class GatewayMetrics
             "gateway_audit_queue_depth", "Audit events waiting for the writer.");
         _auditDropped = factory.CreateCounter(
             "gateway_audit_dropped_total", "Audit events lost because the queue was full; anything but 0 deserves an alert.");
+        _auditSuppressed = factory.CreateCounter(
+            "gateway_audit_suppressed_total", "Refusals and DNS queries past a sandbox's audit.refusalsPerSecond, written as one summary line per sandbox instead of one line each (policy log still counts them).");
+        _auditRotatedEvents = factory.CreateCounter(
+            "gateway_audit_rotated_events_total", "Audit events deleted from disk by rotation (past audit.keep); ship them before that happens.");
+        _auditRetention = factory.CreateGauge(
+            "gateway_audit_retention_seconds", "How long the events deleted by the last rotation had been on disk; 0 before the first deletion.");
         _policyRules = Children(factory.CreateGauge(
             "gateway_policy_rules", "Rules in the live policy snapshot, by source kind.", ["source"]), MetricLabels.RuleSources);
         _policyReloads = factory.CreateCounter(

@@ -18,6 +18,15 @@ internal sealed record MetricSources
     /// <summary>Audit events dropped since start (monotonic) → <c>gateway_audit_dropped_total</c>.</summary>
     public Func<long>? AuditDropped { get; init; }
 
+    /// <summary>Refusals and DNS queries kept out of the audit file by the per-sandbox rate (monotonic) → <c>gateway_audit_suppressed_total</c>.</summary>
+    public Func<long>? AuditSuppressed { get; init; }
+
+    /// <summary>Audit events deleted by rotation (monotonic) → <c>gateway_audit_rotated_events_total</c>.</summary>
+    public Func<long>? AuditRotatedEvents { get; init; }
+
+    /// <summary>How long the events the last rotation deleted had been kept; null before any → <c>gateway_audit_retention_seconds</c>.</summary>
+    public Func<TimeSpan?>? AuditRetention { get; init; }
+
     /// <summary>The live snapshot → <c>gateway_policy_rules{source}</c>.</summary>
     public Func<PolicySnapshot>? Policy { get; init; }
 

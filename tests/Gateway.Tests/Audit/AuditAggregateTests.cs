@@ -59,4 +59,51 @@ public sealed class AuditAggregateTests
         Assert.Equal(1, aggregate.Evicted);
         Assert.Equal(2, aggregate.Count);
     }
+
+    [Fact]
+    public void OneSandboxsFloodOfHosts_EvictsOnlyItsOwnRows_PastItsBound()
+    {
+        var aggregate = new AuditAggregate(maxGroups: 1000, maxGroupsPerSandbox: 50);
+        aggregate.Add(AuditTestEvents.Event(sandbox: "quiet", host: "kept.example.test", seconds: 0));
+        for (int i = 0; i < 5000; i++)
+        {
+            aggregate.Add(AuditTestEvents.Event(sandbox: "flood", host: $"r{i}.example.test", decision: AuditEvent.Blocked, rule: "default", seconds: 1));
+        }
+
+        List<AuditLogRow> rows = aggregate.Snapshot();
+        Assert.Contains(rows, r => r.Sandbox == "quiet" && r.Host == "kept.example.test");
+        Assert.Equal(50, rows.Count(r => r.Sandbox == "flood"));
+        Assert.Contains(rows, r => r.Host == "r4999.example.test"); // the flooder keeps its newest rows
+        Assert.Equal(5000 - 50, aggregate.Evicted);
+    }
+
+    [Fact]
+    public void PastTheBoundInAll_TheSandboxWithTheMostRowsPaysForIt()
+    {
+        var aggregate = new AuditAggregate(maxGroups: 10, maxGroupsPerSandbox: 8);
+        aggregate.Add(AuditTestEvents.Event(sandbox: "a", host: "a1.example.test"));
+        aggregate.Add(AuditTestEvents.Event(sandbox: "a", host: "a2.example.test"));
+        for (int i = 0; i < 8; i++)
+        {
+            aggregate.Add(AuditTestEvents.Event(sandbox: "b", host: $"b{i}.example.test", seconds: 1));
+        }
+
+        aggregate.Add(AuditTestEvents.Event(sandbox: "c", host: "c1.example.test", seconds: 2));
+
+        List<AuditLogRow> rows = aggregate.Snapshot();
+        Assert.Equal(10, rows.Count);
+        Assert.Equal(2, rows.Count(r => r.Sandbox == "a"));
+        Assert.Equal(7, rows.Count(r => r.Sandbox == "b"));
+        Assert.DoesNotContain(rows, r => r.Host == "b0.example.test");
+        Assert.Single(rows, r => r.Sandbox == "c");
+    }
+
+    [Fact]
+    public void ASummaryLine_CountsAsTheEventsItStandsFor()
+    {
+        var aggregate = new AuditAggregate();
+        aggregate.Add(AuditTestEvents.Event(host: AuditRefusalLimiter.SummaryHost, decision: AuditEvent.Blocked, rule: AuditRefusalLimiter.SummaryRule) with { Suppressed = 4321 });
+
+        Assert.Equal(4321, Assert.Single(aggregate.Snapshot()).Count);
+    }
 }

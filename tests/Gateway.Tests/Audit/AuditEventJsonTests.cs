@@ -96,4 +96,17 @@ public sealed class AuditEventJsonTests
         Assert.True(e.IsBlocked);
         Assert.Equal("network", e.Type);
     }
+
+    [Fact]
+    public void SummaryLine_CarriesSuppressed_AndReadsBack_WhileDecisionsNeverHaveIt()
+    {
+        AuditEvent summary = AuditTestEvents.Event(host: AuditRefusalLimiter.SummaryHost, decision: AuditEvent.Blocked, rule: AuditRefusalLimiter.SummaryRule) with { Suppressed = 99 };
+
+        string line = AuditEventJson.ToLine(in summary);
+
+        Assert.Contains("\"suppressed\":99", line, StringComparison.Ordinal);
+        Assert.True(AuditEventJson.TryRead(Encoding.UTF8.GetBytes(line), out AuditEvent read));
+        Assert.Equal(summary, read);
+        Assert.DoesNotContain("suppressed", AuditEventJson.ToLine(AuditTestEvents.Event()), StringComparison.Ordinal);
+    }
 }

@@ -37,8 +37,11 @@ internal sealed class GatewayDaemon : IDisposable
 
     public RunningGateway Process => _running;
 
-    /// <summary>Starts `gateway run`, with <paramref name="extraYaml"/> appended to a config that opens loopback and pins the test names.</summary>
-    public static async Task<GatewayDaemon> StartAsync(string[][] policyCommands, string extraYaml = "")
+    /// <summary>
+    /// Starts `gateway run`, with <paramref name="extraYaml"/> appended to a config that opens loopback and pins the test names,
+    /// and <paramref name="listenYaml"/> (e.g. <c>dns: 127.0.0.1:PORT</c>) added to its <c>listen</c> section.
+    /// </summary>
+    public static async Task<GatewayDaemon> StartAsync(string[][] policyCommands, string extraYaml = "", string listenYaml = "")
     {
         string root = Directory.CreateTempSubdirectory("gw-sec-").FullName;
         string state = Path.Combine(root, "state");
@@ -54,6 +57,7 @@ internal sealed class GatewayDaemon : IDisposable
             listen:
               forward: 127.0.0.1:{port}
               metrics: 127.0.0.1:{metrics}
+              {listenYaml}
             resolve:
               hosts:
                 api.example.test: 127.0.0.1
