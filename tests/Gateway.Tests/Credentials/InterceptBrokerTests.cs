@@ -189,6 +189,30 @@ public sealed class InterceptBrokerTests : IAsyncLifetime
         Assert.DoesNotContain(headers.Keys, k => k is "Via" or "Forwarded" || k.Equals("via", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task PolicyLog_ShowsWhichSourceWasInjected_InTheTableAndInJson()
+    {
+        await CurlOkAsync("basic.example.test", "/logged");
+
+        string json = "";
+        for (int i = 0; i < 300 && !json.Contains("\"injected\"", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            (int exit, string output) = _env.Gateway.Cli("policy", "log", "--json");
+            Assert.True(exit == 0, output);
+            json = output;
+        }
+
+        using var rows = System.Text.Json.JsonDocument.Parse(json);
+        System.Text.Json.JsonElement row = rows.RootElement.EnumerateArray().Single(r => r.GetProperty("host").GetString() == "basic.example.test");
+        Assert.Equal("code-host", row.GetProperty("injected").GetString());
+        (_, string table) = _env.Gateway.Cli("policy", "log");
+        string line = table.Split('\n').Single(l => l.Contains("basic.example.test", StringComparison.Ordinal));
+        Assert.Contains("INJECTED", table, StringComparison.Ordinal);
+        Assert.EndsWith("code-host", line.TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain(CodeToken, table + json, StringComparison.Ordinal);
+    }
+
     private async Task CurlOkAsync(string host, string pathAndQuery, params string[] extra)
     {
         var (exit, stdout, stderr) = await _env.CurlAsync(host, pathAndQuery, extra);
