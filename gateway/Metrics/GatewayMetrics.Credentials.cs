@@ -16,7 +16,7 @@ internal sealed partial class GatewayMetrics
     {
         Counter counter = factory.CreateCounter(
             "gateway_credential_fetches_total",
-            "Credential source reads (env, file) and fetches (command, oauth2, googleServiceAccount, githubApp), by source kind and result (ok|error). Cached values are not fetches.",
+            "Credential source reads (env, file) and fetches (command, oauth, google_service_account, github_app), by source kind and result (ok|error). Cached values are not fetches.",
             ["source", "result"]);
         var children = new Counter.Child[MetricLabels.CredentialSources.Length * 2];
         for (int kind = 0; kind < MetricLabels.CredentialSources.Length; kind++)

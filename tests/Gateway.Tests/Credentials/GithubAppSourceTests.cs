@@ -50,7 +50,7 @@ public sealed class GithubAppSourceTests : IAsyncLifetime
 
         _fixture.Clock.Advance(TimeSpan.FromMinutes(11));
         Assert.Equal("ghs_local2", (await GetAsync(source)).Value?.Token);
-        Assert.Equal(2, await _fixture.FetchesAsync("githubApp", "ok"));
+        Assert.Equal(2, await _fixture.FetchesAsync("github_app", "ok"));
     }
 
     [Fact]

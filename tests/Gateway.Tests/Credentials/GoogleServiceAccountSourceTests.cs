@@ -45,7 +45,7 @@ public sealed class GoogleServiceAccountSourceTests : IAsyncLifetime
 
         Assert.Equal("ya29.local-1", result.Value?.Token);
         Assert.Equal(1, _endpoint.Hits);
-        Assert.Equal(1, await _fixture.FetchesAsync("googleServiceAccount", "ok"));
+        Assert.Equal(1, await _fixture.FetchesAsync("google_service_account", "ok"));
         Assert.DoesNotContain("PRIVATE KEY", _fixture.Logs.ToString(), StringComparison.Ordinal);
     }
 

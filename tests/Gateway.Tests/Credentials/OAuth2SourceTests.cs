@@ -64,7 +64,7 @@ public sealed class OAuth2SourceTests : IAsyncLifetime
         await WaitForAsync(() => _minted == 2);
         Assert.Equal("minted-2", (await GetAsync(source)).Value?.Token);
         Assert.Equal(2, _endpoint.Hits);
-        Assert.Equal(2, await _fixture.FetchesAsync("oauth2", "ok"));
+        Assert.Equal(2, await _fixture.FetchesAsync("oauth", "ok"));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class OAuth2SourceTests : IAsyncLifetime
 
         Assert.Null(result.Value);
         Assert.Equal($"the token endpoint {_endpoint.Url} answered 401 Unauthorized", result.Failure);
-        Assert.Equal(1, await _fixture.FetchesAsync("oauth2", "error"));
+        Assert.Equal(1, await _fixture.FetchesAsync("oauth", "error"));
     }
 
     [Fact]
