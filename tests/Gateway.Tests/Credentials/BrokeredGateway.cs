@@ -43,12 +43,14 @@ internal sealed class BrokeredGateway : IAsyncDisposable
     public int? TransparentTlsPort => Gateway.PortOf(ListenerKind.TransparentTls);
 
     /// <summary>Starts the gateway with <paramref name="kitBody"/> (network, credentials, environment sections) as kit "brokered".</summary>
-    public static async Task<BrokeredGateway> StartAsync(InterceptTestCa ca, string kitBody, bool transparent = false, InterceptUpstream? upstream = null, int? dialTlsPort = null)
+    /// <param name="transparentTls">Where the transparent TLS listener binds; null for none.</param>
+    /// <param name="dialTlsPort">The port the transparent listener dials upstream (the upstream's by default).</param>
+    public static async Task<BrokeredGateway> StartAsync(InterceptTestCa ca, string kitBody, IPEndPoint? transparentTls = null, int? dialTlsPort = null)
     {
         string directory = Directory.CreateTempSubdirectory("gw-brokered-").FullName;
         string kit = Path.Combine(directory, "spec.yaml");
         await File.WriteAllTextAsync(kit, "schemaVersion: \"1\"\nkind: mixin\nname: brokered\n" + kitBody);
-        upstream ??= await InterceptUpstream.StartAsync(ca);
+        InterceptUpstream upstream = await InterceptUpstream.StartAsync(ca);
         var logs = new CapturedLogs();
         var hosts = new Dictionary<string, IPAddress>(GatewayUnderTest.TestHosts);
         foreach (string name in s_names)
@@ -61,10 +63,10 @@ internal sealed class BrokeredGateway : IAsyncDisposable
             config => config with
             {
                 Kits = [kit],
-                Sandboxes = [new SandboxConfig("dev", [IPAddress.Loopback], ["brokered"], null)],
+                Sandboxes = [new SandboxConfig("dev", [IPAddress.Loopback, IPAddress.Parse("127.0.0.2")], ["brokered"], null)],
                 Trust = new TrustConfig([ca.PemPath]),
                 Resolve = new ResolveConfig(hosts.ToFrozenDictionary()),
-                Listen = transparent ? config.Listen with { TransparentTls = new IPEndPoint(IPAddress.Loopback, 0) } : config.Listen,
+                Listen = transparentTls is not null ? config.Listen with { TransparentTls = transparentTls } : config.Listen,
                 Transparent = config.Transparent with { DialTlsPort = dialTlsPort ?? upstream.Port },
             },
             logging: l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));

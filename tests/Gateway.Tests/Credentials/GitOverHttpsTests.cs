@@ -30,17 +30,7 @@ public sealed class GitOverHttpsTests : IAsyncLifetime
         await GitAsync(seed, "commit", "-m", "seed");
         await GitAsync(seed, "push", Path.Combine(root, "repo.git"), "main");
         _server = await GitHttpBackend.StartAsync(_ca, root, Token);
-        _env = await BrokeredGateway.StartAsync(_ca, $$"""
-            network:
-              allowedDomains: [git.example.test]
-              serviceDomains:
-                git.example.test: code-host
-              serviceAuth:
-                code-host: { scheme: basic, username: x-access-token }
-            credentials:
-              sources:
-                code-host: { env: [{{_variable}}] }
-            """);
+        _env = await BrokeredGateway.StartAsync(_ca, KitBody);
     }
 
     public async Task DisposeAsync()
@@ -81,6 +71,29 @@ public sealed class GitOverHttpsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GitCloneAndPush_ThroughTheTransparentListener_AreLetInByTheInjectedBasicToken()
+    {
+        // A transparent gateway sees the TLS connection the sandbox's route redirected to it. Here:
+        // the transparent listener on 127.0.0.2 at the server's port, git resolving the name to it
+        // (as a sandbox's DNS would), the gateway dialling the real server on 127.0.0.1.
+        await using BrokeredGateway transparent = await BrokeredGateway.StartAsync(
+            _ca, KitBody, transparentTls: new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), _server.Port), dialTlsPort: _server.Port);
+        string clone = Path.Combine(_work, "transparent");
+        string[] route = ["-c", "http.sslCAInfo=" + transparent.GatewayCaPath, "-c", $"http.curloptResolve=git.example.test:{_server.Port}:127.0.0.2"];
+
+        await GitAsync(_work, [.. route, "clone", RepoUrl, clone]);
+        await File.WriteAllTextAsync(Path.Combine(clone, "T"), "transparent\n");
+        await GitAsync(clone, "add", "T");
+        await GitAsync(clone, "commit", "-m", "pushed transparently");
+        await GitAsync(clone, [.. route, "push", "origin", "main"]);
+
+        (int exit, string log, string stderr) = await RunGitAsync(Path.Combine(_server.Root, "repo.git"), "log", "-1", "--format=%s", "main");
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("pushed transparently\n", log);
+        Assert.Equal(0, _server.Unauthorized);
+    }
+
+    [Fact]
     public async Task GitClone_WithoutTheGateway_IsRefusedByTheServer()
     {
         // The server really checks: a direct clone with no credential gets its 401.
@@ -90,6 +103,18 @@ public sealed class GitOverHttpsTests : IAsyncLifetime
         Assert.True(exit != 0, stderr);
         Assert.True(_server.Unauthorized > 0, stderr);
     }
+
+    private string KitBody => $$"""
+        network:
+          allowedDomains: [git.example.test]
+          serviceDomains:
+            git.example.test: code-host
+          serviceAuth:
+            code-host: { scheme: basic, username: x-access-token }
+        credentials:
+          sources:
+            code-host: { env: [{{_variable}}] }
+        """;
 
     private string RepoUrl => $"https://git.example.test:{_server.Port}/repo.git";
 
