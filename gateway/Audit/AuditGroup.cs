@@ -18,6 +18,9 @@ internal sealed class AuditGroup(AuditGroupKey key, in AuditEvent first)
     /// <summary>The latest event time.</summary>
     public DateTimeOffset LastSeen { get; set; } = first.Time;
 
+    /// <summary>Every credential source injected into the group's requests so far (names), comma-separated; null when none.</summary>
+    public string? Injected { get; set; } = first.Injected;
+
     /// <summary>Events counted.</summary>
     public long Count { get; set; }
 
@@ -29,6 +32,10 @@ internal sealed class AuditGroup(AuditGroupKey key, in AuditEvent first)
     {
         Count += e.Suppressed > 0 ? e.Suppressed : 1;
         RuleId = e.RuleId;
+        if (e.Injected is { } injected && !string.Equals(Injected, injected, StringComparison.Ordinal))
+        {
+            Injected = Union(Injected, injected);
+        }
         if (Port != e.Port)
         {
             Port = null;
@@ -47,5 +54,25 @@ internal sealed class AuditGroup(AuditGroupKey key, in AuditEvent first)
 
     /// <summary>The group as <c>policy log</c> prints it.</summary>
     public AuditLogRow ToRow() => new(
-        Key.Sandbox, Key.Type, Key.Host, Port, Key.Proxy, Key.Rule, RuleId, Key.Decision, Key.WouldBlock, FirstSeen, LastSeen, Count);
+        Key.Sandbox, Key.Type, Key.Host, Port, Key.Proxy, Key.Rule, RuleId, Key.Decision, Key.WouldBlock, FirstSeen, LastSeen, Count, Injected);
+
+    // Source names are few per host; the union keeps the order they were first seen.
+    private static string Union(string? seen, string added)
+    {
+        if (seen is null)
+        {
+            return added;
+        }
+
+        var names = new List<string>(seen.Split(','));
+        foreach (string name in added.Split(','))
+        {
+            if (!names.Contains(name))
+            {
+                names.Add(name);
+            }
+        }
+
+        return string.Join(',', names);
+    }
 }

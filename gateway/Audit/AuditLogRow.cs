@@ -15,6 +15,7 @@ namespace Gateway.Audit;
 /// <param name="FirstSeen">The earliest event.</param>
 /// <param name="LastSeen">The latest event.</param>
 /// <param name="Count">Events in the row.</param>
+/// <param name="Injected">The credential sources (names, never values) injected into the row's requests, comma-separated; omitted when none.</param>
 internal sealed record AuditLogRow(
     string Sandbox,
     string Type,
@@ -27,4 +28,5 @@ internal sealed record AuditLogRow(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool WouldBlock,
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
-    long Count);
+    long Count,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Injected = null);

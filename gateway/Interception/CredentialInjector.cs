@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Credentials;
 using Gateway.Dialing;
 using Microsoft.AspNetCore.Http;
 using PolicyCompiler.Kits;
@@ -7,11 +8,12 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Gateway.Interception;
 
 /// <summary>
-/// The YARP transformer of an intercepted request: YARP's default copy, minus what belonged to
-/// the proxy hop, with the credential headers of <see cref="RequestCredentials"/> set; Host left
-/// to the destination (the decided name). On the way back, the reason phrase and any response header
-/// that carries a secret of this request in its name or value are dropped (<see cref="ResponseHeadScrubber"/>)
-/// and the body is read through a <see cref="SecretScrubbingStream"/>,
+/// The YARP transformer of an intercepted request: YARP's plain copy (<see cref="HttpTransformer.Empty"/>:
+/// no forwarding headers, so the upstream never learns the sandbox's address), minus what belonged to
+/// the proxy hop, with the credential headers and query edits of <see cref="RequestCredentials"/>
+/// applied; Host left to the destination (the decided name). On the way back, the reason phrase and any
+/// response header that carries a secret of this request in its name or value are dropped
+/// (<see cref="ResponseHeadScrubber"/>) and the body is read through a <see cref="SecretScrubbingStream"/>,
 /// so an upstream that echoes it cannot hand it to the sandbox.
 /// </summary>
 internal sealed class CredentialInjector(RequestCredentials credentials, DialPermissions permissions, KitProxy? kitProxy) : HttpTransformer
@@ -21,7 +23,7 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        await Empty.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         proxyRequest.Headers.Remove("Proxy-Authorization");
         proxyRequest.Headers.Remove("Proxy-Connection");
         proxyRequest.Headers.Host = null;
@@ -33,6 +35,15 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
                 proxyRequest.Content?.Headers.Remove(header.Key);
                 proxyRequest.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
+        }
+
+        if (credentials.QueryEdits.Count > 0)
+        {
+            // YARP fills RequestUri after the transform when it is still null; with query edits it is built here.
+            QueryString sent = httpContext.Request.QueryString;
+            string query = sent.HasValue ? sent.Value![1..] : "";
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(
+                destinationPrefix, httpContext.Request.Path, new QueryString("?" + QueryRewriter.Rewrite(query, credentials.QueryEdits)));
         }
 
         // A body that carries no encoding can be scrubbed as it streams (see TransformResponseAsync).

@@ -136,17 +136,30 @@ internal static class PolicyLogCommand
     {
         string status = !e.IsBlocked && e.Status > 0 ? e.Status.ToString(CultureInfo.InvariantCulture) : "-";
         string line = string.Create(CultureInfo.InvariantCulture, $"{(e.IsBlocked ? "BLOCKED" : "ALLOWED")}   {e.Host.PadRight(FollowHostWidth)}   {status}");
-        return e.WouldBlock && !e.IsBlocked ? $"{line}   wouldBlock {e.RuleId}" : line;
+        line = e.WouldBlock && !e.IsBlocked ? $"{line}   wouldBlock {e.RuleId}" : line;
+        return e.Injected is { } injected ? $"{line}   injected {injected}" : line;
     }
 
     private static void WriteTable(CliContext context, List<AuditLogRow> rows)
     {
-        var table = new TableWriter("SANDBOX", "TYPE", "HOST", "PROXY", "RULE", "LAST SEEN", "COUNT");
+        // INJECTED appears only when a row of the table had a credential put on it, so a log without
+        // interception keeps the columns sbx prints.
+        bool injected = rows.Exists(static r => r.Injected is not null);
+        var table = injected
+            ? new TableWriter("SANDBOX", "TYPE", "HOST", "PROXY", "RULE", "LAST SEEN", "COUNT", "INJECTED")
+            : new TableWriter("SANDBOX", "TYPE", "HOST", "PROXY", "RULE", "LAST SEEN", "COUNT");
         foreach (AuditLogRow row in rows)
         {
-            table.Add(
-                row.Sandbox, row.Type, row.Host, row.Proxy, row.Rule,
-                FormatLastSeen(row.LastSeen, context.Time.LocalTimeZone), row.Count.ToString(CultureInfo.InvariantCulture));
+            string lastSeen = FormatLastSeen(row.LastSeen, context.Time.LocalTimeZone);
+            string count = row.Count.ToString(CultureInfo.InvariantCulture);
+            if (injected)
+            {
+                table.Add(row.Sandbox, row.Type, row.Host, row.Proxy, row.Rule, lastSeen, count, row.Injected ?? "-");
+            }
+            else
+            {
+                table.Add(row.Sandbox, row.Type, row.Host, row.Proxy, row.Rule, lastSeen, count);
+            }
         }
 
         table.WriteTo(context.Out);

@@ -12,6 +12,10 @@ public sealed class OpsExamplesTests
         "ops/kits/ai-provider/spec.yaml",
         "ops/kits/package-mirror/spec.yaml",
         "ops/kits/code-host-readonly/spec.yaml",
+        "ops/kits/code-host/spec.yaml",
+        "ops/kits/vertex-ai/spec.yaml",
+        "ops/kits/openai-api/spec.yaml",
+        "ops/kits/query-keyed-api/spec.yaml",
     ];
 
     public static TheoryData<string> Kits => new(s_kits);

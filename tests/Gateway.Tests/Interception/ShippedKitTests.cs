@@ -49,4 +49,20 @@ public sealed class ShippedKitTests
         Assert.Equal("github", Assert.Single(plan.Injections).Source.Name);
         Assert.Equal(["GITHUB_TOKEN"], plan.BoundVariables);
     }
+
+    [Fact]
+    public void TheShippedKit_PresentsTheTokenToGitAsBasic_AndToTheApiAsBearer()
+    {
+        var errors = new List<KitError>();
+        Assert.True(KitParser.TryLoad(s_kit, out KitSpec? kit, errors), string.Join("\n", errors));
+        PolicySnapshot snapshot = SnapshotCompiler.Compile([], [kit.ToRules()]);
+        Assert.True(snapshot.TryGetKitIndex(kit.Name, out int index));
+        InterceptionTable table = InterceptionTable.Build(snapshot, [kit]);
+
+        KitServiceAuth git = Assert.Single(table.Find(KitSet.None.With(index), "github.com", 443)!.Injections).Auth!;
+        KitServiceAuth api = Assert.Single(table.Find(KitSet.None.With(index), "api.github.com", 443)!.Injections).Auth!;
+
+        Assert.Equal((KitAuthScheme.Basic, "x-access-token"), (git.Scheme, git.Username));
+        Assert.Equal(KitAuthScheme.Bearer, api.Scheme);
+    }
 }

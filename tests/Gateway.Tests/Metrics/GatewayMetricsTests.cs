@@ -32,6 +32,7 @@ public sealed class GatewayMetricsTests
         ("gateway_errors_total", "counter"),
         ("gateway_ca_expiry_timestamp_seconds", "gauge"),
         ("gateway_would_block_total", "counter"),
+        ("gateway_credential_fetches_total", "counter"),
     ];
 
     [Fact]
