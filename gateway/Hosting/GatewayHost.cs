@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Admin;
 using Gateway.Audit;
 using Gateway.Configuration;
+using Gateway.Credentials;
 using Gateway.Dialing;
 using Gateway.Dns;
 using Gateway.Interception;
@@ -98,6 +99,8 @@ internal static partial class GatewayHost
 
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<Placeholders>();
+        builder.Services.AddSingleton(new TokenClient(config));
+        builder.Services.AddSingleton<CredentialBroker>();
         builder.Services.AddSingleton<UpstreamHttpClient>();
         builder.Services.AddSingleton<InterceptionRecorder>();
         builder.Services.AddSingleton<TlsTermination>();

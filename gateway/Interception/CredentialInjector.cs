@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Credentials;
 using Gateway.Dialing;
 using Microsoft.AspNetCore.Http;
 using PolicyCompiler.Kits;
@@ -7,9 +8,10 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Gateway.Interception;
 
 /// <summary>
-/// The YARP transformer of an intercepted request: YARP's default copy, minus what belonged to
-/// the proxy hop, with the credential headers of <see cref="RequestCredentials"/> set; Host left
-/// to the destination (the decided name). On the way back, any response header that carries a
+/// The YARP transformer of an intercepted request: YARP's plain copy (<see cref="HttpTransformer.Empty"/>:
+/// no forwarding headers, so the upstream never learns the sandbox's address), minus what belonged to
+/// the proxy hop, with the credential headers and query edits of <see cref="RequestCredentials"/>
+/// applied; Host left to the destination (the decided name). On the way back, any response header that carries a
 /// secret of this request is dropped and the body is read through a <see cref="SecretScrubbingStream"/>,
 /// so an upstream that echoes it cannot hand it to the sandbox.
 /// </summary>
@@ -20,7 +22,7 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        await Empty.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         proxyRequest.Headers.Remove("Proxy-Authorization");
         proxyRequest.Headers.Remove("Proxy-Connection");
         proxyRequest.Headers.Host = null;
@@ -32,6 +34,14 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
                 proxyRequest.Content?.Headers.Remove(header.Key);
                 proxyRequest.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
+        }
+
+        if (credentials.QueryEdits.Count > 0 && proxyRequest.RequestUri is { } uri)
+        {
+            string query = uri.Query.Length > 0 ? uri.Query[1..] : "";
+            proxyRequest.RequestUri = new Uri(
+                uri.GetLeftPart(UriPartial.Path) + "?" + QueryRewriter.Rewrite(query, credentials.QueryEdits),
+                new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         }
 
         // A body that carries no encoding can be scrubbed as it streams (see TransformResponseAsync).

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Gateway.Audit;
 using Gateway.Configuration;
+using Gateway.Credentials;
 using Gateway.Dialing;
 using Gateway.Metrics;
 using Gateway.Policy;
@@ -28,6 +29,7 @@ internal sealed partial class InterceptedRequestHandler
     private readonly Dialer _dialer;
     private readonly UpstreamHttpClient _client;
     private readonly Placeholders _placeholders;
+    private readonly CredentialBroker _broker;
     private readonly GatewayMetrics _metrics;
     private readonly InterceptionRecorder _recorder;
     private readonly PolicyEnforcement _enforcement;
@@ -36,13 +38,14 @@ internal sealed partial class InterceptedRequestHandler
     private readonly ForwarderRequestConfig _http2;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
     {
         _enforcement = enforcement;
         _forwarder = forwarder;
         _dialer = dialer;
         _client = client;
         _placeholders = placeholders;
+        _broker = broker;
         _metrics = metrics;
         _recorder = recorder;
         _logger = logger;
@@ -119,7 +122,8 @@ internal sealed partial class InterceptedRequestHandler
             }
         }
 
-        RequestCredentials credentials = RequestCredentials.Prepare(context.Request, rawTarget, plan, session.Sandbox, _placeholders);
+        RequestCredentials credentials = await RequestCredentials.PrepareAsync(
+            context.Request, rawTarget, plan, session.Sandbox, _placeholders, _broker, context.RequestAborted).ConfigureAwait(false);
         if (credentials.Outcome != InjectionOutcome.Ready)
         {
             await RefuseCredentialsAsync(context, session, credentials, started).ConfigureAwait(false);
@@ -214,6 +218,14 @@ internal sealed partial class InterceptedRequestHandler
             return;
         }
 
+        if (credentials.Outcome == InjectionOutcome.CredentialFailed)
+        {
+            Log.CredentialFailed(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
+            await RefuseAsync(context, session, StatusCodes.Status502BadGateway, session.Decision.RuleId, blocked: false, started,
+                $"The egress gateway could not get credential \"{credentials.Subject}\": {credentials.Looked}; the request to {plan.Host} was not sent.\n").ConfigureAwait(false);
+            return;
+        }
+
         Log.MissingCredential(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
         await RefuseAsync(context, session, StatusCodes.Status502BadGateway, session.Decision.RuleId, blocked: false, started,
             $"The egress gateway has no value for credential \"{credentials.Subject}\" (looked in {credentials.Looked}); the request to {plan.Host} was not sent. Set it on the gateway host.\n").ConfigureAwait(false);
@@ -246,5 +258,8 @@ internal sealed partial class InterceptedRequestHandler
 
         [LoggerMessage(2303, LogLevel.Warning, "{Sandbox}: no value for credential {Source} on this host; request to {Authority} not sent")]
         public static partial void MissingCredential(ILogger logger, string sandbox, string source, string authority);
+
+        [LoggerMessage(2304, LogLevel.Warning, "{Sandbox}: credential {Source} could not be fetched (see the broker's warning); request to {Authority} not sent")]
+        public static partial void CredentialFailed(ILogger logger, string sandbox, string source, string authority);
     }
 }

@@ -150,7 +150,7 @@ internal sealed class InterceptionTable
     {
         foreach (string name in kit.Environment.ProxyManaged)
         {
-            if (binding.Source.Env.Contains(name))
+            if (binding.Source.Variables().Contains(name))
             {
                 variables ??= [];
                 if (!variables.Contains(name))

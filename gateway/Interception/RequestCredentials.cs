@@ -1,15 +1,18 @@
+using Gateway.Credentials;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using PolicyCompiler.Kits;
 
 namespace Gateway.Interception;
 
 /// <summary>
-/// The credential headers of one intercepted request, worked out before anything is sent: the
-/// placeholders found in its headers (replaced when their variable is bound to this host,
-/// a refusal otherwise) and every <c>serviceAuth</c> header of the plan. Secrets are read here, at
-/// request time, and kept only for the transformer that sets them and the response scrub.
+/// The credentials of one intercepted request, worked out before anything is sent: the
+/// placeholders found in its headers and URL query (replaced when their variable is bound to this
+/// host, a refusal otherwise) and every <c>serviceAuth</c> presentation of the plan, each value asked
+/// of the <see cref="CredentialBroker"/>. Secrets are kept only for the transformer that sets them
+/// and the response scrub.
 /// </summary>
-internal sealed class RequestCredentials
+internal sealed partial class RequestCredentials
 {
     private RequestCredentials()
     {
@@ -21,14 +24,35 @@ internal sealed class RequestCredentials
     /// <summary>For a failure: the source or variable concerned (a name, never a value).</summary>
     public string? Subject { get; private set; }
 
-    /// <summary>For <see cref="InjectionOutcome.MissingCredential"/>: where the value was looked for.</summary>
+    /// <summary>For <see cref="InjectionOutcome.MissingCredential"/>: where the value was looked for; for <see cref="InjectionOutcome.CredentialFailed"/>: what failed.</summary>
     public string? Looked { get; private set; }
 
     /// <summary>Headers to set on the upstream request, replacing what the sandbox sent.</summary>
     public List<KeyValuePair<string, string>> Headers { get; } = [];
 
+    /// <summary>
+    /// Query rewrites for the upstream URL: (parameter, escaped value) for a <c>scheme: query</c>
+    /// presentation; (placeholder, escaped value) for a substituted placeholder (see <see cref="QueryRewriter"/>).
+    /// </summary>
+    public List<QueryEdit> QueryEdits { get; } = [];
+
+    /// <summary>
+    /// For <c>scheme: aws-sigv4</c>: the presentation and the real key pair the request is re-signed
+    /// with where the transformer builds the upstream request (the SigV4 seam); null otherwise.
+    /// </summary>
+    public (KitServiceAuth Auth, AwsKeyPair Keys)? SigV4 { get; private set; }
+
     /// <summary>The secret values on this request, for scrubbing the response.</summary>
     public List<string> Secrets { get; } = [];
+
+    /// <summary>Names of the sources injected (serviceAuth) and of the variables substituted, for the audit log.</summary>
+    public List<string> Sources { get; } = [];
+
+    /// <summary>How many serviceAuth presentations were set.</summary>
+    public int Injected { get; private set; }
+
+    /// <summary>How many placeholders were replaced.</summary>
+    public int Substituted { get; private set; }
 
     /// <summary>The non-empty secrets as UTF-8, for scrubbing the response body.</summary>
     public byte[][] SecretBytes()
@@ -45,21 +69,14 @@ internal sealed class RequestCredentials
         return [.. bytes];
     }
 
-    /// <summary>Names of the sources injected (serviceAuth) and of the variables substituted, for the audit log.</summary>
-    public List<string> Sources { get; } = [];
-
-    /// <summary>How many serviceAuth headers were set.</summary>
-    public int Injected { get; private set; }
-
-    /// <summary>How many placeholders were replaced.</summary>
-    public int Substituted { get; private set; }
-
     /// <summary>Prepares <paramref name="request"/> for <paramref name="plan"/> in <paramref name="sandbox"/>.</summary>
-    public static RequestCredentials Prepare(HttpRequest request, string rawTarget, InterceptionPlan plan, string sandbox, Placeholders placeholders)
+    public static async ValueTask<RequestCredentials> PrepareAsync(
+        HttpRequest request, string rawTarget, InterceptionPlan plan, string sandbox, Placeholders placeholders, CredentialBroker broker, CancellationToken cancellationToken)
     {
         var result = new RequestCredentials();
+        int queryAt = rawTarget.IndexOf('?', StringComparison.Ordinal);
         if (rawTarget.Contains(Placeholders.Prefix, StringComparison.Ordinal)
-            && !result.CheckTarget(rawTarget, plan, sandbox, placeholders))
+            && !result.SubstituteTarget(rawTarget, queryAt, plan, sandbox, placeholders))
         {
             return result;
         }
@@ -76,25 +93,23 @@ internal sealed class RequestCredentials
 
         foreach (ServiceBinding binding in plan.Injections)
         {
-            if (binding.Auth is not { } auth)
+            if (binding.Auth is not { } auth || result.KeepsSandboxValue(request, rawTarget, queryAt, auth))
             {
                 continue;
             }
 
-            // override: false keeps a real value the sandbox sent itself, but never an empty one or a placeholder.
-            string sent = request.Headers[auth.HeaderName].ToString();
-            if (!auth.Override && sent.Length > 0 && !sent.Contains(Placeholders.Prefix, StringComparison.Ordinal))
+            CredentialResult fetched = await broker.GetAsync(binding.Source, cancellationToken).ConfigureAwait(false);
+            if (fetched.Value is not { } credential)
             {
-                continue;
-            }
-
-            if (CredentialReader.Read(binding.Source) is not { } secret)
-            {
-                result.Fail(InjectionOutcome.MissingCredential, binding.Source.Name, CredentialReader.Describe(binding.Source));
+                result.Fail(fetched.Missing ? InjectionOutcome.MissingCredential : InjectionOutcome.CredentialFailed, binding.Source.Name, fetched.Failure);
                 return result;
             }
 
-            result.Set(auth.HeaderName, auth.FormatValue(secret), secret);
+            if (!result.Present(auth, credential))
+            {
+                return result;
+            }
+
             result.Sources.Add(binding.Source.Name);
             result.Injected++;
         }
@@ -102,69 +117,46 @@ internal sealed class RequestCredentials
         return result;
     }
 
-    // A placeholder in the URL is never replaced; toward a host its variable is not bound to it is a leak.
-    private bool CheckTarget(string target, InterceptionPlan plan, string sandbox, Placeholders placeholders)
+    // override: false keeps a real value the sandbox sent itself, but never an empty one or a placeholder.
+    private bool KeepsSandboxValue(HttpRequest request, string rawTarget, int queryAt, KitServiceAuth auth)
     {
-        for (int at = target.IndexOf(Placeholders.Prefix, StringComparison.Ordinal); at >= 0; at = target.IndexOf(Placeholders.Prefix, at + 1, StringComparison.Ordinal))
+        if (auth.Override)
         {
-            if (placeholders.VariableAt(target, at, sandbox) is { } variable && !plan.BoundVariables.Contains(variable))
-            {
-                Fail(InjectionOutcome.PlaceholderLeak, variable, null);
-                return false;
-            }
+            return false;
         }
 
-        return true;
+        string sent = auth.Scheme == KitAuthScheme.Query
+            ? (queryAt < 0 ? "" : QueryRewriter.ValueOf(rawTarget.AsSpan(queryAt + 1), auth.Parameter!))
+            : request.Headers[auth.HeaderName].ToString();
+        return sent.Length > 0 && !sent.Contains(Placeholders.Prefix, StringComparison.Ordinal);
     }
 
-    private bool Substitute(string name, string value, InterceptionPlan plan, string sandbox, Placeholders placeholders)
+    private bool Present(KitServiceAuth auth, Credential credential)
     {
-        string replaced = value;
-        for (int at = value.IndexOf(Placeholders.Prefix, StringComparison.Ordinal); at >= 0; at = value.IndexOf(Placeholders.Prefix, at + 1, StringComparison.Ordinal))
+        switch (auth.Scheme)
         {
-            if (placeholders.VariableAt(value, at, sandbox) is not { } variable)
-            {
-                continue; // not this sandbox's: worthless text, passed on as sent
-            }
-
-            if (!plan.BoundVariables.Contains(variable))
-            {
-                Fail(InjectionOutcome.PlaceholderLeak, variable, null);
+            case KitAuthScheme.AwsSigV4:
+                // The SigV4 seam: the signer re-signs the upstream request with these keys. Until it is
+                // wired in, a request that needs it is refused rather than sent unsigned.
+                SigV4 = (auth, credential.KeyPair!);
+                Fail(InjectionOutcome.CredentialFailed, auth.Source, "scheme aws-sigv4 (SigV4 re-signing) is not available in this build of the gateway");
                 return false;
-            }
+            case KitAuthScheme.Query:
+                QueryEdits.Add(new QueryEdit(auth.Parameter!, credential.Presented(auth), IsParameter: true));
+                Secrets.Add(credential.Token!);
+                return true;
+            default:
+                string value = credential.Presented(auth);
+                Headers.RemoveAll(h => string.Equals(h.Key, auth.HeaderName, StringComparison.OrdinalIgnoreCase));
+                Headers.Add(new(auth.HeaderName, value));
+                Secrets.Add(credential.Token!);
+                if (auth.Scheme == KitAuthScheme.Basic)
+                {
+                    Secrets.Add(value["Basic ".Length..]); // the encoded pair, should an upstream echo the header
+                }
 
-            if (CredentialReader.ReadVariable(variable) is not { } secret)
-            {
-                Fail(InjectionOutcome.MissingCredential, variable, "environment " + variable);
-                return false;
-            }
-
-            replaced = replaced.Replace(value.Substring(at, Placeholders.Length), secret, StringComparison.Ordinal);
-            if (!Secrets.Contains(secret))
-            {
-                Secrets.Add(secret);
-            }
-
-            Substituted++;
-            if (!Sources.Contains(variable))
-            {
-                Sources.Add(variable);
-            }
+                return true;
         }
-
-        if (!ReferenceEquals(replaced, value))
-        {
-            Headers.Add(new(name, replaced));
-        }
-
-        return true;
-    }
-
-    private void Set(string name, string value, string secret)
-    {
-        Headers.RemoveAll(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase));
-        Headers.Add(new(name, value));
-        Secrets.Add(secret);
     }
 
     private void Fail(InjectionOutcome outcome, string subject, string? looked)

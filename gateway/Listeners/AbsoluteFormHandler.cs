@@ -278,7 +278,9 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
 
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
-            await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+            // Empty, not Default: Default adds forwarding headers that would tell the origin the sandbox's address.
+            await Empty.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+            proxyRequest.Headers.Host = null;
             proxyRequest.Headers.Remove("Proxy-Authorization");
             proxyRequest.Headers.Remove("Proxy-Connection");
             Outcome = new HttpDialOutcome();

@@ -24,6 +24,9 @@ internal static class MetricLabels
     /// <summary><c>source</c> of <c>gateway_injections_total</c>, by <see cref="InjectionSource"/>.</summary>
     public static readonly string[] InjectionSources = ["service_auth", "placeholder"];
 
+    /// <summary><c>source</c> of <c>gateway_credential_fetches_total</c>, by <see cref="PolicyCompiler.Kits.KitSourceKind"/>.</summary>
+    public static readonly string[] CredentialSources = ["env", "file", "command", "aws", "oauth2", "googleServiceAccount", "githubApp"];
+
     /// <summary><c>source</c> of <c>gateway_policy_rules</c>, by <see cref="PolicyCompiler.Rules.RuleSourceKind"/>.</summary>
     public static readonly string[] RuleSources = ["builtin", "local", "kit"];
 

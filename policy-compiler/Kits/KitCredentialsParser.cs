@@ -3,12 +3,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace PolicyCompiler.Kits;
 
-/// <summary>Reads the <c>credentials</c> section.</summary>
+/// <summary>Reads the <c>credentials</c> section: each source is exactly one kind (see <see cref="KitSourceKind"/>).</summary>
 internal static class KitCredentialsParser
 {
     private static readonly string[] s_sectionKeys = ["sources"];
-    private static readonly string[] s_sourceKeys = ["env", "file", "priority"];
-    private static readonly string[] s_fileKeys = ["path", "parser"];
+    private static readonly string[] s_sourceKeys =
+        ["env", "file", "priority", "command", "ttl", "timeout", "aws", "oauth2", "googleServiceAccount", "githubApp"];
 
     public static KitCredentials Parse(KitNodeReader reader, YamlNode node, string path)
     {
@@ -48,7 +48,7 @@ internal static class KitCredentialsParser
         var empty = new KitCredentialSource(name, [], null, KitCredentialPriority.EnvFirst);
         if (KitNodeReader.IsNull(node))
         {
-            reader.Error(key, path, "declares no place to read the credential from; add \"env: [VARIABLE]\" or \"file: {path: ...}\"");
+            reader.Error(key, path, KitValueSourceParser.NothingToRead);
             return empty;
         }
 
@@ -58,94 +58,45 @@ internal static class KitCredentialsParser
         }
 
         var fields = reader.Fields(mapping, path, s_sourceKeys);
-        ImmutableArray<string> env = fields.TryGetValue("env", out var envField)
-            ? reader.StringList(envField.Value, KitNodeReader.Child(path, "env"), KitSyntax.CheckVariableName)
-            : [];
-        KitCredentialFile? file = fields.TryGetValue("file", out var fileField)
-            ? ParseFile(reader, fileField.Value, KitNodeReader.Child(path, "file"))
-            : null;
-        var priority = KitCredentialPriority.EnvFirst;
-        if (fields.TryGetValue("priority", out var priorityField))
+        string[] minted = ["aws", "oauth2", "googleServiceAccount", "githubApp"];
+        string? kind = null;
+        foreach (string candidate in minted)
         {
-            string priorityPath = KitNodeReader.Child(path, "priority");
-            switch (reader.String(priorityField.Value, priorityPath, required: true))
+            if (!fields.ContainsKey(candidate))
             {
-                case null or "env-first":
-                    break;
-                case "file-first":
-                    priority = KitCredentialPriority.FileFirst;
-                    break;
-                case { } other:
-                    reader.Error(priorityField.Value, priorityPath, $"\"{other}\" is not a priority; use \"env-first\" or \"file-first\"");
-                    break;
+                continue;
+            }
+
+            if (kind is not null)
+            {
+                reader.Error(fields[candidate].Key, path, $"a source is one kind; \"{kind}\" and \"{candidate}\" are both set, so split them into two sources");
+                continue;
+            }
+
+            kind = candidate;
+        }
+
+        if (kind is null)
+        {
+            return KitValueSourceParser.Parse(reader, name, key, fields, path);
+        }
+
+        foreach (string other in (string[])["env", "file", "priority", "command", "ttl", "timeout"])
+        {
+            if (fields.TryGetValue(other, out var extra))
+            {
+                reader.Error(extra.Key, path, $"\"{other}\" does not go with \"{kind}\"; a source is one kind (nest env, file or command inside \"{kind}\" where it reads a value)");
             }
         }
 
-        // Absent fields leave the tuples default; an empty env list with no file gives the proxy nothing to read.
-        bool declaresEnv = envField.Value is { } envNode && !KitNodeReader.IsNull(envNode) && envNode is not YamlSequenceNode { Children.Count: 0 };
-        if (!declaresEnv && fileField.Value is null)
+        (YamlScalarNode kindKey, YamlNode kindNode) = fields[kind];
+        string kindPath = KitNodeReader.Child(path, kind);
+        return kind switch
         {
-            reader.Error(key, path, "declares no place to read the credential from; add \"env: [VARIABLE]\" or \"file: {path: ...}\"");
-        }
-
-        return new KitCredentialSource(name, env, file, priority);
-    }
-
-    private static KitCredentialFile? ParseFile(KitNodeReader reader, YamlNode node, string path)
-    {
-        if (reader.Mapping(node, path) is not { } mapping)
-        {
-            return null;
-        }
-
-        var fields = reader.Fields(mapping, path, s_fileKeys);
-        if (!fields.TryGetValue("path", out var pathField))
-        {
-            reader.Error(mapping, path, "missing required key \"path\"; name the host file, e.g. \"~/.config/tool/token\"");
-            return null;
-        }
-
-        string? filePath = reader.String(pathField.Value, KitNodeReader.Child(path, "path"), required: true);
-        if (filePath is { Length: 0 })
-        {
-            reader.Error(pathField.Value, KitNodeReader.Child(path, "path"), "the path is empty; name the host file, e.g. \"~/.config/tool/token\"");
-            filePath = null;
-        }
-
-        string? parser = null;
-        if (fields.TryGetValue("parser", out var parserField))
-        {
-            string parserPath = KitNodeReader.Child(path, "parser");
-            parser = reader.String(parserField.Value, parserPath);
-            if (parser is { Length: 0 })
-            {
-                parser = null;
-            }
-            else if (parser is not null && CheckParser(parser) is { } problem)
-            {
-                reader.Error(parserField.Value, parserPath, problem);
-            }
-        }
-
-        return filePath is null ? null : new KitCredentialFile(filePath, parser);
-    }
-
-    private static string? CheckParser(string parser)
-    {
-        const string Json = "json:";
-        if (!parser.StartsWith(Json, StringComparison.Ordinal))
-        {
-            return $"unsupported parser \"{parser}\"; omit it to read the whole file, or use \"json:<dot.path>\"";
-        }
-
-        foreach (string segment in parser[Json.Length..].Split('.'))
-        {
-            if (segment.Length == 0)
-            {
-                return $"parser \"{parser}\" has an empty path segment; write e.g. \"json:credentials.token\"";
-            }
-        }
-
-        return null;
+            "aws" => empty with { Aws = KitMintedSourceParser.Aws(reader, name, kindKey, kindNode, kindPath) },
+            "oauth2" => empty with { OAuth2 = KitMintedSourceParser.OAuth2(reader, name, kindKey, kindNode, kindPath) },
+            "googleServiceAccount" => empty with { GoogleServiceAccount = KitMintedSourceParser.GoogleServiceAccount(reader, name, kindKey, kindNode, kindPath) },
+            _ => empty with { GithubApp = KitMintedSourceParser.GithubApp(reader, name, kindKey, kindNode, kindPath) },
+        };
     }
 }

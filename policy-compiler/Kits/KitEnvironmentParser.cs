@@ -38,7 +38,7 @@ internal static class KitEnvironmentParser
         var readable = new HashSet<string>(StringComparer.Ordinal);
         foreach (KitCredentialSource source in credentials.Sources.Values)
         {
-            readable.UnionWith(source.Env);
+            readable.UnionWith(source.Variables());
         }
 
         var proxyManaged = ImmutableArray.CreateBuilder<string>();
@@ -58,7 +58,7 @@ internal static class KitEnvironmentParser
                 else if (!readable.Contains(name))
                 {
                     // The gateway can substitute only a value it knows how to read on the host.
-                    reader.Error(item, itemPath, $"\"{name}\" is not read by any credential source, so the proxy has no value to substitute; add it to a source's env list (credentials.sources.<id>.env) or remove it");
+                    reader.Error(item, itemPath, $"\"{name}\" is not read by any credential source, so the proxy has no value to substitute; add it to a source's env list (credentials.sources.<id>.env, or a nested value's env) or remove it");
                 }
                 else if (variables.ContainsKey(name))
                 {

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using PolicyCompiler.Kits;
 
-namespace Gateway.Interception;
+namespace Gateway.Credentials;
 
 /// <summary>
-/// Reads a kit's credential at request time from the gateway host (environment variables, then or
-/// before a file, as the source says). Nothing is cached: a rotated token is used on the next
+/// Reads an env/file credential at request time from the gateway host (environment variables, then
+/// or before a file, as the source says). Nothing is cached: a rotated token is used on the next
 /// request, and a removed one stops injection at once. Values never leave this class but as the
 /// return value; failures are described without them.
 /// </summary>
@@ -23,6 +23,11 @@ internal static class CredentialReader
     /// <summary>Where <paramref name="source"/> looked, for an error body: names and paths, never values.</summary>
     public static string Describe(KitCredentialSource source)
     {
+        if (source.Command is { } command)
+        {
+            return "command " + command.Argv[0];
+        }
+
         string env = source.Env.IsEmpty ? "" : "environment " + string.Join(", ", source.Env);
         string file = source.File is null ? "" : "file " + source.File.Path;
         return env.Length > 0 && file.Length > 0 ? env + " and " + file : env + file;
