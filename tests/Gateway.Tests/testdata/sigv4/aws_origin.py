@@ -8,7 +8,8 @@ of the gateway's signer, used by the gateway's tests in two ways:
                                        like a tiny S3 (PUT/GET object) or STS (GetCallerIdentity)
 
 The real keys come from the environment: ORIGIN_KEY_ID, ORIGIN_SECRET, ORIGIN_TOKEN (optional),
-ORIGIN_REGION. A request passes only when its Authorization names the real key id and the expected
+ORIGIN_REGION, and ORIGIN_TOKEN_SERVICES (the services whose requests must carry the token; default
+"s3 sts"). The service is s3 for s3.* names and sts otherwise. A request passes only when its Authorization names the real key id and the expected
 region and service, its signature is what botocore computes with the real secret over exactly the
 headers it lists, its x-amz-security-token is the real token (when one is expected), and a hex
 x-amz-content-sha256 is the SHA-256 of the body received.
@@ -125,15 +126,19 @@ class Origin(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         body = self.read_body()
         host = self.headers.get('Host', '')
-        service = host.split('.')[0]
+        service = 's3' if host.startswith('s3.') else 'sts'
+        token = os.environ.get('ORIGIN_TOKEN') if service in os.environ.get('ORIGIN_TOKEN_SERVICES', 's3 sts').split() else None
         verdict = verify(self.command, self.path, list(self.headers.items()), body,
-                         os.environ['ORIGIN_KEY_ID'], os.environ['ORIGIN_SECRET'], os.environ.get('ORIGIN_TOKEN'),
+                         os.environ['ORIGIN_KEY_ID'], os.environ['ORIGIN_SECRET'], token,
                          os.environ.get('ORIGIN_REGION', 'us-east-1'), service)
         with open(self.server.log_path, 'a') as log:
             log.write(json.dumps({'method': self.command, 'host': host, 'target': self.path, 'verdict': verdict,
                                   'payload': self.headers.get('x-amz-content-sha256', '')}) + '\n')
         if verdict != 'ok':
-            message = ('<Error><Code>SignatureDoesNotMatch</Code><Message>%s</Message></Error>' % verdict).encode()
+            message = '<Error><Code>SignatureDoesNotMatch</Code><Message>%s</Message></Error>' % verdict
+            if service == 'sts':  # the query protocol wraps errors
+                message = '<ErrorResponse>%s</ErrorResponse>' % message
+            message = message.encode()
             self.answer(403, message)
             return
         if service == 'sts':
