@@ -12,6 +12,7 @@ public sealed class OpsExamplesTests
         "ops/kits/ai-provider/spec.yaml",
         "ops/kits/package-mirror/spec.yaml",
         "ops/kits/code-host-readonly/spec.yaml",
+        "ops/kits/bedrock/spec.yaml",
     ];
 
     public static TheoryData<string> Kits => new(s_kits);
