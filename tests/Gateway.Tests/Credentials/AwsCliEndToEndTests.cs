@@ -132,6 +132,7 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
         Assert.Equal(await File.ReadAllTextAsync(upload), await File.ReadAllTextAsync(download));
         IReadOnlyList<OriginRequest> s3 = [.. _origin.Requests().Where(r => r.Host.StartsWith("s3.", StringComparison.Ordinal))];
         Assert.Equal(["PUT ok", "GET ok"], s3.Select(r => r.Method + " " + r.Verdict));
+        Assert.Equal(["UNSIGNED-PAYLOAD", Gateway.Credentials.SigV4Signer.EmptyPayloadHash], s3.Select(r => r.Payload)); // declared by the CLI, signed as sent
         Assert.All(s3, r => Assert.StartsWith("/agent-bucket/dir/hello%20world.txt", r.Target, StringComparison.Ordinal));
         foreach (string output in (string[])[put.Stdout, put.Stderr, get.Stdout, get.Stderr, _logs.ToString()])
         {
