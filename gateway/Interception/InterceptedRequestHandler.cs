@@ -126,7 +126,8 @@ internal sealed partial class InterceptedRequestHandler
 
         RequestCredentials credentials = await RequestCredentials.PrepareAsync(
             context.Request, rawTarget, plan, session.Sandbox, _placeholders, _broker, context.RequestAborted).ConfigureAwait(false);
-        if (credentials.Outcome != InjectionOutcome.Ready)
+        if (credentials.Outcome != InjectionOutcome.Ready
+            || !credentials.CheckAwsPlaceholders(context.Request, rawTarget, plan, session.Sandbox, _placeholders))
         {
             await RefuseCredentialsAsync(context, session, credentials, started).ConfigureAwait(false);
             return;

@@ -79,6 +79,10 @@ internal sealed class Placeholders
     public string? FirstIn(string text, string sandbox) =>
         FirstIn(text, sandbox, Prefix) ?? FirstIn(text, sandbox, KeyIdPrefix) ?? FirstIn(text, sandbox, SecretKeyPrefix);
 
+    /// <summary>The variable of the first AWS-shaped placeholder (key id or secret key) of <paramref name="sandbox"/> in <paramref name="text"/>, or null.</summary>
+    public string? FirstAwsIn(string text, string sandbox) =>
+        FirstIn(text, sandbox, KeyIdPrefix) ?? FirstIn(text, sandbox, SecretKeyPrefix);
+
     private string? FirstIn(string text, string sandbox, string marker)
     {
         for (int at = text.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + 1, StringComparison.Ordinal))

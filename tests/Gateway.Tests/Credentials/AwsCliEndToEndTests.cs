@@ -43,19 +43,22 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
         Environment.SetEnvironmentVariable(KeyIdVariable, RealKeyId);
         Environment.SetEnvironmentVariable(SecretVariable, RealSecret);
         Environment.SetEnvironmentVariable(TokenVariable, RealToken);
+        Environment.SetEnvironmentVariable(KeyIdVariable + "_OTHER", "other-api-token");
         string kit = Path.Combine(_directory, "spec.yaml");
         await File.WriteAllTextAsync(kit, $$"""
             schemaVersion: "1"
             kind: mixin
             name: aws-kit
             network:
-              allowedDomains: [s3.example.test, sts.example.test]
+              allowedDomains: [s3.example.test, sts.example.test, api.example.test]
               serviceDomains:
                 s3.example.test: aws-s3
                 sts.example.test: aws-sts
+                api.example.test: other-api
               serviceAuth:
                 aws-s3: { scheme: aws-sigv4, region: us-east-1, service: s3 }
                 aws-sts: { scheme: aws-sigv4 }
+                other-api: { scheme: bearer }
             credentials:
               sources:
                 aws-s3:
@@ -63,6 +66,7 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
                     accessKeyId: { env: [{{KeyIdVariable}}] }
                     secretAccessKey: { env: [{{SecretVariable}}] }
                     sessionToken: { env: [{{TokenVariable}}] }
+                other-api: { env: [{{KeyIdVariable}}_OTHER] }
                 aws-sts:
                   aws:
                     accessKeyId: { env: [{{KeyIdVariable}}] }
@@ -102,6 +106,7 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
         Environment.SetEnvironmentVariable(KeyIdVariable, null);
         Environment.SetEnvironmentVariable(SecretVariable, null);
         Environment.SetEnvironmentVariable(TokenVariable, null);
+        Environment.SetEnvironmentVariable(KeyIdVariable + "_OTHER", null);
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -199,6 +204,20 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
 
         Assert.EndsWith("413", body, StringComparison.Ordinal);
         Assert.Contains("Send x-amz-content-sha256", body, StringComparison.Ordinal);
+        Assert.Empty(_origin.Requests());
+    }
+
+    [AwsCliFact]
+    public async Task AnAwsKeyIdPlaceholder_SentToAnotherInterceptedHost_IsRefusedAsALeak()
+    {
+        string keyId = _gateway.Services.GetRequiredService<Placeholders>().For("dev", KeyIdVariable);
+
+        var (_, body, _) = await Curl.RunAsync("--cacert", _gatewayCa, "-x", _gateway.ProxyUrl, "-w", "%{http_code}",
+            "-H", $"Authorization: AWS4-HMAC-SHA256 Credential={keyId}/20261205/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00",
+            $"https://api.example.test:{_origin.Port}/");
+
+        Assert.EndsWith("403", body, StringComparison.Ordinal);
+        Assert.Contains($"the placeholder of {KeyIdVariable} may only be sent to the hosts its credential is bound to", body, StringComparison.Ordinal);
         Assert.Empty(_origin.Requests());
     }
 
