@@ -15,7 +15,8 @@ namespace Gateway.Tests.Credentials;
 /// verify every signature with botocore and the REAL keys. STS (a form POST whose body the gateway
 /// hashes; scope from the sandbox's own signature) and S3 put-object / get-object (path-style,
 /// session token, kit-set scope) succeed; an origin expecting another secret and the placeholder keys
-/// sent straight to the origin both fail; presigned, chunk-signed and oversized requests are refused with a message.
+/// sent straight to the origin both fail; curl's own --aws-sigv4 over HTTP/2 passes too; presigned, chunk-signed and
+/// oversized requests are refused with a message, and a key-id placeholder toward another host is a leak.
 /// </summary>
 public sealed class AwsCliEndToEndTests : IAsyncLifetime
 {
@@ -144,6 +145,22 @@ public sealed class AwsCliEndToEndTests : IAsyncLifetime
             Assert.DoesNotContain(RealSecret, output, StringComparison.Ordinal);
             Assert.DoesNotContain(RealToken, output, StringComparison.Ordinal);
         }
+    }
+
+    [AwsCliFact]
+    public async Task CurlsOwnSigV4_OverHttp2WithPlaceholders_IsVerifiedWithTheRealKeys()
+    {
+        Placeholders placeholders = _gateway.Services.GetRequiredService<Placeholders>();
+        string user = placeholders.For("dev", KeyIdVariable) + ":" + placeholders.For("dev", SecretVariable);
+
+        var (exit, body, stderr) = await Curl.RunAsync("--cacert", _gatewayCa, "-x", _gateway.ProxyUrl, "--http2", "-w", "\nhttp/%{http_version}",
+            "--aws-sigv4", "aws:amz:us-east-1:sts", "--user", user, "--data", "Action=GetCallerIdentity&Version=2011-06-15",
+            $"https://sts.example.test:{_origin.Port}/");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("verified-by-origin", body, StringComparison.Ordinal);
+        Assert.EndsWith("http/2", body, StringComparison.Ordinal);
+        Assert.Equal("ok", Assert.Single(_origin.Requests()).Verdict);
     }
 
     [AwsCliFact]
