@@ -8,8 +8,30 @@ namespace Gateway.Credentials;
 /// </summary>
 internal static class SigV4HostName
 {
+    // Parsing splits strings; a gateway signs for a handful of hosts, so each is parsed once.
+    private const int MaxCached = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Region, string Service)?> s_parsed = new(StringComparer.Ordinal);
+
     /// <summary>True when <paramref name="host"/> (canonical, lower case) is an AWS endpoint name.</summary>
     public static bool TryParse(string host, out string region, out string service)
+    {
+        if (!s_parsed.TryGetValue(host, out (string Region, string Service)? parsed))
+        {
+            parsed = Parse(host, out string r, out string s) ? (r, s) : null;
+            if (s_parsed.Count >= MaxCached)
+            {
+                s_parsed.Clear();
+            }
+
+            s_parsed[host] = parsed;
+        }
+
+        region = parsed?.Region ?? "";
+        service = parsed?.Service ?? "";
+        return parsed is not null;
+    }
+
+    private static bool Parse(string host, out string region, out string service)
     {
         region = "";
         service = "";
