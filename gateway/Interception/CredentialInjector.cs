@@ -36,12 +36,13 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
             }
         }
 
-        if (credentials.QueryEdits.Count > 0 && proxyRequest.RequestUri is { } uri)
+        if (credentials.QueryEdits.Count > 0)
         {
-            string query = uri.Query.Length > 0 ? uri.Query[1..] : "";
-            proxyRequest.RequestUri = new Uri(
-                uri.GetLeftPart(UriPartial.Path) + "?" + QueryRewriter.Rewrite(query, credentials.QueryEdits),
-                new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+            // YARP fills RequestUri after the transform when it is still null; with query edits it is built here.
+            QueryString sent = httpContext.Request.QueryString;
+            string query = sent.HasValue ? sent.Value![1..] : "";
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(
+                destinationPrefix, httpContext.Request.Path, new QueryString("?" + QueryRewriter.Rewrite(query, credentials.QueryEdits)));
         }
 
         // A body that carries no encoding can be scrubbed as it streams (see TransformResponseAsync).

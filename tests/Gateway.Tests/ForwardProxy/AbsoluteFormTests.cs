@@ -35,6 +35,18 @@ public sealed class AbsoluteFormTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AbsoluteForm_ReachesTheUpstream_WithoutForwardingHeaders()
+    {
+        var (exit, stdout, stderr) = await Curl.RunAsync("-x", _gateway.ProxyUrl, $"http://api.example.test:{_upstream.HttpPort}/headers");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"Host: api.example.test:{_upstream.HttpPort}", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Forwarded-", stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("\nVia:", "\n" + stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("\nForwarded:", "\n" + stdout, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task AbsoluteForm_Blocked_Gets403WithTheDecisionHeader()
     {
         var (exit, stdout, stderr) = await Curl.RunAsync(

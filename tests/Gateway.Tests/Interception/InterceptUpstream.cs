@@ -41,7 +41,7 @@ internal sealed class InterceptUpstream : IAsyncDisposable
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        X509Certificate2 certificate = ca.Issue("api.example.test", "other.example.test", "rules.example.test");
+        X509Certificate2 certificate = ca.Issue("api.example.test", "other.example.test", "rules.example.test", "basic.example.test", "query.example.test", "command.example.test", "down.example.test", "git.example.test");
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
         {
             l.Protocols = HttpProtocols.Http1AndHttp2;
