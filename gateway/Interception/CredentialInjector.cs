@@ -59,6 +59,7 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
             proxyRequest.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, httpContext.Request.Path, httpContext.Request.QueryString);
             signing.Sign(proxyRequest);
         }
+
         HttpDialConnector.Prepare(proxyRequest, permissions, kitProxy, Outcome);
     }
 
