@@ -12,6 +12,8 @@ packages+=(shellcheck systemd prometheus)
 packages+=(afl++)
 # The microVM tests boot QEMU; the image script downloads busybox-static, the host copy is for debugging.
 packages+=(qemu-system-x86 busybox-static)
+# SigV4 re-signing: the AWS CLI is the sandbox's client, botocore the origin's independent verifier.
+packages+=(awscli python3-botocore)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${packages[@]}"; do

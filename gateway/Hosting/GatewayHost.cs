@@ -101,6 +101,7 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<Placeholders>();
         builder.Services.AddSingleton(new TokenClient(config));
         builder.Services.AddSingleton<CredentialBroker>();
+        builder.Services.AddSingleton(sp => new SigV4Resigner(new SigV4SigningKeys(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<UpstreamHttpClient>();
         builder.Services.AddSingleton<InterceptionRecorder>();
         builder.Services.AddSingleton<TlsTermination>();

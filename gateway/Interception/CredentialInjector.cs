@@ -53,6 +53,14 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
             proxyRequest.Headers.TryAddWithoutValidation("Accept-Encoding", "identity");
         }
 
+        // Last, over the request exactly as it will be sent (URI, query edits and headers final).
+        // YARP fills in RequestUri after the transformer when it is still null; the signature needs it now.
+        if (credentials.Signing is { } signing)
+        {
+            proxyRequest.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, httpContext.Request.Path, httpContext.Request.QueryString);
+            signing.Sign(proxyRequest);
+        }
+
         HttpDialConnector.Prepare(proxyRequest, permissions, kitProxy, Outcome);
     }
 

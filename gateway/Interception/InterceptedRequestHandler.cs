@@ -30,6 +30,7 @@ internal sealed partial class InterceptedRequestHandler
     private readonly UpstreamHttpClient _client;
     private readonly Placeholders _placeholders;
     private readonly CredentialBroker _broker;
+    private readonly SigV4Resigner _resigner;
     private readonly GatewayMetrics _metrics;
     private readonly InterceptionRecorder _recorder;
     private readonly PolicyEnforcement _enforcement;
@@ -38,7 +39,7 @@ internal sealed partial class InterceptedRequestHandler
     private readonly ForwarderRequestConfig _http2;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
     {
         _enforcement = enforcement;
         _forwarder = forwarder;
@@ -46,6 +47,7 @@ internal sealed partial class InterceptedRequestHandler
         _client = client;
         _placeholders = placeholders;
         _broker = broker;
+        _resigner = resigner;
         _metrics = metrics;
         _recorder = recorder;
         _logger = logger;
@@ -124,12 +126,30 @@ internal sealed partial class InterceptedRequestHandler
 
         RequestCredentials credentials = await RequestCredentials.PrepareAsync(
             context.Request, rawTarget, plan, session.Sandbox, _placeholders, _broker, context.RequestAborted).ConfigureAwait(false);
-        if (credentials.Outcome != InjectionOutcome.Ready)
+        if (credentials.Outcome != InjectionOutcome.Ready
+            || !credentials.CheckAwsPlaceholders(context.Request, rawTarget, plan, session.Sandbox, _placeholders))
         {
             await RefuseCredentialsAsync(context, session, credentials, started).ConfigureAwait(false);
             return;
         }
 
+        if (credentials.SigV4 is { } sigV4)
+        {
+            credentials.Signing = await SigV4Signing.PrepareAsync(
+                context.Request, plan.Host, plan.Port, sigV4.Auth, sigV4.Keys, _resigner, context.RequestAborted).ConfigureAwait(false);
+            if (credentials.Signing.Refusal is { } refusal)
+            {
+                if (credentials.Signing.Status != StatusCodes.Status502BadGateway)
+                {
+                    _metrics.RecordError(ErrorKind.MalformedRequest); // a form the gateway cannot re-sign, not a gateway fault
+                }
+
+                await RefuseAsync(context, session, credentials.Signing.Status, session.Decision.RuleId, blocked: false, started, refusal).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        using SigV4Signing? signing = credentials.Signing;
         RelayedBytes bytes = RelayedBytes.Attach(context);
         var transformer = new CredentialInjector(credentials, session.Permissions, session.KitProxy) { Bytes = bytes };
         ForwarderRequestConfig requestConfig = HttpProtocol.IsHttp2(context.Request.Protocol) ? _http2 : _http11;

@@ -136,11 +136,16 @@ internal sealed partial class RequestCredentials
         switch (auth.Scheme)
         {
             case KitAuthScheme.AwsSigV4:
-                // The SigV4 seam: the signer re-signs the upstream request with these keys. Until it is
-                // wired in, a request that needs it is refused rather than sent unsigned.
+                // The SigV4 seam: the handler settles the payload hash (SigV4Signing) and the transformer
+                // re-signs the upstream request with these keys. The secret never goes on the wire; the
+                // session token does, so a response echoing it is scrubbed.
                 SigV4 = (auth, credential.KeyPair!);
-                Fail(InjectionOutcome.CredentialFailed, auth.Source, "scheme aws-sigv4 (SigV4 re-signing) is not available in this build of the gateway");
-                return false;
+                if (credential.KeyPair!.SessionToken is { Length: > 0 } token)
+                {
+                    Secrets.Add(token);
+                }
+
+                return true;
             case KitAuthScheme.Query:
                 QueryEdits.Add(new QueryEdit(auth.Parameter!, credential.Presented(auth), IsParameter: true));
                 Secrets.Add(credential.Token!);

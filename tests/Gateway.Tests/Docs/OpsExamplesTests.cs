@@ -16,6 +16,7 @@ public sealed class OpsExamplesTests
         "ops/kits/vertex-ai/spec.yaml",
         "ops/kits/openai-api/spec.yaml",
         "ops/kits/query-keyed-api/spec.yaml",
+        "ops/kits/bedrock/spec.yaml",
     ];
 
     public static TheoryData<string> Kits => new(s_kits);
