@@ -23,7 +23,15 @@ public sealed class SandboxHost : IAsyncLifetime
     private RunningGateway? _gateway;
     private TlsUpstream? _upstream;
 
-    public string Root { get; } = Directory.CreateTempSubdirectory("vmm-tests-").FullName;
+    /// <summary>
+    /// Under /var/tmp, traversable by everyone: sandboxes get a private /tmp and run as nobody, yet
+    /// must read the upstream's certificate here, and the gateway's state directory and credential
+    /// file in it are then in reach but for what vmm hides, which is what the isolation tests show.
+    /// </summary>
+    public string Root { get; } = Directory.CreateDirectory(
+        Path.Combine("/var/tmp", "vmm-tests-" + Guid.NewGuid().ToString("N")[..10]),
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute).FullName;
 
     public string StateDir => Path.Combine(Root, "state");
 
