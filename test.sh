@@ -10,6 +10,8 @@ packages=(curl openssl ca-certificates bind9-dnsutils iproute2 nftables dante-se
 packages+=(shellcheck systemd prometheus)
 # The microVM tests boot QEMU; the image script downloads busybox-static, the host copy is for debugging.
 packages+=(qemu-system-x86 busybox-static)
+# netns sandboxes run their processes under bubblewrap; the CA-trust tests drive git, python3, node and npm inside.
+packages+=(bubblewrap git python3 nodejs npm)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${packages[@]}"; do

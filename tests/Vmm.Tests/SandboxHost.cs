@@ -19,6 +19,9 @@ public sealed class SandboxHost : IAsyncLifetime
     public const string KitOnlyHost = "kit-only.example.test";
     public const string KitName = "vmm-test";
 
+    /// <summary>The real secret the gateway holds in its environment (TEST_API_KEY) and in <see cref="SecretFile"/>.</summary>
+    public const string Secret = "real-secret-7f3a9c1e-never-in-a-sandbox";
+
     private readonly List<string> _sandboxes = [];
     private RunningGateway? _gateway;
     private TlsUpstream? _upstream;
@@ -38,6 +41,15 @@ public sealed class SandboxHost : IAsyncLifetime
     public string ConfigFile => Path.Combine(Root, "gateway.yaml");
 
     public string KitFile => Path.Combine(Root, "kit", "spec.yaml");
+
+    /// <summary>A credential file the gateway's configuration names, world-readable on purpose: only vmm's hiding keeps it from sandboxes.</summary>
+    public string SecretFile => Path.Combine(Root, "secrets", "api-key");
+
+    /// <summary>A credential file the kit names, world-readable too.</summary>
+    public string KitSecretFile => Path.Combine(Root, "secrets", "kit-key");
+
+    /// <summary>The running gateway's process id.</summary>
+    public int GatewayPid => _gateway?.Pid ?? 0;
 
     /// <summary>"v" and 5 random hex digits: sandboxes of parallel runs and leftovers never collide.</summary>
     public string Prefix { get; } = "v" + Random.Shared.Next(0x10000, 0xFFFFF).ToString("x5", CultureInfo.InvariantCulture);
@@ -83,6 +95,8 @@ public sealed class SandboxHost : IAsyncLifetime
                 test-api:
                   env:
                     - TEST_API_KEY
+                  file:
+                    path: {KitSecretFile}
             environment:
               variables:
                 KIT_REGION: eu
@@ -102,8 +116,15 @@ public sealed class SandboxHost : IAsyncLifetime
               hosts: {"{"} "{AllowedHost}": "{upstream}", "{KitOnlyHost}": "{upstream}" {"}"}
             egress:
               allowCidrs: [127.0.0.0/8]
+            credentials:
+              sources:
+                file-secret:
+                  file: {SecretFile}
             kits: [{KitFile}]
             """);
+        Directory.CreateDirectory(Path.GetDirectoryName(SecretFile)!);
+        await File.WriteAllTextAsync(SecretFile, Secret + "\n");
+        await File.WriteAllTextAsync(KitSecretFile, Secret + "\n");
         (await GatewayAsync("policy", "set-default", "deny-all")).AssertSuccess();
         (await GatewayAsync("policy", "allow", "network", AllowedHost)).AssertSuccess();
         await StartGatewayAsync();
@@ -188,7 +209,7 @@ public sealed class SandboxHost : IAsyncLifetime
     /// <summary>Starts the gateway and waits until its admin API answers.</summary>
     public async Task StartGatewayAsync()
     {
-        _gateway = GatewayProcess.Start(["run", "--config", ConfigFile, "--state-dir", StateDir]);
+        _gateway = GatewayProcess.Start(["run", "--config", ConfigFile, "--state-dir", StateDir], new Dictionary<string, string?> { ["TEST_API_KEY"] = Secret });
         using GatewayAdmin admin = GatewayAdmin.For(StateDir);
         for (int attempt = 0; attempt < 150; attempt++)
         {
