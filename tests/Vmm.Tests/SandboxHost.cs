@@ -19,6 +19,9 @@ public sealed class SandboxHost : IAsyncLifetime
     public const string KitOnlyHost = "kit-only.example.test";
     public const string KitName = "vmm-test";
 
+    /// <summary>A host the kit binds its credential to: intercepted, with the secret injected as x-api-key.</summary>
+    public const string InjectHost = "inject.example.test";
+
     /// <summary>The real secret the gateway holds in its environment (TEST_API_KEY) and in <see cref="SecretFile"/>.</summary>
     public const string Secret = "real-secret-7f3a9c1e-never-in-a-sandbox";
 
@@ -73,14 +76,8 @@ public sealed class SandboxHost : IAsyncLifetime
             return; // every test using this needs root and skips without it
         }
 
-        _upstream = TlsUpstream.Start([AllowedHost, KitOnlyHost], Root);
-        var ports = new HashSet<int>();
-        while (ports.Count < 5)
-        {
-            ports.Add(FreePort());
-        }
-
-        int[] chosen = [.. ports];
+        _upstream = TlsUpstream.Start([AllowedHost, KitOnlyHost, InjectHost], Root);
+        int[] chosen = FreePorts(5);
         (ForwardPort, TransparentHttpPort, TransparentTlsPort, DnsPort, MetricsPort) = (chosen[0], chosen[1], chosen[2], chosen[3], chosen[4]);
         Directory.CreateDirectory(Path.GetDirectoryName(KitFile)!);
         await File.WriteAllTextAsync(KitFile, $"""
@@ -90,6 +87,13 @@ public sealed class SandboxHost : IAsyncLifetime
             network:
               allowedDomains:
                 - {KitOnlyHost}
+                - {InjectHost}
+              serviceDomains:
+                {InjectHost}: test-api
+              serviceAuth:
+                test-api:
+                  headerName: x-api-key
+                  valueFormat: "%s"
             credentials:
               sources:
                 test-api:
@@ -103,31 +107,51 @@ public sealed class SandboxHost : IAsyncLifetime
               proxyManaged:
                 - TEST_API_KEY
             """);
-        string upstream = _upstream.Address.ToString();
-        await File.WriteAllTextAsync(ConfigFile, $"""
-            listen:
-              forward: 0.0.0.0:{ForwardPort}
-              transparentHttp: 0.0.0.0:{TransparentHttpPort}
-              transparentTls: 0.0.0.0:{TransparentTlsPort}
-              dns: 0.0.0.0:{DnsPort}
-              metrics: 0.0.0.0:{MetricsPort}
-              metricsAllowRemote: true
-            resolve:
-              hosts: {"{"} "{AllowedHost}": "{upstream}", "{KitOnlyHost}": "{upstream}" {"}"}
-            egress:
-              allowCidrs: [127.0.0.0/8]
-            credentials:
-              sources:
-                file-secret:
-                  file: {SecretFile}
-            kits: [{KitFile}]
-            """);
+        await WriteConfigAsync("0.0.0.0");
         Directory.CreateDirectory(Path.GetDirectoryName(SecretFile)!);
         await File.WriteAllTextAsync(SecretFile, Secret + "\n");
         await File.WriteAllTextAsync(KitSecretFile, Secret + "\n");
         (await GatewayAsync("policy", "set-default", "deny-all")).AssertSuccess();
         (await GatewayAsync("policy", "allow", "network", AllowedHost)).AssertSuccess();
         await StartGatewayAsync();
+    }
+
+    /// <summary>
+    /// Stops the gateway and starts it again on new ports, the forward proxy bound to
+    /// <paramref name="forwardAddress"/>: what a sandbox created before must follow.
+    /// </summary>
+    public async Task RestartOnOtherPortsAsync(string forwardAddress)
+    {
+        StopGateway();
+        int[] chosen = FreePorts(5);
+        (ForwardPort, TransparentHttpPort, TransparentTlsPort, DnsPort, MetricsPort) = (chosen[0], chosen[1], chosen[2], chosen[3], chosen[4]);
+        await WriteConfigAsync(forwardAddress);
+        await StartGatewayAsync();
+    }
+
+    private async Task WriteConfigAsync(string forwardAddress)
+    {
+        string upstream = _upstream!.Address.ToString();
+        await File.WriteAllTextAsync(ConfigFile, $"""
+            listen:
+              forward: {forwardAddress}:{ForwardPort}
+              transparentHttp: 0.0.0.0:{TransparentHttpPort}
+              transparentTls: 0.0.0.0:{TransparentTlsPort}
+              dns: 0.0.0.0:{DnsPort}
+              metrics: 0.0.0.0:{MetricsPort}
+              metricsAllowRemote: true
+            resolve:
+              hosts: {"{"} "{AllowedHost}": "{upstream}", "{KitOnlyHost}": "{upstream}", "{InjectHost}": "{upstream}" {"}"}
+            egress:
+              allowCidrs: [127.0.0.0/8]
+            trust:
+              extraRootCAs: [{_upstream.CaFile}]
+            credentials:
+              sources:
+                file-secret:
+                  file: {SecretFile}
+            kits: [{KitFile}]
+            """);
     }
 
     public async Task DisposeAsync()
@@ -248,6 +272,17 @@ public sealed class SandboxHost : IAsyncLifetime
         _gateway.Dispose();
         _gateway = null;
         return result;
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var ports = new HashSet<int>();
+        while (ports.Count < count)
+        {
+            ports.Add(FreePort());
+        }
+
+        return [.. ports];
     }
 
     // A port free for TCP and UDP on every address (the DNS listener takes both).
