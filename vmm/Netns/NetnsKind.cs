@@ -42,6 +42,10 @@ internal sealed class NetnsKind : ISandboxKind
         await InsideAsync(ns, ["link", "set", SandboxInterface, "up"], cancellation).ConfigureAwait(false);
         await InsideAsync(ns, ["route", "add", "default", "via", plan.HostAddress.ToString()], cancellation).ConfigureAwait(false);
 
+        // ping without CAP_NET_RAW (ICMP datagram sockets): echo to the gateway is allowed, and the
+        // sandbox's processes hold no capability.
+        await HostCommand.RunAsync("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"], cancellation: cancellation).ConfigureAwait(false);
+
         string etc = EtcDirectory(ns);
         Directory.CreateDirectory(etc);
         rollback.Push(etc, () => DeleteEtcAsync(ns));
