@@ -45,7 +45,8 @@ public sealed class GatewayPortsFollowTests(SandboxHost host) : IClassFixture<Sa
         foreach (string name in (string[])[first, second])
         {
             ToolResult proxy = (await host.ExecAsync(name, "printenv", "https_proxy")).AssertSuccess();
-            ToolResult forward = (await host.CurlAsync(name, $"https://{SandboxHost.AllowedHost}/", viaProxy: true)).AssertSuccess();
+            // A generous bound: the gateway has just restarted, and other classes load the machine.
+            ToolResult forward = (await host.CurlAsync(name, $"https://{SandboxHost.AllowedHost}/", true, "--max-time", "30")).AssertSuccess();
 
             Assert.Equal($"http://{facing}:{host.ForwardPort}\n", proxy.Stdout);
             Assert.Equal("hello from " + SandboxHost.AllowedHost, forward.Stdout);
