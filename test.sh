@@ -14,6 +14,8 @@ packages+=(afl++)
 packages+=(qemu-system-x86 busybox-static)
 # SigV4 re-signing: the AWS CLI is the sandbox's client, botocore the origin's independent verifier.
 packages+=(awscli python3-botocore)
+# netns sandboxes run their processes under bubblewrap; the CA-trust tests drive git, python3, node and npm inside.
+packages+=(bubblewrap git python3 nodejs npm)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${packages[@]}"; do

@@ -64,7 +64,9 @@ internal static class AdminApi
         endpoints.MapDelete(SandboxesPath + "/{name}", (string name) =>
             sandboxes.Unregister(name) ? Results.NoContent() : Results.NotFound());
         endpoints.MapGet(StatusPath, (HttpContext context) => Results.Json(
-            new AdminStatus(policy.Current.Rules.Count, policy.Current.Kits.Length, policy.Reloads, policy.FailedReloads, AdminListeners.From(context.RequestServices)),
+            new AdminStatus(
+                policy.Current.Rules.Count, policy.Current.Kits.Length, policy.Reloads, policy.FailedReloads,
+                AdminListeners.From(context.RequestServices), AdminConfidentialPaths.From(context.RequestServices)),
             AdminJsonContext.Default.AdminStatus));
         endpoints.MapPost(ReloadPath, () =>
         {
@@ -140,8 +142,11 @@ internal static class AdminApi
 /// <summary>Problems with a request, each one line.</summary>
 internal sealed record AdminErrors(IReadOnlyList<string> Errors);
 
-/// <summary>`GET /status`; vmm learns the ports it redirects sandboxes to from <paramref name="Listeners"/>.</summary>
-internal sealed record AdminStatus(int Rules, int Kits, long Reloads, long FailedReloads, AdminListeners Listeners);
+/// <summary>
+/// `GET /status`; vmm learns the ports it redirects sandboxes to from <paramref name="Listeners"/>,
+/// and what it must hide from them from <paramref name="ConfidentialPaths"/>.
+/// </summary>
+internal sealed record AdminStatus(int Rules, int Kits, long Reloads, long FailedReloads, AdminListeners Listeners, IReadOnlyList<string> ConfidentialPaths);
 
 /// <summary>`POST /policy/reload`: 200 when the new policy is live, 409 with the problems when the old one stays.</summary>
 internal sealed record AdminReloadResult(bool Reloaded, int Rules, IReadOnlyList<string> Errors);

@@ -59,6 +59,7 @@ internal static class ConfigLoader
         // Relative paths in a file are relative to the file, wherever the daemon was started from.
         string baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path, options.WorkingDirectory)) ?? options.WorkingDirectory;
         bool valid = TryLoadYaml(yaml, path, baseDirectory, environment, options, out config, errors);
+        config = config with { SourceFile = Path.GetFullPath(path, options.WorkingDirectory) };
         return valid && errors.Count == before;
     }
 

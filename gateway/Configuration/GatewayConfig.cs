@@ -37,6 +37,13 @@ internal sealed record GatewayConfig(
     DnsConfig? Dns = null)
 {
     /// <summary>
+    /// The absolute path of the file this configuration was read from, null for the embedded
+    /// default: <c>GET /status</c> names it so vmm can hide it from sandboxes (it may hold literal
+    /// credentials).
+    /// </summary>
+    public string? SourceFile { get; init; }
+
+    /// <summary>
     /// The embedded default (forward proxy on 127.0.0.1:3128, Balanced) for
     /// <paramref name="stateDir"/>, built by the same validator a file goes through so the two
     /// cannot drift apart. Tests and tools start from it and change what they need with <c>with</c>.

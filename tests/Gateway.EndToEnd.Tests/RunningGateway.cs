@@ -19,6 +19,9 @@ internal sealed class RunningGateway : IDisposable
         _stderr = _process.StandardError.ReadToEndAsync();
     }
 
+    /// <summary>The process id (vmm's isolation tests look for it from inside a sandbox).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>Waits (bounded) for the process to exit and returns what it printed.</summary>
     public async Task<GatewayResult> WaitAsync()
     {

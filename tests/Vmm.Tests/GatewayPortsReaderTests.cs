@@ -29,6 +29,17 @@ public sealed class GatewayPortsReaderTests
     }
 
     [Fact]
+    public void AForwardProxyOnOneHostAddress_IsOfferedAtThatAddress()
+    {
+        var notes = new List<string>();
+
+        GatewayPorts ports = GatewayPortsReader.Read(Status(forward: "10.209.0.1:3128"), notes);
+
+        Assert.Equal(new GatewayPorts(15080, 15443, 5353, 3128, "10.209.0.1"), ports);
+        Assert.Empty(notes);
+    }
+
+    [Fact]
     public void MissingOrSingleAddressListeners_AreEachNamed()
     {
         var status = new GatewayStatus(new GatewayListeners("0.0.0.0:3128", null, "10.209.0.1:15443", "0.0.0.0:5353", null));

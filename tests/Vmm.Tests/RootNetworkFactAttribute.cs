@@ -1,6 +1,6 @@
 namespace Vmm.Tests;
 
-/// <summary>A fact that makes real sandboxes: needs root, iproute2, nftables, curl and dig; skipped, saying why, elsewhere.</summary>
+/// <summary>A fact that makes real sandboxes: needs root, iproute2, nftables, curl, dig and bubblewrap; skipped, saying why, elsewhere.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class RootNetworkFactAttribute : FactAttribute
 {
@@ -12,7 +12,7 @@ public sealed class RootNetworkFactAttribute : FactAttribute
             return;
         }
 
-        foreach ((string tool, string package) in (ReadOnlySpan<(string, string)>)[("ip", "iproute2"), ("nft", "nftables"), ("curl", "curl"), ("dig", "bind9-dnsutils"), ("openssl", "openssl")])
+        foreach ((string tool, string package) in (ReadOnlySpan<(string, string)>)[("ip", "iproute2"), ("nft", "nftables"), ("curl", "curl"), ("dig", "bind9-dnsutils"), ("openssl", "openssl"), ("bwrap", "bubblewrap"), ("setpriv", "util-linux")])
         {
             if (!File.Exists("/usr/sbin/" + tool) && !File.Exists("/usr/bin/" + tool) && !File.Exists("/sbin/" + tool))
             {

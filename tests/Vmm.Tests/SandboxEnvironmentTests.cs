@@ -26,7 +26,40 @@ public sealed class SandboxEnvironmentTests
     {
         Dictionary<string, string> environment = SandboxEnvironment.Build("10.209.0.1", s_ports with { Forward = null }, "dev", null, [], null, []);
 
-        Assert.Empty(environment);
+        Assert.DoesNotContain(environment.Keys, name => name.Contains("proxy", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void ForwardProxyOnOneHostAddress_IsNamedByTheProxyVariables()
+    {
+        Dictionary<string, string> environment = SandboxEnvironment.Build("10.209.0.5", s_ports with { ForwardAddress = "10.209.0.1" }, "dev", null, [], null, []);
+
+        Assert.Equal("http://10.209.0.1:3128", environment["https_proxy"]);
+    }
+
+    [Fact]
+    public void EveryCaVariable_NamesTheSandboxBundle()
+    {
+        Dictionary<string, string> environment = SandboxEnvironment.Build("10.209.0.1", s_ports, "dev", null, [], null, []);
+
+        foreach (string variable in (string[])["SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "AWS_CA_BUNDLE"])
+        {
+            Assert.Equal("/etc/ssl/certs/ca-certificates.crt", environment[variable]);
+        }
+    }
+
+    [Fact]
+    public void WithPorts_ReplacesOnlyTheProxyVariables()
+    {
+        Dictionary<string, string> before = SandboxEnvironment.Build("10.209.0.1", s_ports, "dev", "t0k", [], null, []);
+        before["KIT_REGION"] = "eu";
+
+        Dictionary<string, string> after = SandboxEnvironment.WithPorts(before, "10.209.0.1", s_ports with { Forward = 3999 }, "dev", "t0k");
+
+        Assert.Equal("http://dev:t0k@10.209.0.1:3999", after["HTTP_PROXY"]);
+        Assert.Equal("eu", after["KIT_REGION"]);
+        Assert.Equal(before["SSL_CERT_FILE"], after["SSL_CERT_FILE"]);
+        Assert.False(SandboxEnvironment.WithPorts(before, "10.209.0.1", s_ports with { Forward = null }, "dev", null).ContainsKey("https_proxy"));
     }
 
     [Fact]

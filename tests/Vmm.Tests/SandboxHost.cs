@@ -19,17 +19,40 @@ public sealed class SandboxHost : IAsyncLifetime
     public const string KitOnlyHost = "kit-only.example.test";
     public const string KitName = "vmm-test";
 
+    /// <summary>A host the kit binds its credential to: intercepted, with the secret injected as x-api-key.</summary>
+    public const string InjectHost = "inject.example.test";
+
+    /// <summary>The real secret the gateway holds in its environment (TEST_API_KEY) and in <see cref="SecretFile"/>.</summary>
+    public const string Secret = "real-secret-7f3a9c1e-never-in-a-sandbox";
+
     private readonly List<string> _sandboxes = [];
     private RunningGateway? _gateway;
     private TlsUpstream? _upstream;
 
-    public string Root { get; } = Directory.CreateTempSubdirectory("vmm-tests-").FullName;
+    /// <summary>
+    /// Under /var/tmp, traversable by everyone: sandboxes get a private /tmp and run as nobody, yet
+    /// must read the upstream's certificate here, and the gateway's state directory and credential
+    /// file in it are then in reach but for what vmm hides, which is what the isolation tests show.
+    /// </summary>
+    public string Root { get; } = Directory.CreateDirectory(
+        Path.Combine("/var/tmp", "vmm-tests-" + Guid.NewGuid().ToString("N")[..10]),
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute).FullName;
 
     public string StateDir => Path.Combine(Root, "state");
 
     public string ConfigFile => Path.Combine(Root, "gateway.yaml");
 
     public string KitFile => Path.Combine(Root, "kit", "spec.yaml");
+
+    /// <summary>A credential file the gateway's configuration names, world-readable on purpose: only vmm's hiding keeps it from sandboxes.</summary>
+    public string SecretFile => Path.Combine(Root, "secrets", "api-key");
+
+    /// <summary>A credential file the kit names, world-readable too.</summary>
+    public string KitSecretFile => Path.Combine(Root, "secrets", "kit-key");
+
+    /// <summary>The running gateway's process id.</summary>
+    public int GatewayPid => _gateway?.Pid ?? 0;
 
     /// <summary>"v" and 5 random hex digits: sandboxes of parallel runs and leftovers never collide.</summary>
     public string Prefix { get; } = "v" + Random.Shared.Next(0x10000, 0xFFFFF).ToString("x5", CultureInfo.InvariantCulture);
@@ -53,14 +76,8 @@ public sealed class SandboxHost : IAsyncLifetime
             return; // every test using this needs root and skips without it
         }
 
-        _upstream = TlsUpstream.Start([AllowedHost, KitOnlyHost], Root);
-        var ports = new HashSet<int>();
-        while (ports.Count < 5)
-        {
-            ports.Add(FreePort());
-        }
-
-        int[] chosen = [.. ports];
+        _upstream = TlsUpstream.Start([AllowedHost, KitOnlyHost, InjectHost], Root);
+        int[] chosen = FreePorts(5);
         (ForwardPort, TransparentHttpPort, TransparentTlsPort, DnsPort, MetricsPort) = (chosen[0], chosen[1], chosen[2], chosen[3], chosen[4]);
         Directory.CreateDirectory(Path.GetDirectoryName(KitFile)!);
         await File.WriteAllTextAsync(KitFile, $"""
@@ -70,35 +87,71 @@ public sealed class SandboxHost : IAsyncLifetime
             network:
               allowedDomains:
                 - {KitOnlyHost}
+                - {InjectHost}
+              serviceDomains:
+                {InjectHost}: test-api
+              serviceAuth:
+                test-api:
+                  headerName: x-api-key
+                  valueFormat: "%s"
             credentials:
               sources:
                 test-api:
                   env:
                     - TEST_API_KEY
+                  file:
+                    path: {KitSecretFile}
             environment:
               variables:
                 KIT_REGION: eu
               proxyManaged:
                 - TEST_API_KEY
             """);
-        string upstream = _upstream.Address.ToString();
+        await WriteConfigAsync("0.0.0.0");
+        Directory.CreateDirectory(Path.GetDirectoryName(SecretFile)!);
+        await File.WriteAllTextAsync(SecretFile, Secret + "\n");
+        await File.WriteAllTextAsync(KitSecretFile, Secret + "\n");
+        (await GatewayAsync("policy", "set-default", "deny-all")).AssertSuccess();
+        (await GatewayAsync("policy", "allow", "network", AllowedHost)).AssertSuccess();
+        await StartGatewayAsync();
+    }
+
+    /// <summary>
+    /// Stops the gateway and starts it again on new ports, the forward proxy bound to
+    /// <paramref name="forwardAddress"/>: what a sandbox created before must follow.
+    /// </summary>
+    public async Task RestartOnOtherPortsAsync(string forwardAddress)
+    {
+        StopGateway();
+        int[] chosen = FreePorts(5);
+        (ForwardPort, TransparentHttpPort, TransparentTlsPort, DnsPort, MetricsPort) = (chosen[0], chosen[1], chosen[2], chosen[3], chosen[4]);
+        await WriteConfigAsync(forwardAddress);
+        await StartGatewayAsync();
+    }
+
+    private async Task WriteConfigAsync(string forwardAddress)
+    {
+        string upstream = _upstream!.Address.ToString();
         await File.WriteAllTextAsync(ConfigFile, $"""
             listen:
-              forward: 0.0.0.0:{ForwardPort}
+              forward: {forwardAddress}:{ForwardPort}
               transparentHttp: 0.0.0.0:{TransparentHttpPort}
               transparentTls: 0.0.0.0:{TransparentTlsPort}
               dns: 0.0.0.0:{DnsPort}
               metrics: 0.0.0.0:{MetricsPort}
               metricsAllowRemote: true
             resolve:
-              hosts: {"{"} "{AllowedHost}": "{upstream}", "{KitOnlyHost}": "{upstream}" {"}"}
+              hosts: {"{"} "{AllowedHost}": "{upstream}", "{KitOnlyHost}": "{upstream}", "{InjectHost}": "{upstream}" {"}"}
             egress:
               allowCidrs: [127.0.0.0/8]
+            trust:
+              extraRootCAs: [{_upstream.CaFile}]
+            credentials:
+              sources:
+                file-secret:
+                  file: {SecretFile}
             kits: [{KitFile}]
             """);
-        (await GatewayAsync("policy", "set-default", "deny-all")).AssertSuccess();
-        (await GatewayAsync("policy", "allow", "network", AllowedHost)).AssertSuccess();
-        await StartGatewayAsync();
     }
 
     public async Task DisposeAsync()
@@ -180,7 +233,7 @@ public sealed class SandboxHost : IAsyncLifetime
     /// <summary>Starts the gateway and waits until its admin API answers.</summary>
     public async Task StartGatewayAsync()
     {
-        _gateway = GatewayProcess.Start(["run", "--config", ConfigFile, "--state-dir", StateDir]);
+        _gateway = GatewayProcess.Start(["run", "--config", ConfigFile, "--state-dir", StateDir], new Dictionary<string, string?> { ["TEST_API_KEY"] = Secret });
         using GatewayAdmin admin = GatewayAdmin.For(StateDir);
         for (int attempt = 0; attempt < 150; attempt++)
         {
@@ -219,6 +272,17 @@ public sealed class SandboxHost : IAsyncLifetime
         _gateway.Dispose();
         _gateway = null;
         return result;
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var ports = new HashSet<int>();
+        while (ports.Count < count)
+        {
+            ports.Add(FreePort());
+        }
+
+        return [.. ports];
     }
 
     // A port free for TCP and UDP on every address (the DNS listener takes both).

@@ -66,6 +66,23 @@ internal sealed class TlsUpstream : IAsyncDisposable
         }
     }
 
+    /// <summary>" key-sha256=HEX16" for the request's x-api-key header, or nothing without one.</summary>
+    internal static string KeyDigest(string head)
+    {
+        foreach (string line in head.Split("\r\n"))
+        {
+            if (line.StartsWith("x-api-key:", StringComparison.OrdinalIgnoreCase))
+            {
+                return " key-sha256=" + Sha256Prefix(line["x-api-key:".Length..].Trim());
+            }
+        }
+
+        return string.Empty;
+    }
+
+    /// <summary>The first 16 hex digits of the SHA-256 of <paramref name="value"/>.</summary>
+    internal static string Sha256Prefix(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..16];
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -115,7 +132,10 @@ internal sealed class TlsUpstream : IAsyncDisposable
                     read += n;
                 }
 
-                string body = "hello from " + tls.TargetHostName;
+                // An injected x-api-key is answered by its hash, never echoed: the test sees that the
+                // real key arrived without the sandbox ever reading it.
+                string head = Encoding.ASCII.GetString(buffer, 0, read);
+                string body = "hello from " + tls.TargetHostName + KeyDigest(head);
                 string response = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}";
                 await tls.WriteAsync(Encoding.ASCII.GetBytes(response), timeout.Token);
                 await tls.FlushAsync(timeout.Token);

@@ -2,7 +2,8 @@ namespace Vmm.Admin;
 
 /// <summary>The part of the gateway's <c>GET /status</c> vmm reads.</summary>
 /// <param name="Listeners">Where each listener is bound; absent from gateways older than vmm.</param>
-internal sealed record GatewayStatus(GatewayListeners? Listeners);
+/// <param name="ConfidentialPaths">The gateway's state directory, configuration, audit log and credential files: hidden from sandboxes.</param>
+internal sealed record GatewayStatus(GatewayListeners? Listeners, IReadOnlyList<string>? ConfidentialPaths = null);
 
 /// <summary>Bound listener endpoints ("0.0.0.0:15443"), null when off.</summary>
 internal sealed record GatewayListeners(string? Forward, string? TransparentHttp, string? TransparentTls, string? Dns, string? Metrics);

@@ -4,7 +4,7 @@ using Vmm.Sandboxes;
 
 namespace Vmm.Cli;
 
-/// <summary><c>vmm create NAME [--kind netns|microvm] [--kit PATH]… [--token]</c>.</summary>
+/// <summary><c>vmm create NAME [--kind netns|microvm] [--kit PATH]… [--token] [--workdir DIR]</c>.</summary>
 internal static class CreateCommand
 {
     public static Command Create(VmmContext context)
@@ -27,12 +27,17 @@ internal static class CreateCommand
         {
             Description = "Give the sandbox a proxy token: the forward proxy then requires it (it is in HTTP_PROXY inside the sandbox)",
         };
+        var workdir = new Option<string?>("--workdir")
+        {
+            Description = "netns: a host directory mounted read-write at the same path inside (the rest of the host is read-only)",
+            HelpName = "DIR",
+        };
         var create = new Command(
             "create",
             "Create a sandbox, register it with the gateway, and print its address.\n\n"
-            + "Examples:\n  vmm create dev\n  vmm create agent-1 --kind netns --kit ./my-kit/spec.yaml")
+            + "Examples:\n  vmm create dev\n  vmm create agent-1 --kind netns --kit ./my-kit/spec.yaml --workdir /srv/agent-1")
         {
-            name, kind, kit, token,
+            name, kind, kit, token, workdir,
         };
         create.SetAction(async (result, cancellation) =>
         {
@@ -47,7 +52,7 @@ internal static class CreateCommand
             using GatewayAdmin admin = GatewayAdmin.For(stateDirectory);
             var manager = new SandboxManager(new SandboxStore(stateDirectory), admin, context.Error);
             SandboxRecord record = await manager.CreateAsync(
-                new CreateRequest(sandbox, result.GetValue(kind)!, result.GetValue(kit) ?? [], result.GetValue(token)), cancellation).ConfigureAwait(false);
+                new CreateRequest(sandbox, result.GetValue(kind)!, result.GetValue(kit) ?? [], result.GetValue(token), result.GetValue(workdir)), cancellation).ConfigureAwait(false);
             context.Out.WriteLine($"created {record.Kind} sandbox {record.Name}: address {record.SandboxAddress}, gateway {record.HostAddress} on {record.HostInterface}");
             return ExitCodes.Ok;
         });

@@ -62,6 +62,11 @@ internal sealed class MicrovmKind : ISandboxKind
         }
 
         await GuestAgent.PingAsync(files.AgentSocket, s_pingTimeout, cancellation).ConfigureAwait(false);
+        if (plan.GatewayCa is { } ca)
+        {
+            await TrustAsync(files, ca, cancellation).ConfigureAwait(false);
+        }
+
         plan.KindState[PidKey] = pid.ToString(CultureInfo.InvariantCulture);
         plan.KindState[DirectoryKey] = plan.Directory;
         plan.KindState[AcceleratorKey] = accelerator.ToString();
@@ -69,12 +74,31 @@ internal sealed class MicrovmKind : ISandboxKind
     }
 
     /// <inheritdoc/>
-    public async Task<int> ExecAsync(SandboxRecord sandbox, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, CancellationToken cancellation)
+    public async Task<int> ExecAsync(SandboxRecord sandbox, SandboxExec exec, CancellationToken cancellation)
     {
+        // The guest is its own kernel and filesystem: nothing of the host's is there to hide.
         var files = new VmFiles(sandbox.KindState[DirectoryKey]);
         await using Stream stdout = Console.OpenStandardOutput();
         await using Stream stderr = Console.OpenStandardError();
-        return await GuestAgent.RunAsync(files.AgentSocket, argv, environment, stdout, stderr, cancellation).ConfigureAwait(false);
+        return await GuestAgent.RunAsync(files.AgentSocket, exec.Argv, exec.Environment, stdout, stderr, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Installs the gateway CA in the guest's trust store: the image's bundle (the host's roots when
+    /// the image was built) followed by the CA, at the path every tool and the sandbox's variables use.
+    /// Only the CA travels (the roots are in the image already); running it again replaces the CA.
+    /// </summary>
+    internal static async Task TrustAsync(VmFiles files, string caPem, CancellationToken cancellation)
+    {
+        const string Install =
+            "cd /etc/ssl/certs && { [ -f image-roots.crt ] || cp ca-certificates.crt image-roots.crt 2>/dev/null || : > image-roots.crt; }"
+            + " && { cat image-roots.crt; printf '%s\n' \"$1\"; } > ca-certificates.crt.new && mv ca-certificates.crt.new ca-certificates.crt";
+        using var output = new MemoryStream();
+        int exit = await GuestAgent.RunAsync(files.AgentSocket, ["sh", "-c", Install, "sh", caPem.Trim()], new Dictionary<string, string>(), output, output, cancellation).ConfigureAwait(false);
+        if (exit != 0)
+        {
+            throw new HostCommandException($"installing the gateway CA in the guest failed ({exit}): {System.Text.Encoding.UTF8.GetString(output.ToArray()).Trim()}");
+        }
     }
 
     /// <inheritdoc/>

@@ -9,8 +9,9 @@ namespace Vmm.Netns;
 /// A sandbox that is a network namespace (<c>ip netns</c>) joined to the host by a veth pair:
 /// the host end is the block's interface, the sandbox end is <c>eth0</c> inside the namespace,
 /// with loopback up, a default route via the host end, and
-/// <c>/etc/netns/NAME/resolv.conf</c> naming the host end as its only resolver (<c>ip netns exec</c>
-/// bind-mounts it over <c>/etc/resolv.conf</c>).
+/// <c>/etc/netns/NAME/resolv.conf</c> naming the host end as its only resolver and a
+/// <c>hosts</c> of its own (<c>ip netns exec</c> bind-mounts them over <c>/etc</c>'s). What runs
+/// in it runs under bubblewrap (<see cref="Bubblewrap"/>).
 /// </summary>
 internal sealed class NetnsKind : ISandboxKind
 {
@@ -41,23 +42,33 @@ internal sealed class NetnsKind : ISandboxKind
         await InsideAsync(ns, ["link", "set", SandboxInterface, "up"], cancellation).ConfigureAwait(false);
         await InsideAsync(ns, ["route", "add", "default", "via", plan.HostAddress.ToString()], cancellation).ConfigureAwait(false);
 
+        // ping without CAP_NET_RAW (ICMP datagram sockets): echo to the gateway is allowed, and the
+        // sandbox's processes hold no capability.
+        await HostCommand.RunAsync("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"], cancellation: cancellation).ConfigureAwait(false);
+
         string etc = EtcDirectory(ns);
         Directory.CreateDirectory(etc);
         rollback.Push(etc, () => DeleteEtcAsync(ns));
         await File.WriteAllTextAsync(Path.Combine(etc, "resolv.conf"), $"nameserver {plan.HostAddress}\noptions timeout:2 attempts:2\n", cancellation).ConfigureAwait(false);
+
+        // Names come from the gateway's resolver only: the host's /etc/hosts may map names to the
+        // host's own or internal addresses, which would bypass the gateway's answer (and its log).
+        await File.WriteAllTextAsync(Path.Combine(etc, "hosts"), $"127.0.0.1 localhost\n127.0.1.1 {ns}\n::1 localhost ip6-localhost ip6-loopback\n", cancellation).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async Task<int> ExecAsync(SandboxRecord sandbox, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, CancellationToken cancellation)
+    public async Task<int> ExecAsync(SandboxRecord sandbox, SandboxExec exec, CancellationToken cancellation)
     {
+        SandboxUser user = SandboxUser.Resolve(exec.User);
+        List<string> hide = await HiddenFromAsync(user, exec.Confidential, cancellation).ConfigureAwait(false);
         var start = new ProcessStartInfo("ip") { UseShellExecute = false };
-        foreach (string arg in (string[])["netns", "exec", sandbox.Name, .. argv])
+        foreach (string arg in (string[])["netns", "exec", sandbox.Name, .. Bubblewrap.Arguments(sandbox.Name, user, hide, exec.CaBundle, sandbox.Workdir, exec.Argv)])
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment.Clear();
-        foreach ((string name, string value) in SandboxEnvironment.ForExec(environment))
+        foreach ((string name, string value) in SandboxEnvironment.ForExec(exec.Environment, sandbox.Workdir ?? user.Home))
         {
             start.Environment[name] = value;
         }
@@ -75,6 +86,47 @@ internal sealed class NetnsKind : ISandboxKind
 
         return process.ExitCode;
     }
+
+    /// <summary>
+    /// The confidential paths to cover for <paramref name="user"/>: those that exist and that the user
+    /// can reach (the kernel says, by a <c>stat</c> run as that user), less those under the private
+    /// <c>/tmp</c> and <c>/run</c>, which the sandbox never sees anyway.
+    /// </summary>
+    internal static async Task<List<string>> HiddenFromAsync(SandboxUser user, IReadOnlyList<string> confidential, CancellationToken cancellation)
+    {
+        var candidates = new List<string>();
+        foreach (string path in confidential)
+        {
+            if (!IsUnder(path, "/tmp") && !IsUnder(path, "/run") && (File.Exists(path) || Directory.Exists(path)))
+            {
+                candidates.Add(path);
+            }
+        }
+
+        if (user.IsRoot || candidates.Count == 0)
+        {
+            return candidates;
+        }
+
+        (_, string reachable, _) = await HostCommand.TryRunAsync(
+            "setpriv",
+            ["--reuid=" + user.Uid.ToString(CultureInfo.InvariantCulture), "--regid=" + user.Gid.ToString(CultureInfo.InvariantCulture), "--clear-groups",
+                "--", "stat", "-c", "%n", "--", .. candidates],
+            cancellation: cancellation).ConfigureAwait(false);
+        var hide = new List<string>();
+        foreach (string line in reachable.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (candidates.Contains(line))
+            {
+                hide.Add(line);
+            }
+        }
+
+        return hide;
+    }
+
+    private static bool IsUnder(string path, string directory) =>
+        path == directory || path.StartsWith(directory + "/", StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public async Task RemoveAsync(SandboxRecord sandbox, CancellationToken cancellation)

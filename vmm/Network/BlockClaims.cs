@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Vmm.Network;
 
 /// <summary>
@@ -15,13 +13,11 @@ internal static class BlockClaims
     /// <summary>Where claims live.</summary>
     public const string Directory = "/run/egress-gateway-vmm";
 
-    private static readonly TimeSpan s_lockTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>Claims the lowest free block for the record at <paramref name="owner"/>.</summary>
     public static async Task<AddressBlock> ClaimAsync(string owner, CancellationToken cancellation)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        using FileStream hostLock = await LockAsync(cancellation).ConfigureAwait(false);
+        using FileStream hostLock = await HostLock.AcquireAsync(cancellation).ConfigureAwait(false);
         HashSet<string> addresses = await HostLinks.AddressesInUseAsync(cancellation).ConfigureAwait(false);
         for (int index = 0; index < AddressBlock.Count; index++)
         {
@@ -100,27 +96,4 @@ internal static class BlockClaims
     }
 
     private static string ClaimPath(AddressBlock block) => Path.Combine(Directory, block.InterfaceName);
-
-    // flock(2) through FileShare.None: released by the kernel if this process dies.
-    private static async Task<FileStream> LockAsync(CancellationToken cancellation)
-    {
-        string path = Path.Combine(Directory, "lock");
-        long deadline = Environment.TickCount64 + (long)s_lockTimeout.TotalMilliseconds;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (Environment.TickCount64 < deadline)
-            {
-                await Task.Delay(20, cancellation).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                throw new InvalidOperationException(
-                    $"{path} stayed locked for {s_lockTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s ({e.Message}); another vmm is stuck allocating", e);
-            }
-        }
-    }
 }

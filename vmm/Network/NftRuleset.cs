@@ -73,12 +73,18 @@ internal static class NftRuleset
         Rule(nft, prefix + "_route", "fib daddr type != local counter drop comment \"not addressed to the host\"");
 
         var tcp = new List<int> { ports.TransparentHttp, ports.TransparentTls, ports.Dns };
-        if (ports.Forward is { } forward && !tcp.Contains(forward))
+        if (ports.Forward is { } forward && ports.ForwardAddress is null && !tcp.Contains(forward))
         {
             tcp.Add(forward);
         }
 
         Chain(nft, prefix + "_in");
+        if (ports.Forward is { } bound && ports.ForwardAddress is { } address)
+        {
+            // A forward proxy bound to one address of the host: that address and port, nothing else there.
+            Rule(nft, prefix + "_in", $"ip daddr {address} tcp dport {Port(bound)} accept comment \"the forward proxy's own address\"");
+        }
+
         Rule(nft, prefix + "_in", $"ip daddr != {hostAddress} counter drop comment \"host address other than the gateway's on this link\"");
         Rule(nft, prefix + "_in", $"tcp dport {{ {string.Join(", ", tcp.ConvertAll(Port))} }} accept");
         Rule(nft, prefix + "_in", $"udp dport {Port(ports.Dns)} accept");
@@ -114,6 +120,47 @@ internal static class NftRuleset
         return nft.ToString();
     }
 
+    /// <summary>Adds (or replaces) one sandbox interface's chains, under the host lock.</summary>
+    public static async Task AddAsync(string hostInterface, IPAddress hostAddress, IPAddress sandboxAddress, GatewayPorts ports, CancellationToken cancellation)
+    {
+        using FileStream hostLock = await HostLock.AcquireAsync(cancellation).ConfigureAwait(false);
+        await ApplyAsync(Add(hostInterface, hostAddress, sandboxAddress, ports), cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes one sandbox interface's chains and, when no sandbox's chain is left, the whole table:
+    /// its base chains stay hooked into every packet's path otherwise. Under the host lock, so a
+    /// create never adds its chains to a table that is being deleted.
+    /// </summary>
+    public static async Task RemoveAsync(string hostInterface, CancellationToken cancellation)
+    {
+        using FileStream hostLock = await HostLock.AcquireAsync(cancellation).ConfigureAwait(false);
+        await ApplyAsync(Remove(hostInterface), cancellation).ConfigureAwait(false);
+        await DeleteTableIfUnusedAsync(cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the table when it holds no sandbox's chain; the caller holds the host lock.</summary>
+    public static async Task<bool> DeleteTableIfUnusedAsync(CancellationToken cancellation)
+    {
+        (int exit, string stdout, _) = await HostCommand.TryRunAsync("nft", ["list", "table", Family, Table], cancellation: cancellation).ConfigureAwait(false);
+        if (exit != 0)
+        {
+            return false;
+        }
+
+        foreach (string chain in ChainNames(stdout))
+        {
+            int underscore = chain.IndexOf('_', StringComparison.Ordinal);
+            if (underscore > 0 && AddressBlock.TryParseInterface(chain[..underscore], out _))
+            {
+                return false;
+            }
+        }
+
+        await ApplyAsync($"delete table {Family} {Table}\n", cancellation).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Applies a transaction atomically.</summary>
     public static Task ApplyAsync(string transaction, CancellationToken cancellation) =>
         HostCommand.RunAsync("nft", ["-f", "-"], transaction, cancellation);
@@ -122,13 +169,13 @@ internal static class NftRuleset
     public static async Task<List<string>> ListChainsAsync(CancellationToken cancellation)
     {
         (int exit, string stdout, _) = await HostCommand.TryRunAsync("nft", ["list", "table", Family, Table], cancellation: cancellation).ConfigureAwait(false);
-        var chains = new List<string>();
-        if (exit != 0)
-        {
-            return chains;
-        }
+        return exit == 0 ? ChainNames(stdout) : [];
+    }
 
-        foreach (string line in stdout.Split('\n'))
+    private static List<string> ChainNames(string listing)
+    {
+        var chains = new List<string>();
+        foreach (string line in listing.Split('\n'))
         {
             string trimmed = line.Trim();
             if (trimmed.StartsWith("chain ", StringComparison.Ordinal) && trimmed.EndsWith('{'))

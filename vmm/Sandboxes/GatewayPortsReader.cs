@@ -27,18 +27,36 @@ internal static class GatewayPortsReader
             throw new VmmException(string.Join(Environment.NewLine + "vmm: ", errors));
         }
 
-        int? forward = null;
-        if (IPEndPoint.TryParse(listeners.Forward ?? string.Empty, out IPEndPoint? endPoint) && IsWildcard(endPoint.Address))
+        (int? forward, string? forwardAddress) = Forward(listeners.Forward, notes);
+        return new GatewayPorts(http, tls, dns, forward, forwardAddress);
+    }
+
+    // Every address: each sandbox reaches it on its own host end. One IPv4 address of the host that
+    // is not loopback (the sandbox-facing address): sandboxes reach it there, and nftables opens
+    // exactly that address and port. Loopback is the sandbox's own inside its namespace, so a proxy
+    // bound there is out of reach, and the sandbox gets no proxy variables.
+    private static (int? Port, string? Address) Forward(string? bound, List<string> notes)
+    {
+        if (!IPEndPoint.TryParse(bound ?? string.Empty, out IPEndPoint? endPoint))
         {
-            forward = endPoint.Port;
-        }
-        else
-        {
-            notes.Add($"the forward proxy listens on {listeners.Forward ?? "nothing"}, which sandboxes cannot reach: HTTP_PROXY is not set "
-                + "and ports other than 80 and 443 stay closed; set listen.forward: 0.0.0.0:3128 to offer it");
+            notes.Add("the gateway's forward proxy is off, so HTTP_PROXY is not set in sandboxes and ports other than 80 and 443 stay closed; "
+                + "set listen.forward: 0.0.0.0:3128 (or an address of this host sandboxes may reach) to offer it");
+            return (null, null);
         }
 
-        return new GatewayPorts(http, tls, dns, forward);
+        if (IsWildcard(endPoint.Address))
+        {
+            return (endPoint.Port, null);
+        }
+
+        if (endPoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(endPoint.Address))
+        {
+            return (endPoint.Port, endPoint.Address.ToString());
+        }
+
+        notes.Add($"the forward proxy listens on {bound}, which sandboxes cannot reach (their loopback is their own, and they speak IPv4 only): "
+            + "HTTP_PROXY is not set and ports other than 80 and 443 stay closed; set listen.forward: 0.0.0.0:3128, or an IPv4 address of this host, to offer it");
+        return (null, null);
     }
 
     private static int Required(string? bound, string key, string example, List<string> errors)

@@ -23,10 +23,11 @@ internal interface ISandboxKind
     Task CreateAsync(SandboxPlan plan, Rollback rollback, CancellationToken cancellation);
 
     /// <summary>
-    /// Runs <paramref name="argv"/> inside the sandbox with <paramref name="environment"/> added to
-    /// its environment, standard streams passed through; returns its exit code.
+    /// Runs <see cref="SandboxExec.Argv"/> inside the sandbox with <see cref="SandboxExec.Environment"/>
+    /// added to its environment, standard streams passed through, unable to read
+    /// <see cref="SandboxExec.Confidential"/> and trusting <see cref="SandboxExec.CaBundle"/>; returns its exit code.
     /// </summary>
-    Task<int> ExecAsync(SandboxRecord sandbox, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, CancellationToken cancellation);
+    Task<int> ExecAsync(SandboxRecord sandbox, SandboxExec exec, CancellationToken cancellation);
 
     /// <summary>
     /// Removes what <see cref="CreateAsync"/> made, including the host interface. Idempotent: it

@@ -9,8 +9,19 @@ internal static class SandboxEnvironment
     /// <summary>What passes from the caller's environment into <c>vmm exec</c>: nothing that could hold a secret.</summary>
     private static readonly string[] s_passed = ["TERM", "LANG", "LC_ALL", "TZ"];
 
+    /// <summary>Proxy settings in both spellings: curl reads only the lower-case <c>http_proxy</c>.</summary>
+    private static readonly string[] s_proxyVariables = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"];
+
     /// <summary>
-    /// Proxy settings (both spellings: curl reads only the lower-case <c>http_proxy</c>), the kits'
+    /// Where OpenSSL, Node.js, Python requests, curl, git and the AWS CLI look for extra or
+    /// replacement roots: each names the sandbox's bundle (system roots and the gateway CA), so
+    /// intercepted hosts are trusted with no flag and no change to anyone's trust store.
+    /// </summary>
+    private static readonly string[] s_caVariables =
+        ["SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "AWS_CA_BUNDLE"];
+
+    /// <summary>
+    /// Proxy settings, the CA bundle's variables, the kits'
     /// literal variables (the gateway's copy winning), and the gateway's placeholder for each of their <c>proxyManaged</c>
     /// variables. A proxy-managed variable the gateway has no placeholder for is left unset and
     /// reported in <paramref name="notes"/>: the real value never enters the sandbox.
@@ -51,18 +62,32 @@ internal static class SandboxEnvironment
             }
         }
 
-        if (ports.Forward is { } forward)
+        AddProxy(environment, hostAddress, ports, name, token);
+        foreach (string variable in s_caVariables)
         {
-            string credentials = token is null ? string.Empty : $"{name}:{token}@";
-            string proxy = $"http://{credentials}{hostAddress}:{forward}";
-            foreach (string variable in (string[])["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"])
-            {
-                environment[variable] = proxy;
-            }
-
-            environment["NO_PROXY"] = environment["no_proxy"] = "localhost,127.0.0.1,::1";
+            environment[variable] = CaBundle.PathInside;
         }
 
+        return environment;
+    }
+
+    /// <summary>
+    /// The sandbox's variables with the proxy settings made again for <paramref name="ports"/>:
+    /// what <c>vmm exec</c> uses after the gateway restarted with other ports.
+    /// </summary>
+    public static Dictionary<string, string> WithPorts(
+        IReadOnlyDictionary<string, string> sandbox, string hostAddress, GatewayPorts ports, string name, string? token)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string variable, string value) in sandbox)
+        {
+            if (Array.IndexOf(s_proxyVariables, variable) < 0)
+            {
+                environment[variable] = value;
+            }
+        }
+
+        AddProxy(environment, hostAddress, ports, name, token);
         return environment;
     }
 
@@ -72,12 +97,12 @@ internal static class SandboxEnvironment
     /// an operator's shell often holds the very credentials the gateway injects, and they must
     /// never reach the sandbox.
     /// </summary>
-    public static Dictionary<string, string> ForExec(IReadOnlyDictionary<string, string> sandbox)
+    public static Dictionary<string, string> ForExec(IReadOnlyDictionary<string, string> sandbox, string home = "/root")
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            ["HOME"] = "/root",
+            ["HOME"] = home,
         };
         foreach (string name in s_passed)
         {
@@ -93,5 +118,22 @@ internal static class SandboxEnvironment
         }
 
         return environment;
+    }
+
+    private static void AddProxy(Dictionary<string, string> environment, string hostAddress, GatewayPorts ports, string name, string? token)
+    {
+        if (ports.Forward is not { } forward)
+        {
+            return;
+        }
+
+        string credentials = token is null ? string.Empty : $"{name}:{token}@";
+        string proxy = $"http://{credentials}{ports.ForwardAddress ?? hostAddress}:{forward}";
+        for (int i = 0; i < 4; i++)
+        {
+            environment[s_proxyVariables[i]] = proxy;
+        }
+
+        environment["NO_PROXY"] = environment["no_proxy"] = "localhost,127.0.0.1,::1";
     }
 }

@@ -65,6 +65,14 @@ internal sealed partial class SandboxManager
             removed.Add($"nftables chains and link {hostInterface} (no sandbox claims them)");
         }
 
+        using (FileStream hostLock = await HostLock.AcquireAsync(cancellation).ConfigureAwait(false))
+        {
+            if (await NftRuleset.DeleteTableIfUnusedAsync(cancellation).ConfigureAwait(false))
+            {
+                removed.Add($"nftables table inet {NftRuleset.Table} (no sandbox uses it)");
+            }
+        }
+
         return removed;
     }
 
@@ -106,7 +114,8 @@ internal sealed partial class SandboxManager
     private static async Task RemoveNetworkAsync(string hostInterface, CancellationToken cancellation)
     {
         await HostLinks.DeleteAsync(hostInterface).ConfigureAwait(false);
-        await NftRuleset.ApplyAsync(NftRuleset.Remove(hostInterface), cancellation).ConfigureAwait(false);
+        await NftRuleset.RemoveAsync(hostInterface, cancellation).ConfigureAwait(false);
+        CaBundle.Delete(hostInterface);
     }
 
     private static bool IsProcessAlive(int pid) =>

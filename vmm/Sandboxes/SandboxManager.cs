@@ -23,13 +23,17 @@ internal sealed partial class SandboxManager(SandboxStore store, GatewayAdmin ad
 
         // Before anything is made: no gateway means no ports to redirect to and nobody to register with.
         var warnings = new List<string>();
-        GatewayPorts ports = GatewayPortsReader.Read(await admin.StatusAsync(cancellation).ConfigureAwait(false), warnings);
+        GatewayStatus status = await admin.StatusAsync(cancellation).ConfigureAwait(false);
+        GatewayPorts ports = GatewayPortsReader.Read(status, warnings);
+        List<string> confidential = ConfidentialPaths.Collect(store.StateDirectory, status.ConfidentialPaths, kits);
+        string? workdir = Workdir(request.Workdir, confidential);
         string? token = request.WithToken ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)) : null;
 
         var record = new SandboxRecord(
             request.Name, kind.Name, SandboxStatus.Creating, -1, string.Empty, string.Empty, string.Empty,
             [.. kits.ConvertAll(k => k.Name)], [.. request.KitFiles.Select(Path.GetFullPath)], token,
-            new Dictionary<string, string>(), new Dictionary<string, string>(), Environment.ProcessId, DateTimeOffset.UtcNow);
+            new Dictionary<string, string>(), new Dictionary<string, string>(), Environment.ProcessId, DateTimeOffset.UtcNow,
+            workdir, ports, confidential);
         if (!store.TryCreate(record))
         {
             throw new VmmException($"sandbox \"{request.Name}\" exists already (in {store.StateDirectory}); remove it with `vmm rm {request.Name}` or pick another name");
@@ -65,8 +69,14 @@ internal sealed partial class SandboxManager(SandboxStore store, GatewayAdmin ad
             store.Write(record);
 
             // The firewall first: it matches the interface by name, so it holds before the link exists.
-            await NftRuleset.ApplyAsync(NftRuleset.Add(block.InterfaceName, block.HostAddress, block.SandboxAddress, ports), cancellation).ConfigureAwait(false);
-            rollback.Push("nftables chains of " + block.InterfaceName, () => NftRuleset.ApplyAsync(NftRuleset.Remove(block.InterfaceName), CancellationToken.None));
+            await NftRuleset.AddAsync(block.InterfaceName, block.HostAddress, block.SandboxAddress, ports, cancellation).ConfigureAwait(false);
+            rollback.Push("nftables chains of " + block.InterfaceName, () => NftRuleset.RemoveAsync(block.InterfaceName, CancellationToken.None));
+            string bundle = CaBundle.Write(block.InterfaceName, CaBundle.Compose(store.StateDirectory, warnings));
+            rollback.Push("CA bundle " + bundle, () =>
+            {
+                CaBundle.Delete(block.InterfaceName);
+                return Task.CompletedTask;
+            });
 
             IReadOnlyList<string> refused = await admin.RegisterAsync(
                 new GatewayRegistration(request.Name, [record.SandboxAddress], record.Kits, token), cancellation).ConfigureAwait(false);
@@ -92,6 +102,8 @@ internal sealed partial class SandboxManager(SandboxStore store, GatewayAdmin ad
                 Kits = record.Kits,
                 Environment = environment,
                 Directory = store.FilesOf(request.Name),
+                CaBundle = bundle,
+                GatewayCa = File.Exists(CaBundle.GatewayCertificate(store.StateDirectory)) ? File.ReadAllText(CaBundle.GatewayCertificate(store.StateDirectory)) : null,
             };
             await kind.CreateAsync(plan, rollback, cancellation).ConfigureAwait(false);
 
@@ -116,7 +128,37 @@ internal sealed partial class SandboxManager(SandboxStore store, GatewayAdmin ad
             notes.WriteLine("vmm: note: " + warning);
         }
 
+        if (kind is Netns.NetnsKind)
+        {
+            notes.WriteLine("vmm: note: " + await Netns.NetnsConfinement.DescribeAsync(record, cancellation).ConfigureAwait(false));
+        }
+
         return record;
+    }
+
+    // A workdir is the one writable host path: it must exist, and must not expose what is hidden.
+    private static string? Workdir(string? given, List<string> confidential)
+    {
+        if (given is null)
+        {
+            return null;
+        }
+
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(given));
+        if (!Directory.Exists(full))
+        {
+            throw new VmmException($"--workdir {given}: no such directory; create it first (owned by the user the sandbox runs as, nobody by default, to let it write there)");
+        }
+
+        foreach (string path in confidential)
+        {
+            if (full == "/" || full == path || full.StartsWith(path + "/", StringComparison.Ordinal) || path.StartsWith(full + "/", StringComparison.Ordinal))
+            {
+                throw new VmmException($"--workdir {given}: it would expose {path}, which holds the gateway's secrets; pick a directory of its own");
+            }
+        }
+
+        return full;
     }
 
     private static List<KitSpec> LoadKits(IReadOnlyList<string> files)

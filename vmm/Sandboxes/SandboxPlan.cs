@@ -40,6 +40,12 @@ internal sealed class SandboxPlan
     /// <summary>The directory for this sandbox's own files (<c>{stateDir}/vmm/NAME</c>), created before <see cref="ISandboxKind.CreateAsync"/>.</summary>
     public required string Directory { get; init; }
 
+    /// <summary>The sandbox's CA bundle on the host (system roots and the gateway CA).</summary>
+    public required string CaBundle { get; init; }
+
+    /// <summary>The gateway CA's certificate (PEM), or null when the gateway has none yet: a kind with its own trust store adds it there.</summary>
+    public string? GatewayCa { get; init; }
+
     /// <summary>Kind-specific facts kept in the record for exec and rm (for example a QEMU process id).</summary>
     public Dictionary<string, string> KindState { get; } = new(StringComparer.Ordinal);
 }

@@ -19,6 +19,9 @@ namespace Vmm.Sandboxes;
 /// <param name="KindState">Kind-specific facts (for example a QEMU process id).</param>
 /// <param name="CreatorPid">The process that is creating the sandbox, while <see cref="SandboxStatus.Creating"/>.</param>
 /// <param name="Created">When the create started (UTC).</param>
+/// <param name="Workdir">The host directory mounted read-write at the same path inside (<c>--workdir</c>), or null.</param>
+/// <param name="Ports">The gateway's ports the chains and proxy variables were last made for; <c>vmm exec</c> follows changes.</param>
+/// <param name="Confidential">What is hidden from the sandbox's processes, as last learnt (used when the gateway is down).</param>
 internal sealed record SandboxRecord(
     string Name,
     string Kind,
@@ -33,4 +36,7 @@ internal sealed record SandboxRecord(
     IReadOnlyDictionary<string, string> Environment,
     IReadOnlyDictionary<string, string> KindState,
     int CreatorPid,
-    DateTimeOffset Created);
+    DateTimeOffset Created,
+    string? Workdir = null,
+    GatewayPorts? Ports = null,
+    IReadOnlyList<string>? Confidential = null);

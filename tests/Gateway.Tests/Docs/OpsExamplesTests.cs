@@ -24,6 +24,21 @@ public sealed class OpsExamplesTests
     [Fact]
     public void ExampleConfig_PassesPolicyCheck() => AssertChecks(RepoFiles.PathOf("ops/config/gateway.yaml"), "gateway config");
 
+    [Fact]
+    public void SandboxesConfig_PassesPolicyCheck() => AssertChecks(RepoFiles.PathOf("ops/config/sandboxes.yaml"), "gateway config");
+
+    [Fact]
+    public void SandboxesConfig_IsWhatTheReadmeShows()
+    {
+        string readme = RepoFiles.Read("README.md");
+        int section = readme.IndexOf("## Sandboxes", StringComparison.Ordinal);
+        int start = readme.IndexOf("```yaml\n", section, StringComparison.Ordinal) + "```yaml\n".Length;
+        string shown = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        string file = string.Join('\n', RepoFiles.Read("ops/config/sandboxes.yaml").Split('\n').SkipWhile(l => l.StartsWith('#')));
+
+        Assert.Equal(file, shown);
+    }
+
     [Theory]
     [MemberData(nameof(Kits))]
     public void Kit_PassesPolicyCheck(string kit) => AssertChecks(RepoFiles.PathOf(kit), "kit");

@@ -8,8 +8,9 @@ namespace Gateway.Tests.Docs;
 /// the real gateway the README itself publishes and starts. It runs in a network namespace of its
 /// own, so the README's fixed addresses (127.0.0.1:3128, :9090) and an HTTPS upstream on :443 are
 /// the test's alone; the namespace's /etc/hosts points the example hosts at that upstream, curl
-/// trusts its certificate through CURL_CA_BUNDLE, and GATEWAY__EGRESS__ALLOWCIDRS__0 lets the gateway
-/// dial loopback. Those three are the only differences from a fresh machine.
+/// trusts its certificate through CURL_CA_BUNDLE and the gateway through GATEWAY__TRUST__EXTRAROOTCAS__0,
+/// GATEWAY__EGRESS__ALLOWCIDRS__0 lets the gateway dial loopback, and ANTHROPIC_API_KEY is the key
+/// that upstream requires. Those are the only differences from a fresh machine.
 /// </summary>
 [Collection(PublishCollection.Name)]
 public sealed partial class ReadmeDocTests(ITestOutputHelper log)

@@ -60,6 +60,7 @@ public sealed class BootedMicrovm : IAsyncLifetime
             Kits = [],
             Environment = new Dictionary<string, string>(),
             Directory = directory,
+            CaBundle = CaBundle.SystemBundle,
         };
         var rollback = new Rollback();
         try

@@ -35,7 +35,7 @@ public sealed class MicrovmSandbox : IAsyncLifetime
 
         // Built (or found current) before create, so vmm create's own bound covers only the boot.
         await MicrovmImage.EnsureAsync(SharedImage.Directory, CancellationToken.None);
-        Row = await Host.CreateAsync(Name, "--kind", "microvm");
+        Row = await Host.CreateAsync(Name, "--kind", "microvm", "--kit", Host.KitFile);
         string pem = await File.ReadAllTextAsync(Host.Upstream.CaFile);
         (await Host.ExecAsync(Name, "sh", "-c", "printf '%s' \"$1\" > " + GuestCaFile, "sh", pem)).AssertSuccess();
     }

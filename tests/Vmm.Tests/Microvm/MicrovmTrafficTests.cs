@@ -3,7 +3,9 @@ namespace Vmm.Tests.Microvm;
 /// <summary>
 /// Issue 9 item 7 for microVMs: from inside a real microVM made by the real vmm, against a real
 /// gateway, an allowed name works through the transparent path (the guest's DNS and TCP 443 both
-/// redirected by vmm's nftables chains on its tap) and a blocked name fails at DNS and at TLS.
+/// redirected by vmm's nftables chains on its tap), a blocked name fails at DNS and at TLS, and a
+/// host the kit binds its credential to is trusted with no flag (the gateway CA is in the guest's
+/// store) and gets the real key injected: the same allowed/blocked/injected trio as a netns sandbox.
 /// </summary>
 [Collection(MicrovmCollection.Name)]
 public sealed class MicrovmTrafficTests(MicrovmSandbox vm) : IClassFixture<MicrovmSandbox>
@@ -39,6 +41,24 @@ public sealed class MicrovmTrafficTests(MicrovmSandbox vm) : IClassFixture<Micro
         Assert.Equal($"http://{vm.Gateway}:{vm.Host.ForwardPort}", env.Stdout.Trim());
         Assert.Equal("hello from " + SandboxHost.AllowedHost, allowed.Stdout);
         Assert.Contains("403", blocked.Stderr, StringComparison.Ordinal);
+    }
+
+    [MicrovmFact]
+    public async Task InterceptedHost_FromTheVm_IsTrustedWithNoFlag_AndGetsTheKeyInjected()
+    {
+        string injected = "hello from " + SandboxHost.InjectHost + " key-sha256=" + TlsUpstream.Sha256Prefix(SandboxHost.Secret);
+        string[] curl = ["curl", "--silent", "--show-error", "--max-time", "20"];
+
+        ToolResult transparent = (await vm.Host.ExecAsync(vm.Name, [.. curl, "--noproxy", "*", $"https://{SandboxHost.InjectHost}/"])).AssertSuccess();
+        ToolResult forward = (await vm.Host.ExecAsync(vm.Name, [.. curl, $"https://{SandboxHost.InjectHost}/"])).AssertSuccess();
+        ToolResult store = (await vm.Host.ExecAsync(vm.Name, "cat", "/etc/ssl/certs/ca-certificates.crt")).AssertSuccess();
+        ToolResult placeholder = (await vm.Host.ExecAsync(vm.Name, "sh", "-c", "echo \"$TEST_API_KEY\"")).AssertSuccess();
+
+        Assert.Equal(injected, transparent.Stdout);
+        Assert.Equal(injected, forward.Stdout);
+        Assert.Contains((await File.ReadAllTextAsync(Path.Combine(vm.Host.StateDir, "ca", "egress-gateway-ca.pem"))).Trim(), store.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("gw-placeholder-", placeholder.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(SandboxHost.Secret, transparent.Stdout + forward.Stdout + placeholder.Stdout, StringComparison.Ordinal);
     }
 
     [MicrovmFact]
