@@ -22,6 +22,9 @@ internal sealed class RunningGateway : IDisposable
     /// <summary>The process id (vmm's isolation tests look for it from inside a sandbox).</summary>
     public int Pid => _process.Id;
 
+    /// <summary>Whether the process has ended (a gateway that could not bind its ports ends at once).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Waits (bounded) for the process to exit and returns what it printed.</summary>
     public async Task<GatewayResult> WaitAsync()
     {

@@ -50,28 +50,42 @@ internal sealed class GatewayDaemon : IDisposable
             (await GatewayProcess.RunAsync(["--state-dir", state, .. command])).AssertSuccess();
         }
 
-        int port = FreePort();
-        int metrics = FreePort();
-        string config = Path.Combine(root, "gateway.yaml");
-        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
-            listen:
-              forward: 127.0.0.1:{port}
-              metrics: 127.0.0.1:{metrics}
-              {listenYaml}
-            resolve:
-              hosts:
-                api.example.test: 127.0.0.1
-                other.example.test: 127.0.0.1
-            egress:
-              allowCidrs: [127.0.0.0/8]
-            limits:
-              headerTimeout: 5s
-            {extraYaml}
-            """));
-        RunningGateway running = GatewayProcess.Start(["--state-dir", state, "run", "--config", config]);
-        int pid = await FindPidAsync(state);
-        await WaitUntilListeningAsync(port);
-        return new GatewayDaemon(running, root, port, metrics, pid);
+        // A port picked free can be taken by someone else's outgoing connection before the gateway binds it
+        // (the load tests churn thousands of ephemeral ports): a gateway that ended at once is started again on new ports.
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = FreePort();
+            int metrics = FreePort();
+            string config = Path.Combine(root, "gateway.yaml");
+            await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
+                listen:
+                  forward: 127.0.0.1:{port}
+                  metrics: 127.0.0.1:{metrics}
+                  {listenYaml}
+                resolve:
+                  hosts:
+                    api.example.test: 127.0.0.1
+                    other.example.test: 127.0.0.1
+                egress:
+                  allowCidrs: [127.0.0.0/8]
+                limits:
+                  headerTimeout: 5s
+                {extraYaml}
+                """));
+            RunningGateway running = GatewayProcess.Start(["--state-dir", state, "run", "--config", config]);
+            int pid = await FindPidAsync(state, running);
+            if (pid > 0 && await WaitUntilListeningAsync(port, running))
+            {
+                return new GatewayDaemon(running, root, port, metrics, pid);
+            }
+
+            GatewayResult ended = await running.WaitAsync();
+            running.Dispose();
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"the gateway ended before it listened on {port} (exit {ended.ExitCode}): {ended.Stderr}{ended.Stdout}");
+            }
+        }
     }
 
     /// <summary>Resident set size of the gateway process, in bytes.</summary>
@@ -114,9 +128,9 @@ internal sealed class GatewayDaemon : IDisposable
     }
 
     // The gateway process is the one whose command line names this test's state directory.
-    private static async Task<int> FindPidAsync(string state)
+    private static async Task<int> FindPidAsync(string state, RunningGateway running)
     {
-        for (int attempt = 0; attempt < 200; attempt++)
+        for (int attempt = 0; attempt < 600 && !running.HasExited; attempt++)
         {
             foreach (string dir in Directory.GetDirectories("/proc"))
             {
@@ -139,18 +153,18 @@ internal sealed class GatewayDaemon : IDisposable
             await Task.Delay(50);
         }
 
-        throw new TimeoutException("the gateway process did not appear");
+        return running.HasExited ? 0 : throw new TimeoutException("the gateway process did not appear within 30 s");
     }
 
-    private static async Task WaitUntilListeningAsync(int port)
+    private static async Task<bool> WaitUntilListeningAsync(int port, RunningGateway running)
     {
-        for (int attempt = 0; attempt < 300; attempt++)
+        for (int attempt = 0; attempt < 300 && !running.HasExited; attempt++)
         {
             try
             {
                 using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-                return;
+                return true;
             }
             catch (SocketException)
             {
@@ -158,6 +172,6 @@ internal sealed class GatewayDaemon : IDisposable
             }
         }
 
-        throw new TimeoutException($"the gateway did not listen on {port} within 30 s");
+        return running.HasExited ? false : throw new TimeoutException($"the gateway did not listen on {port} within 30 s");
     }
 }
