@@ -135,7 +135,7 @@ public sealed class RefusalTableTests
         }
     }
 
-    internal static Task<GatewayUnderTest> StartAsync(int maxConnections, TimeSpan headerTimeout, Action<IServiceCollection>? services = null) =>
+    internal static Task<GatewayUnderTest> StartAsync(int maxConnections, TimeSpan headerTimeout, Action<IServiceCollection>? services = null, bool openLoopback = false) =>
         GatewayUnderTest.StartAsync(
             [
                 ["policy", "set-default", "deny-all"],
@@ -154,7 +154,7 @@ public sealed class RefusalTableTests
                 Audit = config.Audit with { RefusalBurst = 10_000 },
                 Sandboxes = [new SandboxConfig("tokened", [s_tokened], ImmutableArray<string>.Empty, "s3cret")],
             },
-            openLoopback: false,
+            openLoopback: openLoopback,
             services: services);
 
     internal static int DnsPort(GatewayUnderTest gateway) =>
