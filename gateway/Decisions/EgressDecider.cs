@@ -45,9 +45,52 @@ internal sealed partial class EgressDecider(
             return Refusal(sandbox, in request, EgressReason.ProxyAuth, 407, ErrorKind.ProxyAuthentication);
         }
 
+        // Everything that reads the policy is inside the try; the verdict is built once, after it,
+        // straight into the caller's storage.
+        Decision decision;
+        int port = request.Port;
+        string? host = null;
+        HostKind kind = HostKind.Name;
+        bool wouldBlock = false;
+        EgressPlan plan = default;
         try
         {
-            return DecideCore(sandbox, in request);
+            PolicyGeneration generation = policy.Generation;
+            PolicySnapshot snapshot = generation.Snapshot;
+            long decideStarted = Stopwatch.GetTimestamp();
+            KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
+            decision = Lookup(snapshot, in request, port, kits);
+            if (request.FallbackPort != 0 && !decision.IsAllowed && decision.Reason != DecisionReason.InvalidHost)
+            {
+                Decision fallback = Lookup(snapshot, in request, request.FallbackPort, kits);
+                if (fallback.IsAllowed)
+                {
+                    decision = fallback;
+                    port = request.FallbackPort;
+                }
+            }
+
+            long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
+            if (decision.Reason is not (DecisionReason.InvalidHost or DecisionReason.InvalidPort))
+            {
+                // The decision succeeded, so the host canonicalises: the name (or IP text) that is dialled and logged.
+                host = request.HostText is { } text
+                    ? HostCanonicalizer.Canonicalize(text, out kind, out _)
+                    : HostCanonicalizer.Canonicalize(request.Host, out kind, out _);
+                wouldBlock = enforcement.WouldBlock(in decision);
+                if (decision.IsAllowed || wouldBlock)
+                {
+                    plan = new EgressPlan(
+                        DialPermissions.FromDecision(in decision),
+                        request.MayIntercept && (!request.NameOnly || kind == HostKind.Name) ? generation.Interception.Find(kits, host!, port) : null,
+                        snapshot.ProxyFor(sandbox.Kits));
+                }
+
+                if (!request.NameOnly || kind == HostKind.Name)
+                {
+                    metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKindOf(request.Listener), decideTicks, wouldBlock);
+                }
+            }
         }
         catch (Exception e)
         {
@@ -55,6 +98,34 @@ internal sealed partial class EgressDecider(
             Log.PolicyFailed(logger, sandbox.Name, request.Listener, e);
             return Refusal(sandbox, in request, EgressReason.PolicyError, 403, ErrorKind.PolicyError);
         }
+
+        if (host is null)
+        {
+            EgressVerdict invalid = Refusal(sandbox, in request, decision.Reason == DecisionReason.InvalidHost ? EgressReason.InvalidHost : EgressReason.Malformed, 400, ErrorKind.MalformedRequest);
+            return invalid with { Decision = decision }; // its HostError says what was wrong, for the answer
+        }
+
+        if (request.NameOnly && kind != HostKind.Name)
+        {
+            // An SNI must be a DNS name (RFC 6066 §3): an IP literal gives nothing to dial by name.
+            return Refusal(sandbox, in request, EgressReason.InvalidHost, 400, ErrorKind.MalformedRequest);
+        }
+
+        bool letsThrough = decision.IsAllowed || wouldBlock;
+        return new EgressVerdict
+        {
+            Sandbox = sandbox,
+            Host = host,
+            Port = port,
+            Listener = request.Listener,
+            Reason = decision.Reason == DecisionReason.NoMatchingRule ? EgressReason.NoMatch : EgressReason.Rule,
+            Decision = decision,
+            LetsThrough = letsThrough,
+            WouldBlock = wouldBlock,
+            Status = letsThrough ? 200 : 403,
+            Plan = plan,
+            Started = request.Started,
+        };
     }
 
     /// <summary>
@@ -74,73 +145,6 @@ internal sealed partial class EgressDecider(
     public static bool SameHost(in EgressVerdict verdict, string name) =>
         string.Equals(HostCanonicalizer.Canonicalize(name, out _, out _), verdict.Host, StringComparison.Ordinal);
 
-    private EgressVerdict DecideCore(Sandbox sandbox, scoped in EgressRequest request)
-    {
-        PolicyGeneration generation = policy.Generation;
-        PolicySnapshot snapshot = generation.Snapshot;
-        long decideStarted = Stopwatch.GetTimestamp();
-        KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
-        int port = request.Port;
-        Decision decision = Lookup(snapshot, in request, port, kits);
-        if (request.FallbackPort != 0 && !decision.IsAllowed && decision.Reason != DecisionReason.InvalidHost)
-        {
-            Decision fallback = Lookup(snapshot, in request, request.FallbackPort, kits);
-            if (fallback.IsAllowed)
-            {
-                decision = fallback;
-                port = request.FallbackPort;
-            }
-        }
-
-        long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
-        if (decision.Reason is DecisionReason.InvalidHost or DecisionReason.InvalidPort)
-        {
-            EgressVerdict invalid = Refusal(sandbox, in request, decision.Reason == DecisionReason.InvalidHost ? EgressReason.InvalidHost : EgressReason.Malformed, 400, ErrorKind.MalformedRequest);
-            return invalid with { Decision = decision }; // its HostError says what was wrong, for the answer
-        }
-
-        // The decision succeeded, so the host canonicalises: the name (or IP text) that is dialled and logged.
-        HostKind kind;
-        string host = (request.HostText is { } text
-            ? HostCanonicalizer.Canonicalize(text, out kind, out _)
-            : HostCanonicalizer.Canonicalize(request.Host, out kind, out _))!;
-        if (request.NameOnly && kind != HostKind.Name)
-        {
-            // An SNI must be a DNS name (RFC 6066 §3): an IP literal gives nothing to dial by name.
-            return Refusal(sandbox, in request, EgressReason.InvalidHost, 400, ErrorKind.MalformedRequest);
-        }
-
-        bool wouldBlock = enforcement.WouldBlock(in decision);
-        bool letsThrough = decision.IsAllowed || wouldBlock;
-        metrics.RecordDecision(letsThrough, ProxyKindOf(request.Listener), decideTicks, wouldBlock);
-        EgressPlan plan = default;
-        if (letsThrough)
-        {
-            plan = new EgressPlan(
-                DialPermissions.FromDecision(in decision),
-                request.MayIntercept ? generation.Interception.Find(kits, host, port) : null,
-                snapshot.ProxyFor(sandbox.Kits));
-        }
-
-        return new EgressVerdict
-        {
-            Sandbox = sandbox,
-            Host = host,
-            Port = port,
-            Listener = request.Listener,
-            Proxy = ProxyOf(request.Listener),
-            Reason = decision.Reason == DecisionReason.NoMatchingRule ? EgressReason.NoMatch : EgressReason.Rule,
-            Decision = decision,
-            LetsThrough = letsThrough,
-            WouldBlock = wouldBlock,
-            Status = letsThrough ? 200 : 403,
-            Rule = decision.Source,
-            RuleId = decision.RuleId,
-            Plan = plan,
-            Started = request.Started,
-        };
-    }
-
     private Decision Lookup(PolicySnapshot snapshot, scoped in EgressRequest request, int port, KitSet kits) =>
         request.HostText is { } text ? lookup.Decide(snapshot, text.AsSpan(), port, kits) : lookup.Decide(snapshot, request.Host, port, kits);
 
@@ -157,7 +161,6 @@ internal sealed partial class EgressDecider(
             Host = RawHost(in request),
             Port = request.Port,
             Listener = request.Listener,
-            Proxy = ProxyOf(request.Listener),
             Reason = reason,
             Status = status,
             Rule = reason,

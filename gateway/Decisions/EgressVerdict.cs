@@ -28,8 +28,11 @@ internal readonly struct EgressVerdict
     /// <summary>The listener the request came in on (<see cref="Hosting.ListenerKind"/>: forward, transparentTls, transparentHttp, dns).</summary>
     public required string Listener { get; init; }
 
-    /// <summary>The audit <c>proxy</c> field: forward, transparent, network or dns.</summary>
-    public required string Proxy { get; init; }
+    /// <summary>The audit <c>proxy</c> field: forward, transparent, network (<see cref="NonHttp"/>) or dns.</summary>
+    public string Proxy => NonHttp ? Audit.AuditEvent.NetworkProxy : EgressDecider.ProxyOf(Listener);
+
+    /// <summary>True for a connection to a transparent listener that spoke neither TLS nor HTTP (<c>proxy: network</c>).</summary>
+    public bool NonHttp { get; init; }
 
     /// <summary>One of <see cref="EgressReason"/>.</summary>
     public required string Reason { get; init; }
@@ -46,11 +49,24 @@ internal readonly struct EgressVerdict
     /// <summary>The status a refusal answers with on HTTP paths (403, 400, 407, 408, 503 …); 200 when it goes on.</summary>
     public int Status { get; init; }
 
+    // Set only where no policy rule decided (refusals, L7 rules); read from the decision otherwise.
+    // Fewer references stored per verdict: each is a checked write barrier on the data path.
+    private readonly string? _rule;
+    private readonly string? _ruleId;
+
     /// <summary>The audit <c>rule</c>: the deciding rule's source, or the reason of a refusal no rule made.</summary>
-    public required string Rule { get; init; }
+    public string Rule
+    {
+        get => _rule ?? Decision.Source;
+        init => _rule = value;
+    }
 
     /// <summary>The audit <c>ruleId</c>.</summary>
-    public required string RuleId { get; init; }
+    public string RuleId
+    {
+        get => _ruleId ?? Decision.RuleId;
+        init => _ruleId = value;
+    }
 
     /// <summary>What going on may do; empty for a refusal.</summary>
     public EgressPlan Plan { get; init; }

@@ -13,13 +13,14 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Gateway.Interception;
 
 /// <summary>
-/// Serves every request of a terminated connection: the request must be well formed (no CONNECT,
-/// no HTTP/2 field that RFC 9113 forbids; see <see cref="RequestFields"/>, else 400), name the decided host
-/// (invariant 4, else 421), pass the host's L7 rules (else 403; under report mode it goes on,
-/// audited as <c>wouldBlock</c>), and get its credentials (a
+/// Serves every request of a terminated connection. <see cref="EgressDecider.DecideRequest"/> decides it
+/// first: well formed (no CONNECT, no HTTP/2 field that RFC 9113 forbids, else 400), naming the decided host
+/// (invariant 4, else 421), passing the host's L7 rules (else 403; under report mode it goes on,
+/// audited as <c>wouldBlock</c>). Then it gets its credentials (a
 /// missing one is a 502 and nothing is sent; a placeholder toward the wrong host is refused and
 /// audited). Then YARP forwards it over TLS to the decided name, HTTP/2 staying HTTP/2 when the
-/// upstream offers it, with WebSocket upgrades and streamed bodies passing through.
+/// upstream offers it, with WebSocket upgrades and streamed bodies passing through. Every request is
+/// one audit event, written by <see cref="EgressRecorder"/> from its verdict.
 /// </summary>
 internal sealed partial class InterceptedRequestHandler
 {
