@@ -8,19 +8,19 @@ namespace Gateway.Tests.Protocols;
 public sealed class HttpRequestProbeTests
 {
     [Theory]
-    [InlineData("GET / HTTP/1.1\r\nHost: a\r\n\r\n", HttpProbeResult.Http)]
-    [InlineData("CONNECT a:1 HTTP/1.1\r\n", HttpProbeResult.Http)]
-    [InlineData("OPTIONS * HTTP/1.1\r\n", HttpProbeResult.Http)]
-    [InlineData("SSH-2.0-OpenSSH_9.2\r\n", HttpProbeResult.NotHttp)]
-    [InlineData("get / HTTP/1.1\r\n", HttpProbeResult.NotHttp)] // methods in use are upper case
-    [InlineData(" GET / HTTP/1.1\r\n", HttpProbeResult.NotHttp)]
-    [InlineData("PROPPATCHX / HTTP/1.1\r\n", HttpProbeResult.NotHttp)] // no method this long is spoken here
-    [InlineData("\u0016\u0003\u0001\u0000\u0005", HttpProbeResult.NotHttp)] // a TLS record
-    [InlineData("GE", HttpProbeResult.NeedMore)]
-    [InlineData("", HttpProbeResult.NeedMore)]
-    public void TheFirstBytes_SayWhatTheConnectionSpeaks(string text, HttpProbeResult expected)
+    [InlineData("GET / HTTP/1.1\r\nHost: a\r\n\r\n", "Http")]
+    [InlineData("CONNECT a:1 HTTP/1.1\r\n", "Http")]
+    [InlineData("OPTIONS * HTTP/1.1\r\n", "Http")]
+    [InlineData("SSH-2.0-OpenSSH_9.2\r\n", "NotHttp")]
+    [InlineData("get / HTTP/1.1\r\n", "NotHttp")] // methods in use are upper case
+    [InlineData(" GET / HTTP/1.1\r\n", "NotHttp")]
+    [InlineData("PROPPATCHX / HTTP/1.1\r\n", "NotHttp")] // no method this long is spoken here
+    [InlineData("\u0016\u0003\u0001\u0000\u0005", "NotHttp")] // a TLS record
+    [InlineData("GE", "NeedMore")]
+    [InlineData("", "NeedMore")]
+    public void TheFirstBytes_SayWhatTheConnectionSpeaks(string text, string expected)
     {
-        Assert.Equal(expected, HttpRequestProbe.Probe(new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(text))));
+        Assert.Equal(Enum.Parse<HttpProbeResult>(expected), HttpRequestProbe.Probe(new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(text))));
     }
 
     [Fact]
