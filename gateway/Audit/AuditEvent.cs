@@ -55,6 +55,19 @@ internal readonly record struct AuditEvent
     /// <summary>How the traffic left the sandbox: "forward", "transparent", "network" or "dns".</summary>
     public required string Proxy { get; init; }
 
+    /// <summary>
+    /// The listener it came in on: "forward", "transparentTls", "transparentHttp" or "dns"; null on
+    /// a refusal-summary line and on lines written before the field existed.
+    /// </summary>
+    public string? Listener { get; init; }
+
+    /// <summary>
+    /// Why it was decided so, from the closed set of <see cref="Decisions.EgressReason"/> (the README
+    /// lists it): "rule", "no-match", "egress-guard", "proxy-auth" …; null on a refusal-summary line
+    /// and on lines written before the field existed.
+    /// </summary>
+    public string? Reason { get; init; }
+
     /// <summary>The deciding rule's source as operators see it: "local", "kit:NAME", a group name, "default", "egress-guard".</summary>
     public required string Rule { get; init; }
 

@@ -7,7 +7,7 @@ namespace Gateway.Audit;
 
 /// <summary>
 /// The JSON Lines shape of an <see cref="AuditEvent"/>: stable camelCase names, every field
-/// always present (<c>injected</c> is null when nothing was injected) except <c>upstream</c>,
+/// always present (<c>injected</c> is null when nothing was injected; <c>listener</c> and <c>reason</c> are null on a refusal-summary line) except <c>upstream</c>,
 /// written only as <c>"socks5"</c> for traffic that left through the SOCKS5 proxy, and
 /// <c>suppressed</c>, written only on a refusal-summary line; written with
 /// <see cref="Utf8JsonWriter"/> and pre-encoded names, so writing allocates nothing.
@@ -33,6 +33,8 @@ internal static class AuditEventJson
     private static readonly JsonEncodedText s_host = JsonEncodedText.Encode("host");
     private static readonly JsonEncodedText s_port = JsonEncodedText.Encode("port");
     private static readonly JsonEncodedText s_proxy = JsonEncodedText.Encode("proxy");
+    private static readonly JsonEncodedText s_listener = JsonEncodedText.Encode("listener");
+    private static readonly JsonEncodedText s_reason = JsonEncodedText.Encode("reason");
     private static readonly JsonEncodedText s_rule = JsonEncodedText.Encode("rule");
     private static readonly JsonEncodedText s_ruleId = JsonEncodedText.Encode("ruleId");
     private static readonly JsonEncodedText s_decision = JsonEncodedText.Encode("decision");
@@ -55,22 +57,17 @@ internal static class AuditEventJson
         writer.WriteString(s_host, e.Host);
         writer.WriteNumber(s_port, e.Port);
         writer.WriteString(s_proxy, e.Proxy);
+        WriteNullable(writer, s_listener, e.Listener);
         writer.WriteString(s_rule, e.Rule);
         writer.WriteString(s_ruleId, e.RuleId);
         writer.WriteString(s_decision, e.Decision);
+        WriteNullable(writer, s_reason, e.Reason);
         writer.WriteBoolean(s_wouldBlock, e.WouldBlock);
         writer.WriteNumber(s_status, e.Status);
         writer.WriteNumber(s_bytesIn, e.BytesIn);
         writer.WriteNumber(s_bytesOut, e.BytesOut);
         writer.WriteNumber(s_durationMs, e.DurationMs);
-        if (e.Injected is null)
-        {
-            writer.WriteNull(s_injected);
-        }
-        else
-        {
-            writer.WriteString(s_injected, e.Injected);
-        }
+        WriteNullable(writer, s_injected, e.Injected);
 
         if (e.Upstream is not null)
         {
@@ -83,6 +80,18 @@ internal static class AuditEventJson
         }
 
         writer.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
     }
 
     /// <summary>One event as its JSON line (no newline) in a string: for the CLI and the admin API, never the data path.</summary>
@@ -135,7 +144,7 @@ internal static class AuditEventJson
         DateTimeOffset? time = null;
         string? sandbox = null, host = null, decision = null;
         string type = AuditEvent.NetworkType, proxy = string.Empty, rule = string.Empty, ruleId = string.Empty;
-        string? injected = null, upstream = null;
+        string? injected = null, upstream = null, listener = null, reason = null;
         int port = 0, status = 0;
         long bytesIn = 0, bytesOut = 0, durationMs = 0, suppressed = 0;
         bool wouldBlock = false;
@@ -156,6 +165,8 @@ internal static class AuditEventJson
                     Host = host,
                     Port = port,
                     Proxy = proxy,
+                    Listener = listener,
+                    Reason = reason,
                     Rule = rule,
                     RuleId = ruleId,
                     Decision = decision,
@@ -201,6 +212,14 @@ internal static class AuditEventJson
             else if (reader.ValueTextEquals(s_proxy.EncodedUtf8Bytes))
             {
                 proxy = ReadString(ref reader) ?? string.Empty;
+            }
+            else if (reader.ValueTextEquals(s_listener.EncodedUtf8Bytes))
+            {
+                listener = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals(s_reason.EncodedUtf8Bytes))
+            {
+                reason = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals(s_rule.EncodedUtf8Bytes))
             {

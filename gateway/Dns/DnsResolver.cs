@@ -1,29 +1,20 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using Gateway.Metrics;
-using Gateway.Policy;
-using Gateway.Sandboxes;
-using PolicyCompiler.Compilation;
+using Gateway.Decisions;
+using Gateway.Hosting;
 
 namespace Gateway.Dns;
 
 /// <summary>
-/// Decides one query and writes its answer: the transport-free core of <see cref="DnsServer"/>.
+/// Reads one query, has <see cref="EgressDecider"/> decide it, and writes its answer: the
+/// transport-free core of <see cref="DnsServer"/>.
 /// A/AAAA for a name the querying sandbox may reach on 443 or 80 (the only ports a sandbox
 /// reaches without the forward proxy, which resolves names itself) → the gateway's address on
 /// the link the query came in on (under report mode a name the policy denies too, audited as
 /// <c>wouldBlock</c>); everything else REFUSED, except a minimal SOA/NS for the root.
 /// </summary>
-internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics, PolicyEnforcement enforcement)
+internal sealed class DnsResolver(EgressDecider decider)
 {
-    /// <summary>Audit rule of a query that could not be read.</summary>
-    public const string MalformedRule = "dns-malformed";
-
-    /// <summary>Audit rule of a query from an address no sandbox owns.</summary>
-    public const string UnknownSandboxRule = "unknown-sandbox";
-
     /// <summary>Ports a name must be allowed on, in order, to resolve: TCP 443 and 80 are what nftables redirects to the transparent listeners.</summary>
     private const int TlsPort = 443;
     private const int HttpPort = 80;
@@ -35,48 +26,45 @@ internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, 
     /// </summary>
     public DnsExchange Answer(ReadOnlySpan<byte> message, Span<byte> response, IPAddress remote, IPAddress? local, bool tcp, long started)
     {
-        var exchange = new DnsExchange { Started = started };
+        var exchange = default(DnsExchange);
         Span<byte> name = stackalloc byte[DnsQueryReader.MaxNameLength];
         DnsParseStatus status = DnsQueryReader.TryRead(message, name, out DnsQuery query, out _);
+        scoped EgressRequest request = new() { Listener = ListenerKind.Dns, Remote = remote, Started = started };
         if (status != DnsParseStatus.Complete)
         {
-            metrics.RecordError(ErrorKind.MalformedRequest);
             if (status == DnsParseStatus.Malformed)
             {
                 // Every query is audited, a malformed one too: DNS is an exfiltration channel.
-                exchange.Sandbox = sandboxes.Identify(remote) ?? Sandbox.Unknown;
-                exchange.Host = "-";
-                exchange.RefusalRule = MalformedRule;
+                exchange.Verdict = decider.DnsMalformed(in request);
+                exchange.Decided = true;
                 exchange.Rcode = query.Rcode;
                 exchange.Length = DnsResponseWriter.WriteError(response, message, query, query.Rcode, DnsResponseWriter.LimitFor(query, tcp));
+            }
+            else
+            {
+                decider.CountUnreadable(); // a response or a fragment: not worth an answer, nor an event
             }
 
             return exchange;
         }
 
         int limit = DnsResponseWriter.LimitFor(query, tcp);
+        request.Host = name[..query.NameLength];
         if (query.HasEdns && query.EdnsVersion != 0)
         {
+            exchange.Verdict = decider.DnsMalformed(in request);
+            exchange.Decided = true;
             return Refuse(ref exchange, response, message, query, DnsRcode.BadVers, limit);
         }
 
-        Sandbox? sandbox = sandboxes.Identify(remote);
-        if (sandbox is null)
-        {
-            metrics.RecordError(ErrorKind.UnknownSandbox);
-            exchange.Sandbox = Sandbox.Unknown;
-            exchange.Host = query.NameLength == 0 ? "." : Encoding.ASCII.GetString(name[..query.NameLength]);
-            exchange.RefusalRule = UnknownSandboxRule;
-            return Refuse(ref exchange, response, message, query, DnsRcode.Refused, limit);
-        }
-
-        exchange.Sandbox = sandbox;
         if (query.NameLength == 0)
         {
-            exchange.Root = true;
-            exchange.Host = ".";
-            if (query.Class == DnsType.ClassIn && query.Type is DnsType.Soa or DnsType.Ns)
+            bool answerable = query.Class == DnsType.ClassIn && query.Type is DnsType.Soa or DnsType.Ns;
+            exchange.Verdict = decider.DnsRoot(in request, answerable);
+            exchange.Decided = true;
+            if (answerable && exchange.Verdict.LetsThrough)
             {
+                exchange.Rcode = DnsRcode.NoError;
                 exchange.Length = DnsResponseWriter.WriteRoot(response, message, query, limit);
                 return exchange;
             }
@@ -84,29 +72,14 @@ internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, 
             return Refuse(ref exchange, response, message, query, DnsRcode.Refused, limit);
         }
 
-        ReadOnlySpan<byte> host = name[..query.NameLength];
-        PolicySnapshot snapshot = policy.Current;
-        KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
-        long decideStarted = Stopwatch.GetTimestamp();
-        Decision decision = snapshot.Decide(host, TlsPort, kits);
-        exchange.Port = TlsPort;
-        if (!decision.IsAllowed && decision.Reason != DecisionReason.InvalidHost)
-        {
-            Decision http = snapshot.Decide(host, HttpPort, kits);
-            if (http.IsAllowed)
-            {
-                decision = http;
-                exchange.Port = HttpPort;
-            }
-        }
-
-        // Report mode answers a denied name too: refusing it would break the agent before the
-        // connection that report mode lets through is even tried.
-        bool wouldBlock = enforcement.WouldBlock(in decision);
-        metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKind.Dns, Stopwatch.GetTimestamp() - decideStarted, wouldBlock);
-        exchange.Decision = decision;
-        exchange.Host = Encoding.ASCII.GetString(host);
-        if ((!decision.IsAllowed && !wouldBlock) || query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
+        // 443 first, then 80: a name is answered when the sandbox may reach it on either. Report
+        // mode answers a denied name too: refusing it would break the agent before the connection
+        // that report mode lets through is even tried.
+        request.Port = TlsPort;
+        request.FallbackPort = HttpPort;
+        exchange.Verdict = decider.Decide(in request);
+        exchange.Decided = true;
+        if (!exchange.Verdict.LetsThrough || query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
         {
             return Refuse(ref exchange, response, message, query, DnsRcode.Refused, limit);
         }

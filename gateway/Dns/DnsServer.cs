@@ -3,10 +3,8 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Audit;
 using Gateway.Configuration;
-using Gateway.Dialing;
-using Gateway.Listeners;
+using Gateway.Decisions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -19,12 +17,9 @@ namespace Gateway.Dns;
 /// RCODE sent). Buffers are rented once per loop or connection, never per query.
 /// </summary>
 internal sealed partial class DnsServer(
-    GatewayConfig config, DnsResolver resolver, DecisionRecorder recorder, AuditWriter audit, TimeProvider time, ILogger<DnsServer> logger)
+    GatewayConfig config, DnsResolver resolver, EgressRecorder recorder, ILogger<DnsServer> logger)
     : IHostedService, IDisposable
 {
-    /// <summary>The audit rule of root queries, which the resolver answers itself (SOA/NS) or refuses.</summary>
-    public const string RootRule = "dns-root";
-
     /// <summary>Largest datagram read whole; a bigger one is truncated by the kernel and answered FORMERR.</summary>
     private const int UdpReceiveSize = 4096;
 
@@ -329,38 +324,10 @@ internal sealed partial class DnsServer(
     }
 
     // Every query: decided ones with their rule, refused-before-deciding ones (malformed, from
-    // an unknown address) with the reason as the rule. Only packets not worth an answer (a
-    // response, a fragment shorter than an id) go unrecorded, counted in gateway_errors_total.
-    private ValueTask RecordAsync(in DnsExchange exchange)
-    {
-        if (exchange.Sandbox is null || exchange.Host is null)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        if (!exchange.Root && exchange.RefusalRule is null)
-        {
-            return recorder.RecordAsync(
-                exchange.Sandbox.Name, exchange.Host, exchange.Port, AuditEvent.DnsProxy, exchange.Decision, EgressError.None, (int)exchange.Rcode, 0, 0, exchange.Started);
-        }
-
-        bool answered = exchange.Rcode == DnsRcode.NoError;
-        return audit.WriteAsync(
-            new AuditEvent
-            {
-                Time = time.GetUtcNow(),
-                Sandbox = exchange.Sandbox.Name,
-                Host = exchange.Host,
-                Port = 0,
-                Proxy = AuditEvent.DnsProxy,
-                Rule = exchange.RefusalRule ?? RootRule,
-                RuleId = exchange.RefusalRule ?? RootRule,
-                Decision = answered && exchange.RefusalRule is null ? AuditEvent.Allowed : AuditEvent.Blocked,
-                Status = (int)exchange.Rcode,
-                DurationMs = (long)Stopwatch.GetElapsedTime(exchange.Started).TotalMilliseconds,
-            },
-            CancellationToken.None);
-    }
+    // an unknown address) with the reason. Only packets not worth an answer (a response, a
+    // fragment shorter than an id) go unrecorded, counted in gateway_errors_total.
+    private ValueTask RecordAsync(in DnsExchange exchange) =>
+        exchange.Decided ? recorder.RecordAsync(in exchange.Verdict, EgressOutcome.Refused((int)exchange.Rcode)) : ValueTask.CompletedTask;
 
     private static partial class Log
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Admin;
 using Gateway.Audit;
 using Gateway.Configuration;
+using Gateway.Decisions;
 using Gateway.Credentials;
 using Gateway.Dialing;
 using Gateway.Dns;
@@ -87,8 +88,9 @@ internal static partial class GatewayHost
         // decision of the drained connections is written and fsynced before the process exits.
         builder.Services.AddSingleton(sp => new AuditWriter(config.Audit, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditWriter>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
-        builder.Services.AddSingleton<DecisionRecorder>();
-        builder.Services.AddSingleton<NonHttpRecorder>();
+        builder.Services.AddSingleton<IPolicyLookup, SnapshotLookup>();
+        builder.Services.AddSingleton<EgressDecider>();
+        builder.Services.AddSingleton<EgressRecorder>();
         if (config.Listen.Dns is not null)
         {
             // After the audit writer: hosted services stop in reverse, so the resolver stops first.
@@ -103,7 +105,6 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<CredentialBroker>();
         builder.Services.AddSingleton(sp => new SigV4Resigner(new SigV4SigningKeys(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<UpstreamHttpClient>();
-        builder.Services.AddSingleton<InterceptionRecorder>();
         builder.Services.AddSingleton<TlsTermination>();
         builder.Services.AddSingleton<InterceptedRequestHandler>();
         var endPoints = new ListenerEndPoints();

@@ -7,6 +7,7 @@ internal static class ListenerKind
     public const string Forward = "forward";
     public const string TransparentHttp = "transparentHttp";
     public const string TransparentTls = "transparentTls";
+    public const string Dns = "dns";
     public const string Admin = "admin";
     public const string Metrics = "metrics";
 }

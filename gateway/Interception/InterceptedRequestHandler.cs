@@ -1,27 +1,26 @@
 using System.Diagnostics;
 using System.Net;
-using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Credentials;
+using Gateway.Decisions;
 using Gateway.Dialing;
 using Gateway.Metrics;
-using Gateway.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using PolicyCompiler.Hosts;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Interception;
 
 /// <summary>
-/// Serves every request of a terminated connection: the request must be well formed (no CONNECT,
-/// no HTTP/2 field that RFC 9113 forbids; see <see cref="RequestFields"/>, else 400), name the decided host
-/// (invariant 4, else 421), pass the host's L7 rules (else 403; under report mode it goes on,
-/// audited as <c>wouldBlock</c>), and get its credentials (a
+/// Serves every request of a terminated connection. <see cref="EgressDecider.DecideRequest"/> decides it
+/// first: well formed (no CONNECT, no HTTP/2 field that RFC 9113 forbids, else 400), naming the decided host
+/// (invariant 4, else 421), passing the host's L7 rules (else 403; under report mode it goes on,
+/// audited as <c>wouldBlock</c>). Then it gets its credentials (a
 /// missing one is a 502 and nothing is sent; a placeholder toward the wrong host is refused and
 /// audited). Then YARP forwards it over TLS to the decided name, HTTP/2 staying HTTP/2 when the
-/// upstream offers it, with WebSocket upgrades and streamed bodies passing through.
+/// upstream offers it, with WebSocket upgrades and streamed bodies passing through. Every request is
+/// one audit event, written by <see cref="EgressRecorder"/> from its verdict.
 /// </summary>
 internal sealed partial class InterceptedRequestHandler
 {
@@ -32,16 +31,16 @@ internal sealed partial class InterceptedRequestHandler
     private readonly CredentialBroker _broker;
     private readonly SigV4Resigner _resigner;
     private readonly GatewayMetrics _metrics;
-    private readonly InterceptionRecorder _recorder;
-    private readonly PolicyEnforcement _enforcement;
+    private readonly EgressDecider _decider;
+    private readonly EgressRecorder _recorder;
     private readonly ILogger<InterceptedRequestHandler> _logger;
     private readonly ForwarderRequestConfig _http11;
     private readonly ForwarderRequestConfig _http2;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, EgressDecider decider, EgressRecorder recorder, ILogger<InterceptedRequestHandler> logger)
     {
-        _enforcement = enforcement;
+        _decider = decider;
         _forwarder = forwarder;
         _dialer = dialer;
         _client = client;
@@ -68,60 +67,17 @@ internal sealed partial class InterceptedRequestHandler
             bodyLimit.MaxRequestBodySize = null; // a proxy streams bodies; it does not cap uploads the upstream accepts
         }
 
-        if (RequestFields.Malformed(context) is { } malformed)
-        {
-            _metrics.RecordError(ErrorKind.MalformedRequest);
-            await RefuseAsync(context, session, StatusCodes.Status400BadRequest, "malformed-request", blocked: false, started,
-                $"Refused: {malformed}; the request to {plan.Host} was not sent.\n").ConfigureAwait(false);
-            return;
-        }
-
-        if (!AuthorityAgrees(context.Request.Host, plan))
-        {
-            _metrics.RecordError(ErrorKind.MalformedRequest);
-            await RefuseAsync(context, session, StatusCodes.Status421MisdirectedRequest, "authority", blocked: false, started,
-                $"This connection was decided for {plan.Authority}; every request on it must name that host (Host / :authority), not \"{context.Request.Host}\".\n").ConfigureAwait(false);
-            return;
-        }
-
         string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        string ruleSource = session.Decision.Source;
-        string ruleId = session.Decision.RuleId;
-        bool l7WouldBlock = false;
-        if (plan.Rules.Count > 0)
+        EgressVerdict verdict = _decider.DecideRequest(session.Verdict, context, rawTarget, started, out string? problem, out HttpRuleEntry? rule);
+        if (!verdict.LetsThrough)
         {
-            if (RequestPath.TryNormalize(rawTarget, out string? problem) is not { } path)
-            {
-                _metrics.RecordError(ErrorKind.MalformedRequest);
-                await RefuseAsync(context, session, StatusCodes.Status400BadRequest, "invalid-path", blocked: false, started,
-                    $"Refused: {problem}; L7 rules apply to {plan.Host}, so the path must be unambiguous.\n").ConfigureAwait(false);
-                return;
-            }
-
-            bool ruleAllows = HttpRuleMatcher.Decide(plan.Rules, RequestMethods.Of(context.Request), path, out HttpRuleEntry? rule, out string method);
-            if (!ruleAllows && !_enforcement.Reports)
+            if (verdict.Reason == EgressReason.L7Rule)
             {
                 context.Response.Headers["X-Gateway-Rule"] = rule?.Id ?? "no-match";
-                string why = rule is null
-                    ? $"no network.rules entry of this sandbox's kits allows {method} {path} on {plan.Host}"
-                    : $"{method} {path} on {plan.Host} is denied by {rule.Id}";
-                await RefuseAsync(context, session, StatusCodes.Status403Forbidden, rule?.Id ?? "no-match", blocked: true, started, $"Blocked by the egress gateway: {why}.\n",
-                    rule?.Source ?? ruleSource).ConfigureAwait(false);
-                return;
             }
 
-            // Report mode: a connection the policy denied keeps naming that rule (it would never have
-            // been opened); otherwise the L7 rule that decided, or that would have refused.
-            if (session.Decision.IsAllowed)
-            {
-                ruleSource = rule?.Source ?? ruleSource;
-                ruleId = rule?.Id ?? "no-match";
-                l7WouldBlock = !ruleAllows;
-                if (l7WouldBlock)
-                {
-                    _metrics.RecordWouldBlock(session.Proxy == AuditEvent.TransparentProxy ? ProxyKind.Transparent : ProxyKind.Forward);
-                }
-            }
+            await RefuseAsync(context, verdict, verdict.Reason == EgressReason.L7Rule, problem!).ConfigureAwait(false);
+            return;
         }
 
         RequestCredentials credentials = await RequestCredentials.PrepareAsync(
@@ -129,7 +85,7 @@ internal sealed partial class InterceptedRequestHandler
         if (credentials.Outcome != InjectionOutcome.Ready
             || !credentials.CheckAwsPlaceholders(context.Request, rawTarget, plan, session.Sandbox, _placeholders))
         {
-            await RefuseCredentialsAsync(context, session, credentials, started).ConfigureAwait(false);
+            await RefuseCredentialsAsync(context, verdict, credentials).ConfigureAwait(false);
             return;
         }
 
@@ -139,12 +95,15 @@ internal sealed partial class InterceptedRequestHandler
                 context.Request, plan.Host, plan.Port, sigV4.Auth, sigV4.Keys, _resigner, context.RequestAborted).ConfigureAwait(false);
             if (credentials.Signing.Refusal is { } refusal)
             {
-                if (credentials.Signing.Status != StatusCodes.Status502BadGateway)
-                {
-                    _metrics.RecordError(ErrorKind.MalformedRequest); // a form the gateway cannot re-sign, not a gateway fault
-                }
-
-                await RefuseAsync(context, session, credentials.Signing.Status, session.Decision.RuleId, blocked: false, started, refusal).ConfigureAwait(false);
+                // A form the gateway cannot re-sign is the request's, not a gateway fault; a 502 is the credential's.
+                bool unsignable = credentials.Signing.Status != StatusCodes.Status502BadGateway;
+                EgressVerdict refused = _decider.RefuseRequest(
+                    in verdict,
+                    unsignable ? EgressReason.Malformed : EgressReason.CredentialUnavailable,
+                    credentials.Signing.Status,
+                    ruleId: null,
+                    unsignable ? ErrorKind.MalformedRequest : null);
+                await RefuseAsync(context, refused, blocked: false, refusal).ConfigureAwait(false);
                 return;
             }
         }
@@ -178,42 +137,13 @@ internal sealed partial class InterceptedRequestHandler
 
         string? injected = sent && credentials.Sources.Count > 0 ? string.Join(",", credentials.Sources) : null;
         Log.Forwarded(_logger, session.Sandbox, context.Request.Method, plan.Authority, context.Request.Protocol, context.Response.StatusCode, injected ?? "-");
-        bool guarded = dialError == EgressError.RefusedAddress;
 
         // A pooled connection was not dialled for this request: its pool's route says how it left.
         bool viaSocks5 = transformer.Outcome.Dialled
             ? transformer.Outcome.Socks5Proxy is not null
             : _dialer.RoutesThroughSocks5(plan.Host, session.Permissions, session.KitProxy);
         await _recorder.RecordAsync(
-            session,
-            guarded ? EgressErrors.GuardRuleId : ruleSource,
-            guarded ? EgressErrors.GuardRuleId : ruleId,
-            allowed: !guarded,
-            context.Response.StatusCode,
-            bytes.In,
-            bytes.Out,
-            injected,
-            started,
-            viaSocks5,
-            l7WouldBlock).ConfigureAwait(false);
-    }
-
-    // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing
-    // port means the scheme's default (443); the name compares after canonicalisation.
-    private static bool AuthorityAgrees(HostString header, InterceptionPlan plan)
-    {
-        if (!header.HasValue || (header.Port ?? 443) != plan.Port)
-        {
-            return false;
-        }
-
-        string host = header.Host;
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            host = host[1..^1];
-        }
-
-        return string.Equals(HostCanonicalizer.Canonicalize(host, out _, out _), plan.Host, StringComparison.Ordinal);
+            in verdict, new EgressOutcome(context.Response.StatusCode, bytes.In, bytes.Out, dialError, viaSocks5, injected)).ConfigureAwait(false);
     }
 
     private void RecordInjections(RequestCredentials credentials)
@@ -229,43 +159,46 @@ internal sealed partial class InterceptedRequestHandler
         }
     }
 
-    private async Task RefuseCredentialsAsync(HttpContext context, InterceptionSession session, RequestCredentials credentials, long started)
+    private async Task RefuseCredentialsAsync(HttpContext context, EgressVerdict verdict, RequestCredentials credentials)
     {
-        InterceptionPlan plan = session.Plan;
+        InterceptionPlan plan = verdict.Plan.Interception!;
+        string sandbox = verdict.Sandbox.Name;
         if (credentials.Outcome == InjectionOutcome.PlaceholderLeak)
         {
-            _metrics.RecordError(ErrorKind.PlaceholderLeak);
-            Log.PlaceholderLeak(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
-            await RefuseAsync(context, session, StatusCodes.Status403Forbidden, Listeners.DecisionRecorder.PlaceholderLeakRuleId, blocked: true, started,
+            Log.PlaceholderLeak(_logger, sandbox, credentials.Subject!, plan.Authority);
+            EgressVerdict leak = _decider.RefuseRequest(in verdict, EgressReason.PlaceholderLeak, StatusCodes.Status403Forbidden, EgressReason.PlaceholderLeak, ErrorKind.PlaceholderLeak);
+            await RefuseAsync(context, leak, blocked: true,
                 $"Blocked by the egress gateway: the placeholder of {credentials.Subject} may only be sent to the hosts its credential is bound to, not {plan.Host}. This was logged as a suspected leak.\n").ConfigureAwait(false);
             return;
         }
 
+        EgressVerdict unavailable = _decider.RefuseRequest(in verdict, EgressReason.CredentialUnavailable, StatusCodes.Status502BadGateway, ruleId: null, error: null);
         if (credentials.Outcome == InjectionOutcome.CredentialFailed)
         {
-            Log.CredentialFailed(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
-            await RefuseAsync(context, session, StatusCodes.Status502BadGateway, session.Decision.RuleId, blocked: false, started,
+            Log.CredentialFailed(_logger, sandbox, credentials.Subject!, plan.Authority);
+            await RefuseAsync(context, unavailable, blocked: false,
                 $"The egress gateway could not get credential \"{credentials.Subject}\": {credentials.Looked}; the request to {plan.Host} was not sent.\n").ConfigureAwait(false);
             return;
         }
 
-        Log.MissingCredential(_logger, session.Sandbox, credentials.Subject!, plan.Authority);
-        await RefuseAsync(context, session, StatusCodes.Status502BadGateway, session.Decision.RuleId, blocked: false, started,
+        Log.MissingCredential(_logger, sandbox, credentials.Subject!, plan.Authority);
+        await RefuseAsync(context, unavailable, blocked: false,
             $"The egress gateway has no value for credential \"{credentials.Subject}\" (looked in {credentials.Looked}); the request to {plan.Host} was not sent. Set it on the gateway host.\n").ConfigureAwait(false);
     }
 
-    private async Task RefuseAsync(HttpContext context, InterceptionSession session, int status, string ruleId, bool blocked, long started, string body, string? ruleSource = null)
+    private async Task RefuseAsync(HttpContext context, EgressVerdict verdict, bool blocked, string body)
     {
-        context.Response.StatusCode = status;
+        context.Response.StatusCode = verdict.Status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (blocked)
         {
             context.Response.Headers["X-Gateway-Decision"] = "blocked";
         }
 
+        // On the record before the body: a client that resets mid-answer is still audited.
+        await _recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+        Log.Refused(_logger, verdict.Sandbox.Name, context.Request.Method, verdict.Plan.Interception!.Authority, verdict.Status, verdict.RuleId);
         await context.Response.WriteAsync(body).ConfigureAwait(false);
-        Log.Refused(_logger, session.Sandbox, context.Request.Method, session.Plan.Authority, status, ruleId);
-        await _recorder.RecordAsync(session, ruleSource ?? (blocked ? ruleId : session.Decision.Source), ruleId, allowed: !blocked, status, 0, 0, null, started).ConfigureAwait(false);
     }
 
     private static partial class Log

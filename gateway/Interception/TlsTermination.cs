@@ -2,12 +2,12 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
 using Gateway.Configuration;
+using Gateway.Decisions;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using PolicyCompiler.Hosts;
 
 namespace Gateway.Interception;
 
@@ -19,7 +19,7 @@ namespace Gateway.Interception;
 /// another host than the one decided is refused before any certificate is sent (invariant 4).
 /// </summary>
 internal sealed partial class TlsTermination(
-    LeafCertificateCache leaves, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, ILogger<TlsTermination> logger)
+    LeafCertificateCache leaves, GatewayConfig config, GatewayMetrics metrics, EgressRecorder recorder, ILogger<TlsTermination> logger)
 {
     private static readonly List<SslApplicationProtocol> s_protocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
@@ -37,7 +37,7 @@ internal sealed partial class TlsTermination(
 
             // Allowed, but no request could follow (often: the sandbox does not trust the
             // gateway's CA); the one event of this connection says so with status 0.
-            await recorder.RecordAsync(session, session.Decision.Source, session.Decision.RuleId, allowed: true, 0, 0, 0, null, started).ConfigureAwait(false);
+            await recorder.RecordAsync(session.Verdict with { Started = started }, new EgressOutcome(0)).ConfigureAwait(false);
             return;
         }
 
@@ -53,7 +53,7 @@ internal sealed partial class TlsTermination(
             await terminated.Input.CompleteAsync().ConfigureAwait(false);
             await terminated.Output.CompleteAsync().ConfigureAwait(false);
             await ssl.DisposeAsync().ConfigureAwait(false);
-            await recorder.RecordAsync(session, session.Decision.Source, session.Decision.RuleId, allowed: true, 408, 0, 0, null, started).ConfigureAwait(false);
+            await recorder.RecordAsync(session.Verdict with { Started = started }, new EgressOutcome(408)).ConfigureAwait(false);
             return;
         }
 
@@ -141,7 +141,7 @@ internal sealed partial class TlsTermination(
         timeout.CancelAfter(config.Limits.HeaderTimeout);
         try
         {
-            await ssl.AuthenticateAsServerAsync(s_select, (this, session.Plan.Host), timeout.Token).ConfigureAwait(false);
+            await ssl.AuthenticateAsServerAsync(s_select, (this, session.Verdict), timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException)
@@ -154,12 +154,13 @@ internal sealed partial class TlsTermination(
 
     private static ValueTask<SslServerAuthenticationOptions> SelectAsync(SslStream stream, SslClientHelloInfo hello, object? state, CancellationToken cancellation)
     {
-        (TlsTermination self, string host) = ((TlsTermination, string))state!;
+        (TlsTermination self, EgressVerdict verdict) = ((TlsTermination, EgressVerdict))state!;
+        string host = verdict.Host;
 
         // A CONNECT to one name with a ClientHello for another would have the client trust a
         // leaf for a host nobody decided; an absent SNI (IP literals) takes the decided name.
         if (!string.IsNullOrEmpty(hello.ServerName)
-            && !string.Equals(HostCanonicalizer.Canonicalize(hello.ServerName, out _, out _), host, StringComparison.Ordinal))
+            && !EgressDecider.SameHost(in verdict, hello.ServerName))
         {
             throw new AuthenticationException($"the ClientHello names \"{hello.ServerName}\", not the decided host {host}");
         }

@@ -1,20 +1,19 @@
 using System.Collections.Concurrent;
-using System.Globalization;
+using System.Diagnostics;
+using System.Text;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Audit;
 using Gateway.Configuration;
+using Gateway.Decisions;
 using Gateway.Dialing;
 using Gateway.Hosting;
 using Gateway.Interception;
 using Gateway.Metrics;
-using Gateway.Policy;
-using Gateway.Sandboxes;
+using Gateway.Protocols;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
 using PolicyCompiler.Kits;
 using Yarp.ReverseProxy.Forwarder;
@@ -28,9 +27,7 @@ namespace Gateway.Listeners;
 /// </summary>
 internal sealed partial class AbsoluteFormHandler : IDisposable
 {
-
-    private readonly LivePolicy _policy;
-    private readonly SandboxRegistry _sandboxes;
+    private readonly EgressDecider _decider;
     private readonly Dialer _dialer;
     private readonly HttpDialConnector _connector;
     private readonly IHttpForwarder _forwarder;
@@ -42,23 +39,18 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly TimeSpan _connectTimeout;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ILogger<AbsoluteFormHandler> _logger;
-    private readonly GatewayMetrics _metrics;
-    private readonly DecisionRecorder _recorder;
+    private readonly EgressRecorder _recorder;
     private readonly Placeholders _placeholders;
-    private readonly PolicyEnforcement _enforcement;
     private readonly int _dialHttpPort;
 
     public AbsoluteFormHandler(
-        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, Placeholders placeholders, PolicyEnforcement enforcement, ILogger<AbsoluteFormHandler> logger)
+        EgressDecider decider, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, EgressRecorder recorder, Placeholders placeholders, ILogger<AbsoluteFormHandler> logger)
     {
-        _enforcement = enforcement;
+        _decider = decider;
         _placeholders = placeholders;
         _recorder = recorder;
         _dialHttpPort = config.Transparent.DialHttpPort;
         _logger = logger;
-        _metrics = metrics;
-        _policy = policy;
-        _sandboxes = sandboxes;
         _dialer = dialer;
         _connector = new HttpDialConnector(dialer, metrics);
         _forwarder = forwarder;
@@ -95,73 +87,55 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
 
     public async Task HandleAsync(HttpContext context)
     {
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         bool transparent = IsTransparent(context);
         string? problem = transparent
             ? TransparentTarget(context, out string host, out int port)
             : ForwardTarget(context, out host, out port);
+        string proxyAuthorization = transparent ? string.Empty : context.Request.Headers.ProxyAuthorization.ToString();
+        var request = new EgressRequest
+        {
+            Listener = transparent ? ListenerKind.TransparentHttp : ListenerKind.Forward,
+            Remote = context.Connection.RemoteIpAddress,
+            HostText = host,
+            Port = port,
+
+            // A token proves identity to the forward proxy; on the transparent path nftables'
+            // per-interface anti-spoofing does, and a redirected client cannot know to send one.
+            CheckToken = !transparent,
+            ProxyAuthorization = proxyAuthorization.Length == 0 ? default : Encoding.ASCII.GetBytes(proxyAuthorization),
+            Started = Stopwatch.GetTimestamp(),
+        };
         if (problem is not null)
         {
-            _metrics.RecordError(ErrorKind.MalformedRequest);
+            EgressVerdict malformed = _decider.Refuse(in request, EgressReason.Malformed, StatusCodes.Status400BadRequest, ErrorKind.MalformedRequest);
+            await _recorder.RecordAsync(in malformed, EgressOutcome.Refused(malformed.Status)).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status400BadRequest, problem, blocked: false).ConfigureAwait(false);
             return;
         }
 
-        string proxy = transparent ? AuditEvent.TransparentProxy : AuditEvent.ForwardProxy;
-        Sandbox? sandbox = _sandboxes.Identify(context.Connection.RemoteIpAddress);
-        if (sandbox is null)
+        EgressVerdict verdict = _decider.Decide(in request);
+        if (!verdict.LetsThrough)
         {
-            _metrics.RecordError(ErrorKind.UnknownSandbox);
-            await WriteAsync(context, StatusCodes.Status403Forbidden, "This address belongs to no registered sandbox.\n", blocked: true).ConfigureAwait(false);
+            Log.Decided(_logger, verdict.Sandbox.Name, context.Request.Method, verdict.Host, port, "blocked", verdict.RuleId, verdict.Status);
+            await _recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+            await WriteRefusalAsync(context, verdict).ConfigureAwait(false);
             return;
         }
 
-        // A token proves identity to the forward proxy; on the transparent path nftables'
-        // per-interface anti-spoofing does, and a redirected client cannot know to send one.
-        if (!transparent
-            && sandbox.HasToken
-            && !sandbox.Authorizes(System.Text.Encoding.ASCII.GetBytes(context.Request.Headers.ProxyAuthorization.ToString())))
-        {
-            context.Response.Headers.ProxyAuthenticate = "Basic realm=\"egress-gateway\"";
-            await WriteAsync(context, StatusCodes.Status407ProxyAuthenticationRequired, "This sandbox must authenticate: Proxy-Authorization required\n", blocked: false).ConfigureAwait(false);
-            return;
-        }
-
-        PolicySnapshot snapshot = _policy.Current;
-        long decideStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        Decision decision = snapshot.Decide(host.AsSpan(), port, SandboxRegistry.KitsOf(sandbox, snapshot));
-        long decideTicks = System.Diagnostics.Stopwatch.GetTimestamp() - decideStarted;
-        if (decision.Reason == DecisionReason.InvalidHost)
-        {
-            _metrics.RecordError(ErrorKind.MalformedRequest);
-            await WriteAsync(context, StatusCodes.Status400BadRequest, $"Host \"{host}\": {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false).ConfigureAwait(false);
-            return;
-        }
-
-        bool wouldBlock = _enforcement.WouldBlock(in decision);
-        _metrics.RecordDecision(decision.IsAllowed || wouldBlock, transparent ? ProxyKind.Transparent : ProxyKind.Forward, decideTicks, wouldBlock);
-        string canonical = HostCanonicalizer.Canonicalize(host, out _, out _)!;
-        if (!decision.IsAllowed && !wouldBlock)
-        {
-            Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "blocked", decision.RuleId, StatusCodes.Status403Forbidden);
-            await _recorder.RecordAsync(sandbox.Name, canonical, port, proxy, decision, EgressError.None, StatusCodes.Status403Forbidden, 0, 0, started).ConfigureAwait(false);
-            await WriteAsync(context, StatusCodes.Status403Forbidden, BlockedMessage.For(decision, canonical, port, sandbox.Name), blocked: true).ConfigureAwait(false);
-            return;
-        }
-
+        string canonical = verdict.Host;
         string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        if (PlaceholderLeaks.Find(context.Request, rawTarget, sandbox.Name, _placeholders) is { } variable)
+        if (PlaceholderLeaks.Find(context.Request, rawTarget, verdict.Sandbox.Name, _placeholders) is { } variable)
         {
-            _metrics.RecordError(ErrorKind.PlaceholderLeak);
-            Log.PlaceholderLeak(_logger, sandbox.Name, variable, canonical, port);
-            await _recorder.RecordPlaceholderLeakAsync(sandbox.Name, canonical, port, proxy, started).ConfigureAwait(false);
+            Log.PlaceholderLeak(_logger, verdict.Sandbox.Name, variable, canonical, port);
+            EgressVerdict leak = _decider.RefuseRequest(in verdict, EgressReason.PlaceholderLeak, StatusCodes.Status403Forbidden, EgressReason.PlaceholderLeak, ErrorKind.PlaceholderLeak);
+            await _recorder.RecordAsync(in leak, EgressOutcome.Refused(leak.Status)).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status403Forbidden,
                 $"Blocked by the egress gateway: the placeholder of {variable} is never sent over plain HTTP, nor to {canonical}. This was logged as a suspected leak.\n", blocked: true).ConfigureAwait(false);
             return;
         }
 
-        DialPermissions permissions = DialPermissions.FromDecision(decision);
-        KitProxy? kitProxy = snapshot.ProxyFor(sandbox.Kits);
+        DialPermissions permissions = verdict.Permissions;
+        KitProxy? kitProxy = verdict.Plan.KitProxy;
         HttpMessageInvoker client = kitProxy is null ? _client : _kitClients.GetOrAdd(kitProxy, static (_, self) => self.CreateClient(), this);
         RelayedBytes bytes = RelayedBytes.Attach(context);
         var transformer = new ProxyRequestTransformer(permissions, kitProxy, bytes);
@@ -176,15 +150,32 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             await WriteAsync(context, EgressErrors.StatusCode(outcome.Error), body, blocked: outcome.Error == EgressError.RefusedAddress).ConfigureAwait(false);
         }
 
-        Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "allowed", decision.RuleId, context.Response.StatusCode);
+        Log.Decided(_logger, verdict.Sandbox.Name, context.Request.Method, canonical, port, "allowed", verdict.RuleId, context.Response.StatusCode);
         EgressError dialError = transformer.Outcome?.Error ?? EgressError.None;
         // A pooled connection was not dialled for this request: its pool's route says how it left.
         bool viaSocks5 = transformer.Outcome is { Dialled: true } dialled
             ? dialled.Socks5Proxy is not null
             : _dialer.RoutesThroughSocks5(canonical, permissions, kitProxy);
         await _recorder.RecordAsync(
-            sandbox.Name, canonical, port, proxy, decision, dialError, context.Response.StatusCode,
-            bytes.In, bytes.Out, started, viaSocks5).ConfigureAwait(false);
+            in verdict, new EgressOutcome(context.Response.StatusCode, bytes.In, bytes.Out, dialError, viaSocks5)).ConfigureAwait(false);
+    }
+
+    private static Task WriteRefusalAsync(HttpContext context, EgressVerdict verdict)
+    {
+        switch (verdict.Reason)
+        {
+            case EgressReason.ProxyAuth:
+                context.Response.Headers.ProxyAuthenticate = "Basic realm=\"egress-gateway\"";
+                return WriteAsync(context, StatusCodes.Status407ProxyAuthenticationRequired, "This sandbox must authenticate: Proxy-Authorization required\n", blocked: false);
+            case EgressReason.UnknownSandbox:
+                return WriteAsync(context, StatusCodes.Status403Forbidden, "This address belongs to no registered sandbox.\n", blocked: true);
+            case EgressReason.InvalidHost or EgressReason.Malformed:
+                return WriteAsync(context, StatusCodes.Status400BadRequest, $"Host \"{verdict.Host}\": {HostErrorMessages.Describe(verdict.Decision.HostError)}.\n", blocked: false);
+            case EgressReason.PolicyError:
+                return WriteAsync(context, StatusCodes.Status403Forbidden, BlockedMessage.ForPolicyError(verdict.Host, verdict.Port), blocked: true);
+            default:
+                return WriteAsync(context, StatusCodes.Status403Forbidden, BlockedMessage.For(verdict.Decision, verdict.Host, verdict.Port, verdict.Sandbox.Name), blocked: true);
+        }
     }
 
     private static bool IsTransparent(HttpContext context) =>
@@ -197,7 +188,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         host = string.Empty;
         port = 0;
-        if (!target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        if (!AbsoluteFormAuthority.IsAbsolute(target))
         {
             return HttpMethods.IsConnect(context.Request.Method)
                 ? "CONNECT must be the first request on a connection to this proxy.\n"
@@ -205,7 +196,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
                     + "HTTP_PROXY=http://" + context.Request.Host + " curl http://example.com/\n";
         }
 
-        return TryParseAuthority(target, out host, out port) && HostAgrees(context.Request.Host, host, port)
+        return AbsoluteFormAuthority.TryParse(target, out host, out port) && HostAgrees(context.Request.Host, host, port)
             ? null
             : "The Host header must name the same host and port as the request target.\n";
     }
@@ -217,42 +208,15 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         port = context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(OriginalDestination.ItemKey, out object? original) == true
             && original is int redirected ? redirected : _dialHttpPort;
-        if (target.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        if (AbsoluteFormAuthority.IsAbsolute(target))
         {
-            return TryParseAuthority(target, out host, out int targetPort) && HostAgrees(context.Request.Host, host, targetPort)
+            return AbsoluteFormAuthority.TryParse(target, out host, out int targetPort) && HostAgrees(context.Request.Host, host, targetPort)
                 ? null
                 : "The Host header must name the same host and port as the request target.\n";
         }
 
         host = context.Request.Host.Host;
         return string.IsNullOrEmpty(host) ? "A Host header is required.\n" : null;
-    }
-
-    internal static bool TryParseAuthority(string target, out string host, out int port)
-    {
-        ReadOnlySpan<char> rest = target.AsSpan("http://".Length);
-        int end = rest.IndexOfAny('/', '?', '#');
-        ReadOnlySpan<char> authority = end < 0 ? rest : rest[..end];
-        host = string.Empty;
-        port = 80;
-        if (authority.IsEmpty || authority.Contains('@'))
-        {
-            return false; // userinfo in a proxy request is a credential leak or a confusion attack
-        }
-
-        int colon = authority[0] == '[' ? authority.IndexOf("]:", StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
-        if (colon > 0 && (authority[0] != '[' || authority[colon - 1] == ']'))
-        {
-            if (!int.TryParse(authority[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
-            {
-                return false;
-            }
-
-            authority = authority[..colon];
-        }
-
-        host = authority.ToString();
-        return true;
     }
 
     private static bool HostAgrees(HostString header, string host, int port) =>

@@ -27,4 +27,9 @@ internal static class BlockedMessage
         $"Blocked by the egress gateway: {host}:{port} resolves to {reason}.\n"
         + "Rule: egress-guard (source: egress-guard).\n"
         + "To allow it: name the exact IP literal in a rule, or list its range in egress.allowCidrs.\n";
+
+    public static string ForPolicyError(string host, int port) =>
+        $"Blocked by the egress gateway: {host}:{port} could not be decided (an error inside the gateway; it was logged).\n"
+        + "Rule: policy-error (source: policy-error).\n"
+        + "Nothing was sent. Retry; if it persists, the gateway's log says why.\n";
 }

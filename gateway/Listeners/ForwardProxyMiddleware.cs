@@ -3,20 +3,16 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using Gateway.Audit;
 using Gateway.Configuration;
+using Gateway.Decisions;
 using Gateway.Dialing;
 using Gateway.Hosting;
 using Gateway.Interception;
 using Gateway.Metrics;
-using Gateway.Policy;
 using Gateway.Protocols;
 using Gateway.Relay;
-using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
 
 namespace Gateway.Listeners;
@@ -29,15 +25,13 @@ namespace Gateway.Listeners;
 internal sealed partial class ForwardProxyMiddleware(
     ConnectionDelegate next,
     GatewayConfig config,
-    LivePolicy policy,
-    SandboxRegistry sandboxes,
+    EgressDecider decider,
+    EgressRecorder recorder,
     Dialer dialer,
     ConnectionGate gate,
     TunnelRelay relay,
     GatewayMetrics metrics,
-    DecisionRecorder recorder,
     TlsTermination termination,
-    PolicyEnforcement enforcement,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private readonly TunnelRelay _relay = relay;
@@ -47,8 +41,15 @@ internal sealed partial class ForwardProxyMiddleware(
         connection.Items[ListenerKind.ItemKey] = ListenerKind.Forward;
         if (!gate.TryEnter())
         {
-            metrics.RecordError(ErrorKind.TooManyConnections);
-            await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 503, "Too many connections through the egress gateway; retry later.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+            try
+            {
+                await RefuseAsync(connection, EgressReason.ConnectionLimit, 503, ErrorKind.TooManyConnections, "Too many connections through the egress gateway; retry later.\n").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ConnectionResetException or OperationCanceledException or IOException)
+            {
+                Log.ClientGone(logger, connection.RemoteEndPoint, e.GetType().Name);
+            }
+
             return;
         }
 
@@ -92,9 +93,12 @@ internal sealed partial class ForwardProxyMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
-                    Log.HeaderTimeout(logger, connection.RemoteEndPoint);
-                    metrics.RecordError(ErrorKind.HeaderTimeout);
-                    await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 408, "The request head did not arrive in time.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+                    if (!connection.ConnectionClosed.IsCancellationRequested)
+                    {
+                        Log.HeaderTimeout(logger, connection.RemoteEndPoint);
+                        await RefuseAsync(connection, EgressReason.HeaderTimeout, 408, ErrorKind.HeaderTimeout, "The request head did not arrive in time.\n").ConfigureAwait(false);
+                    }
+
                     return ConnectParseStatus.Rejected;
                 }
 
@@ -111,13 +115,12 @@ internal sealed partial class ForwardProxyMiddleware(
                     case ConnectParseStatus.Rejected:
                         input.AdvanceTo(buffer.End);
                         Log.Malformed(logger, connection.RemoteEndPoint, rejection);
-                        metrics.RecordError(ErrorKind.MalformedRequest);
-                        await ProxyResponses.WriteErrorAsync(
-                            connection.Transport.Output,
+                        await RefuseAsync(
+                            connection,
+                            EgressReason.Malformed,
                             rejection == ConnectRejection.HeadTooLarge ? 431 : 400,
-                            $"Malformed CONNECT request ({rejection}): send \"CONNECT host:port HTTP/1.1\".\n",
-                            blocked: false,
-                            connection.ConnectionClosed).ConfigureAwait(false);
+                            ErrorKind.MalformedRequest,
+                            $"Malformed CONNECT request ({rejection}): send \"CONNECT host:port HTTP/1.1\".\n").ConfigureAwait(false);
                         return status;
                     default:
                         if (read.IsCompleted)
@@ -137,68 +140,52 @@ internal sealed partial class ForwardProxyMiddleware(
         }
     }
 
+    // A refusal before there is a host to decide: on the record like every other (invariant 7).
+    private async Task RefuseAsync(ConnectionContext connection, string reason, int status, ErrorKind error, string body)
+    {
+        var request = new EgressRequest
+        {
+            Listener = ListenerKind.Forward,
+            Remote = (connection.RemoteEndPoint as IPEndPoint)?.Address,
+            Started = Stopwatch.GetTimestamp(),
+        };
+        EgressVerdict verdict = decider.Refuse(in request, reason, status, error);
+        await recorder.RecordAsync(in verdict, EgressOutcome.Refused(status)).ConfigureAwait(false);
+        await ProxyResponses.WriteErrorAsync(connection.Transport.Output, status, body, blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+    }
+
     private async Task TunnelAsync(ConnectionContext connection, TunnelState state)
     {
-        long started = Stopwatch.GetTimestamp();
         PipeWriter output = connection.Transport.Output;
-        IPAddress? remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        Sandbox? sandbox = sandboxes.Identify(remote);
-        if (sandbox is null)
+        EgressVerdict verdict = Decide(connection, state);
+        if (!verdict.LetsThrough)
         {
-            metrics.RecordError(ErrorKind.UnknownSandbox);
-            await ProxyResponses.WriteErrorAsync(output, 403, "This address belongs to no registered sandbox.\n", blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
+            await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+            Log.Decided(logger, verdict.Sandbox.Name, verdict.Host, verdict.Port, "blocked", verdict.RuleId, verdict.Status);
+            await WriteRefusalAsync(connection, in verdict).ConfigureAwait(false);
             return;
         }
 
-        if (!sandbox.Authorizes(state.Head.ProxyAuthorization))
-        {
-            await ProxyResponses.WriteProxyAuthenticationRequiredAsync(output, connection.ConnectionClosed).ConfigureAwait(false);
-            return;
-        }
-
-        PolicyGeneration generation = policy.Generation;
-        PolicySnapshot snapshot = generation.Snapshot;
-        int port = state.Head.Port;
-        long decideStarted = Stopwatch.GetTimestamp();
-        KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
-        Decision decision = snapshot.Decide(state.Head.Host, port, kits);
-        long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
-        if (decision.Reason == DecisionReason.InvalidHost)
-        {
-            metrics.RecordError(ErrorKind.MalformedRequest);
-            await ProxyResponses.WriteErrorAsync(output, 400, $"Host: {HostErrorMessages.Describe(decision.HostError)}.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
-            return;
-        }
-
-        bool wouldBlock = enforcement.WouldBlock(in decision);
-        metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKind.Forward, decideTicks, wouldBlock);
-        // Decide succeeded, so the host canonicalises: the name (or IP text) that is dialled and logged.
-        string host = HostCanonicalizer.Canonicalize(state.Head.Host, out _, out _)!;
-        if (!decision.IsAllowed && !wouldBlock)
-        {
-            Log.Decided(logger, sandbox.Name, host, port, "blocked", decision.RuleId, 403);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
-            await ProxyResponses.WriteErrorAsync(output, 403, BlockedMessage.For(decision, host, port, sandbox.Name), blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
-            return;
-        }
+        string host = verdict.Host;
+        int port = verdict.Port;
 
         // Only a host a kit of this sandbox binds a credential or an L7 rule to is terminated;
         // the upstream is then dialled per request by the L7 path (invariant 3).
-        if (generation.Interception.Find(kits, host, port) is { } plan)
+        if (verdict.Plan.Interception is not null)
         {
             await ProxyResponses.WriteEstablishedAsync(output, connection.ConnectionClosed).ConfigureAwait(false);
-            await termination.RunAsync(connection, new InterceptionSession(sandbox.Name, AuditEvent.ForwardProxy, decision, plan, snapshot.ProxyFor(sandbox.Kits)), next).ConfigureAwait(false);
+            await termination.RunAsync(connection, new InterceptionSession(verdict), next).ConfigureAwait(false);
             return;
         }
 
-        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), snapshot.ProxyFor(sandbox.Kits), connection.ConnectionClosed).ConfigureAwait(false);
+        DialResult dial = await dialer.ConnectAsync(host, port, verdict.Permissions, verdict.Plan.KitProxy, connection.ConnectionClosed).ConfigureAwait(false);
         metrics.RecordDial(dial);
         bool viaSocks5 = dial.Socks5Proxy is not null;
         if (dial.Socket is not { } upstream)
         {
             int status = EgressErrors.StatusCode(dial.Error);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, dial.Error, status, 0, 0, started, viaSocks5).ConfigureAwait(false);
-            Log.Decided(logger, sandbox.Name, host, port, dial.Error == EgressError.RefusedAddress ? "blocked" : "allowed", dial.Error == EgressError.RefusedAddress ? "egress-guard" : decision.RuleId, status);
+            await recorder.RecordAsync(in verdict, new EgressOutcome(status, DialError: dial.Error, ViaSocks5: viaSocks5)).ConfigureAwait(false);
+            Log.Decided(logger, verdict.Sandbox.Name, host, port, dial.Error == EgressError.RefusedAddress ? "blocked" : "allowed", dial.Error == EgressError.RefusedAddress ? "egress-guard" : verdict.RuleId, status);
             string body = dial.Error == EgressError.RefusedAddress
                 ? BlockedMessage.ForGuard(host, port, EgressErrors.Reason(dial.Error))
                 : $"{host}:{port}: {EgressErrors.Reason(dial.Error, dial.Socks5Proxy)}.\n";
@@ -221,9 +208,39 @@ internal sealed partial class ForwardProxyMiddleware(
             // shutdown Kestrel lets tunnels drain up to its timeout, then aborts their transports.
             RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, direct).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.ForwardProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started, viaSocks5).ConfigureAwait(false);
-            Log.Tunnel(logger, sandbox.Name, host, port, decision.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, relayed.End);
+            await recorder.RecordAsync(in verdict, new EgressOutcome(200, relayed.BytesFromClient, relayed.BytesToClient, ViaSocks5: viaSocks5)).ConfigureAwait(false);
+            Log.Tunnel(logger, verdict.Sandbox.Name, host, port, verdict.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(verdict.Started).TotalMilliseconds, relayed.End);
         }
+    }
+
+    private EgressVerdict Decide(ConnectionContext connection, TunnelState state)
+    {
+        var request = new EgressRequest
+        {
+            Listener = ListenerKind.Forward,
+            Remote = (connection.RemoteEndPoint as IPEndPoint)?.Address,
+            Host = state.Head.Host,
+            Port = state.Head.Port,
+            CheckToken = true,
+            ProxyAuthorization = state.Head.ProxyAuthorization,
+            MayIntercept = true,
+            Started = Stopwatch.GetTimestamp(),
+        };
+        return decider.Decide(in request);
+    }
+
+    private static ValueTask<FlushResult> WriteRefusalAsync(ConnectionContext connection, in EgressVerdict verdict)
+    {
+        PipeWriter output = connection.Transport.Output;
+        CancellationToken closed = connection.ConnectionClosed;
+        return verdict.Reason switch
+        {
+            EgressReason.ProxyAuth => ProxyResponses.WriteProxyAuthenticationRequiredAsync(output, closed),
+            EgressReason.UnknownSandbox => ProxyResponses.WriteErrorAsync(output, 403, "This address belongs to no registered sandbox.\n", blocked: true, closed),
+            EgressReason.InvalidHost or EgressReason.Malformed => ProxyResponses.WriteErrorAsync(output, 400, $"Host: {HostErrorMessages.Describe(verdict.Decision.HostError)}.\n", blocked: false, closed),
+            EgressReason.PolicyError => ProxyResponses.WriteErrorAsync(output, 403, BlockedMessage.ForPolicyError(verdict.Host, verdict.Port), blocked: true, closed),
+            _ => ProxyResponses.WriteErrorAsync(output, 403, BlockedMessage.For(verdict.Decision, verdict.Host, verdict.Port, verdict.Sandbox.Name), blocked: true, closed),
+        };
     }
 
     private static partial class Log

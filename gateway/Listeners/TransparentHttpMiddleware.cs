@@ -1,14 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using Gateway.Audit;
+using System.Diagnostics;
 using Gateway.Configuration;
-using Gateway.Dialing;
+using Gateway.Decisions;
 using Gateway.Hosting;
 using Gateway.Metrics;
-using Gateway.Sandboxes;
+using Gateway.Protocols;
 using Microsoft.AspNetCore.Connections;
-using PolicyCompiler.Compilation;
 
 namespace Gateway.Listeners;
 
@@ -21,40 +20,37 @@ namespace Gateway.Listeners;
 internal sealed class TransparentHttpMiddleware(
     ConnectionDelegate next,
     GatewayConfig config,
-    SandboxRegistry sandboxes,
-    GatewayMetrics metrics,
-    NonHttpRecorder nonHttp,
+    EgressDecider decider,
+    EgressRecorder recorder,
     ConnectionGate gate)
 {
-    // "CONNECT" is the longest method a request line may start with here; eight bytes decide.
-    private const int MethodProbe = 8;
-
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         connection.Items[ListenerKind.ItemKey] = ListenerKind.TransparentHttp;
-        if (OriginalDestination.TryGetPort(connection) is { } port)
+        int? port = OriginalDestination.TryGetPort(connection);
+        if (port is { } original)
         {
-            connection.Items[OriginalDestination.ItemKey] = port;
+            connection.Items[OriginalDestination.ItemKey] = original;
         }
 
         // The same limits.maxConnections as the other sandbox-facing listeners: one count, one 503.
         if (!gate.TryEnter())
         {
-            metrics.RecordError(ErrorKind.TooManyConnections);
-            await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 503, "Too many connections through the egress gateway; retry later.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
+            await RefuseAsync(connection, port, EgressReason.ConnectionLimit, 503, ErrorKind.TooManyConnections, "Too many connections through the egress gateway; retry later.\n").ConfigureAwait(false);
             return;
         }
 
         try
         {
-            HttpProbe probe = await ProbeAsync(connection).ConfigureAwait(false);
-            if (probe == HttpProbe.Http)
+            HttpProbeResult probe = await ProbeAsync(connection, port).ConfigureAwait(false);
+            if (probe == HttpProbeResult.Http)
             {
                 await next(connection).ConfigureAwait(false);
             }
-            else if (probe == HttpProbe.NotHttp)
+            else if (probe == HttpProbeResult.NotHttp)
             {
-                await nonHttp.RecordAsync(connection, sandboxes, ListenerKind.TransparentHttp).ConfigureAwait(false);
+                EgressVerdict verdict = decider.NonHttp(Request(connection, port ?? (connection.LocalEndPoint as IPEndPoint)?.Port), (connection.LocalEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown");
+                await recorder.RecordAsync(in verdict, EgressOutcome.Refused(0)).ConfigureAwait(false);
             }
         }
         finally
@@ -64,8 +60,8 @@ internal sealed class TransparentHttpMiddleware(
     }
 
     // Peeks (consumes nothing) until the first bytes say HTTP or not. The pooled state is held
-    // only while peeking, not for the HTTP connection's lifetime. NeedMore = timed out.
-    private async ValueTask<HttpProbe> ProbeAsync(ConnectionContext connection)
+    // only while peeking, not for the HTTP connection's lifetime. NeedMore = timed out or gone.
+    private async ValueTask<HttpProbeResult> ProbeAsync(ConnectionContext connection, int? port)
     {
         PipeReader input = connection.Transport.Input;
         TunnelState state = TunnelState.Pool.Get();
@@ -76,21 +72,25 @@ internal sealed class TransparentHttpMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
-                    metrics.RecordError(ErrorKind.HeaderTimeout);
-                    return HttpProbe.NeedMore;
+                    if (!connection.ConnectionClosed.IsCancellationRequested)
+                    {
+                        await RefuseAsync(connection, port, EgressReason.HeaderTimeout, 408, ErrorKind.HeaderTimeout, "The request head did not arrive in time.\n").ConfigureAwait(false);
+                    }
+
+                    return HttpProbeResult.NeedMore;
                 }
 
                 ReadOnlySequence<byte> buffer = read.Buffer;
-                HttpProbe probe = Probe(buffer);
-                input.AdvanceTo(buffer.Start, probe == HttpProbe.NeedMore ? buffer.End : buffer.Start);
-                if (probe != HttpProbe.NeedMore)
+                HttpProbeResult probe = HttpRequestProbe.Probe(buffer);
+                input.AdvanceTo(buffer.Start, probe == HttpProbeResult.NeedMore ? buffer.End : buffer.Start);
+                if (probe != HttpProbeResult.NeedMore)
                 {
                     return probe;
                 }
 
                 if (read.IsCompleted)
                 {
-                    return HttpProbe.NotHttp;
+                    return HttpProbeResult.NotHttp;
                 }
             }
         }
@@ -101,33 +101,26 @@ internal sealed class TransparentHttpMiddleware(
         }
     }
 
-    internal enum HttpProbe
+    private EgressRequest Request(ConnectionContext connection, int? port) => new()
     {
-        NeedMore,
-        Http,
-        NotHttp,
-    }
+        Listener = ListenerKind.TransparentHttp,
+        Remote = (connection.RemoteEndPoint as IPEndPoint)?.Address,
+        Port = port ?? config.Transparent.DialHttpPort,
+        Started = Stopwatch.GetTimestamp(),
+    };
 
-    // An HTTP/1.x request line starts with a method token (RFC 9110 §9.1) and one SP.
-    internal static HttpProbe Probe(in ReadOnlySequence<byte> buffer)
+    // A refusal before Kestrel has a request: answered here, on the record like every other.
+    private async Task RefuseAsync(ConnectionContext connection, int? port, string reason, int status, ErrorKind error, string body)
     {
-        Span<byte> first = stackalloc byte[MethodProbe];
-        int length = (int)Math.Min(buffer.Length, MethodProbe);
-        buffer.Slice(0, length).CopyTo(first);
-        for (int i = 0; i < length; i++)
+        EgressVerdict verdict = decider.Refuse(Request(connection, port), reason, status, error);
+        await recorder.RecordAsync(in verdict, EgressOutcome.Refused(status)).ConfigureAwait(false);
+        try
         {
-            byte b = first[i];
-            if (b == ' ')
-            {
-                return i > 0 ? HttpProbe.Http : HttpProbe.NotHttp;
-            }
-
-            if (b is < (byte)'A' or > (byte)'Z')
-            {
-                return HttpProbe.NotHttp; // methods in use are upper-case letters
-            }
+            await ProxyResponses.WriteErrorAsync(connection.Transport.Output, status, body, blocked: false, connection.ConnectionClosed).ConfigureAwait(false);
         }
-
-        return length < MethodProbe ? HttpProbe.NeedMore : HttpProbe.NotHttp;
+        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException or IOException)
+        {
+            // The client went away before its answer: nothing more to tell it.
+        }
     }
 }

@@ -2,20 +2,15 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
-using System.Text;
-using Gateway.Audit;
 using Gateway.Configuration;
+using Gateway.Decisions;
 using Gateway.Dialing;
 using Gateway.Hosting;
 using Gateway.Interception;
 using Gateway.Metrics;
-using Gateway.Policy;
 using Gateway.Protocols;
 using Gateway.Relay;
-using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
-using PolicyCompiler.Compilation;
-using PolicyCompiler.Hosts;
 
 namespace Gateway.Listeners;
 
@@ -29,16 +24,13 @@ namespace Gateway.Listeners;
 internal sealed class TransparentTlsMiddleware(
     ConnectionDelegate next,
     GatewayConfig config,
-    LivePolicy policy,
-    SandboxRegistry sandboxes,
+    EgressDecider decider,
+    EgressRecorder recorder,
     Dialer dialer,
     ConnectionGate gate,
     TunnelRelay relay,
     GatewayMetrics metrics,
-    DecisionRecorder recorder,
-    NonHttpRecorder notTls,
-    TlsTermination termination,
-    PolicyEnforcement enforcement)
+    TlsTermination termination)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -46,18 +38,19 @@ internal sealed class TransparentTlsMiddleware(
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         connection.Items[ListenerKind.ItemKey] = ListenerKind.TransparentTls;
+        int port = OriginalDestination.TryGetPort(connection) ?? config.Transparent.DialTlsPort;
         if (!gate.TryEnter())
         {
-            metrics.RecordError(ErrorKind.TooManyConnections);
+            // A close is the only answer TLS has before a handshake; the refusal is on the record.
+            await RecordRefusalAsync(connection, port, EgressReason.ConnectionLimit, 503, ErrorKind.TooManyConnections).ConfigureAwait(false);
             return;
         }
 
         TunnelState state = TunnelState.Pool.Get();
         try
         {
-            int port = OriginalDestination.TryGetPort(connection) ?? config.Transparent.DialTlsPort;
             connection.Items[OriginalDestination.ItemKey] = port;
-            ClientHelloStatus status = await PeekAsync(connection, state).ConfigureAwait(false);
+            ClientHelloStatus status = await PeekAsync(connection, state, port).ConfigureAwait(false);
             if (status == ClientHelloStatus.Complete)
             {
                 await DecideAndRelayAsync(connection, state, port).ConfigureAwait(false);
@@ -72,7 +65,7 @@ internal sealed class TransparentTlsMiddleware(
 
     // Never consumes: every read is examined to the end and consumed at the start, so the
     // hello is still in the pipe for the relay.
-    private async ValueTask<ClientHelloStatus> PeekAsync(ConnectionContext connection, TunnelState state)
+    private async ValueTask<ClientHelloStatus> PeekAsync(ConnectionContext connection, TunnelState state, int port)
     {
         PipeReader input = connection.Transport.Input;
         state.ArmHeaderTimeout(config.Limits.HeaderTimeout, connection.ConnectionClosed);
@@ -82,7 +75,11 @@ internal sealed class TransparentTlsMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
-                    metrics.RecordError(ErrorKind.HeaderTimeout);
+                    if (!connection.ConnectionClosed.IsCancellationRequested)
+                    {
+                        await RecordRefusalAsync(connection, port, EgressReason.HeaderTimeout, 408, ErrorKind.HeaderTimeout).ConfigureAwait(false);
+                    }
+
                     return ClientHelloStatus.Rejected;
                 }
 
@@ -99,11 +96,12 @@ internal sealed class TransparentTlsMiddleware(
                 {
                     if (rejection is ClientHelloRejection.NotTls or ClientHelloRejection.SslV2 || status == ClientHelloStatus.Incomplete)
                     {
-                        await notTls.RecordAsync(connection, sandboxes, ListenerKind.TransparentTls).ConfigureAwait(false);
+                        EgressVerdict verdict = decider.NonHttp(Request(connection, port), (connection.LocalEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown");
+                        await recorder.RecordAsync(in verdict, EgressOutcome.Refused(0)).ConfigureAwait(false);
                     }
                     else
                     {
-                        metrics.RecordError(ErrorKind.MalformedRequest);
+                        await RecordRefusalAsync(connection, port, EgressReason.Malformed, 400, ErrorKind.MalformedRequest).ConfigureAwait(false);
                         await RefuseAsync(connection).ConfigureAwait(false);
                     }
 
@@ -119,54 +117,31 @@ internal sealed class TransparentTlsMiddleware(
 
     private async Task DecideAndRelayAsync(ConnectionContext connection, TunnelState state, int port)
     {
-        long started = Stopwatch.GetTimestamp();
-        Sandbox? sandbox = sandboxes.Identify((connection.RemoteEndPoint as IPEndPoint)?.Address);
-        if (sandbox is null)
+        EgressRequest request = Request(connection, port);
+        request.Host = state.Hello.ServerName;
+        request.MayIntercept = true;
+        request.NameOnly = true;
+        EgressVerdict verdict = decider.Decide(in request);
+        if (!verdict.LetsThrough)
         {
-            metrics.RecordError(ErrorKind.UnknownSandbox);
+            await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
             await RefuseAsync(connection).ConfigureAwait(false);
             return;
         }
 
-        PolicyGeneration generation = policy.Generation;
-        PolicySnapshot snapshot = generation.Snapshot;
-        long decideStarted = Stopwatch.GetTimestamp();
-        KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
-        Decision decision = snapshot.Decide(state.Hello.ServerName, port, kits);
-        long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
-
-        // An SNI must be a DNS name (RFC 6066 §3): an IP literal or a name that fails
-        // canonicalisation gives nothing to dial by name, so it is refused.
-        string? host = HostCanonicalizer.Canonicalize(state.Hello.ServerName, out HostKind kind, out _);
-        if (decision.Reason == DecisionReason.InvalidHost || host is null || kind != HostKind.Name)
-        {
-            metrics.RecordError(ErrorKind.MalformedRequest);
-            await RefuseAsync(connection).ConfigureAwait(false);
-            return;
-        }
-
-        bool wouldBlock = enforcement.WouldBlock(in decision);
-        metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKind.Transparent, decideTicks, wouldBlock);
-        if (!decision.IsAllowed && !wouldBlock)
-        {
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
-            await RefuseAsync(connection).ConfigureAwait(false);
-            return;
-        }
-
-        if (generation.Interception.Find(kits, host, port) is { } plan)
+        if (verdict.Plan.Interception is not null)
         {
             // The hello is still unread in the pipe: the handshake consumes it.
-            await termination.RunAsync(connection, new InterceptionSession(sandbox.Name, AuditEvent.TransparentProxy, decision, plan, snapshot.ProxyFor(sandbox.Kits)), next).ConfigureAwait(false);
+            await termination.RunAsync(connection, new InterceptionSession(verdict), next).ConfigureAwait(false);
             return;
         }
 
-        DialResult dial = await dialer.ConnectAsync(host, port, DialPermissions.FromDecision(decision), snapshot.ProxyFor(sandbox.Kits), connection.ConnectionClosed).ConfigureAwait(false);
+        DialResult dial = await dialer.ConnectAsync(verdict.Host, verdict.Port, verdict.Permissions, verdict.Plan.KitProxy, connection.ConnectionClosed).ConfigureAwait(false);
         metrics.RecordDial(dial);
         bool viaSocks5 = dial.Socks5Proxy is not null;
         if (dial.Socket is not { } upstream)
         {
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, dial.Error, EgressErrors.StatusCode(dial.Error), 0, 0, started, viaSocks5).ConfigureAwait(false);
+            await recorder.RecordAsync(in verdict, new EgressOutcome(EgressErrors.StatusCode(dial.Error), DialError: dial.Error, ViaSocks5: viaSocks5)).ConfigureAwait(false);
             await RefuseAsync(connection).ConfigureAwait(false);
             return;
         }
@@ -176,8 +151,24 @@ internal sealed class TransparentTlsMiddleware(
             // Nothing was written to the output: the upstream's bytes may go straight to the client's socket.
             RelayResult relayed = await relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, TunnelRelay.DirectSocketOf(connection)).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
-            await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 200, relayed.BytesFromClient, relayed.BytesToClient, started, viaSocks5).ConfigureAwait(false);
+            await recorder.RecordAsync(in verdict, new EgressOutcome(200, relayed.BytesFromClient, relayed.BytesToClient, ViaSocks5: viaSocks5)).ConfigureAwait(false);
         }
+    }
+
+    private static EgressRequest Request(ConnectionContext connection, int port) => new()
+    {
+        Listener = ListenerKind.TransparentTls,
+        Remote = (connection.RemoteEndPoint as IPEndPoint)?.Address,
+        Port = port,
+        Started = Stopwatch.GetTimestamp(),
+    };
+
+    // A refusal before there is a name to decide: a close for the client, an event for the record
+    // with the status the HTTP listeners would have answered, so one refusal reads alike everywhere.
+    private ValueTask RecordRefusalAsync(ConnectionContext connection, int port, string reason, int status, ErrorKind error)
+    {
+        EgressVerdict verdict = decider.Refuse(Request(connection, port), reason, status, error);
+        return recorder.RecordAsync(in verdict, EgressOutcome.Refused(status));
     }
 
     private static async Task RefuseAsync(ConnectionContext connection)

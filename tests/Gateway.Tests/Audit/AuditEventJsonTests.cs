@@ -9,15 +9,16 @@ public sealed class AuditEventJsonTests
     [Fact]
     public void Line_HasEveryFieldWithStableCamelCaseNames()
     {
-        AuditEvent e = AuditTestEvents.Event(sequence: 1234) with { Injected = "my-service", WouldBlock = true, DurationMs = 15 };
+        AuditEvent e = AuditTestEvents.Event(sequence: 1234) with { Injected = "my-service", WouldBlock = true, DurationMs = 15, Listener = "forward", Reason = "rule" };
 
         using JsonDocument json = JsonDocument.Parse(AuditEventJson.ToLine(in e));
         JsonElement root = json.RootElement;
 
         string[] names = [.. root.EnumerateObject().Select(p => p.Name)];
         Assert.Equal(
-            ["time", "sandbox", "type", "host", "port", "proxy", "rule", "ruleId", "decision", "wouldBlock", "status", "bytesIn", "bytesOut", "durationMs", "injected"],
+            ["time", "sandbox", "type", "host", "port", "proxy", "listener", "rule", "ruleId", "decision", "reason", "wouldBlock", "status", "bytesIn", "bytesOut", "durationMs", "injected"],
             names);
+        Assert.Equal(("forward", "rule"), (root.GetProperty("listener").GetString(), root.GetProperty("reason").GetString()));
         Assert.Equal(e.Time, root.GetProperty("time").GetDateTimeOffset());
         Assert.Equal("2025-01-29T10:15:00+00:00", root.GetProperty("time").GetString());
         Assert.Equal("dev", root.GetProperty("sandbox").GetString());

@@ -119,14 +119,14 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     public void TransparentHttpPeek()
     {
         byte[][] corpus = ["GET / HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray(), "CONNECT x:1 HTTP/1.1\r\n"u8.ToArray(), "SSH-2.0-OpenSSH\r\n"u8.ToArray(), [0x16, 3, 1, 0, 5]];
-        Warm(corpus, b => TransparentHttpMiddleware.Probe(new ReadOnlySequence<byte>(b)));
+        Warm(corpus, b => HttpRequestProbe.Probe(new ReadOnlySequence<byte>(b)));
         FuzzBudget.Run("http-peek", Mutator.WithSplit(Mutator.Inputs(corpus, 64)), input =>
         {
-            TransparentHttpMiddleware.HttpProbe whole = default;
-            long allocated = FuzzBudget.Allocated(() => whole = TransparentHttpMiddleware.Probe(new ReadOnlySequence<byte>(input.Bytes)));
+            HttpProbeResult whole = default;
+            long allocated = FuzzBudget.Allocated(() => whole = HttpRequestProbe.Probe(new ReadOnlySequence<byte>(input.Bytes)));
             Assert.Equal(0, allocated);
-            Assert.Equal(whole, TransparentHttpMiddleware.Probe(TestSequenceSegment.Split(input.Bytes, input.Split)));
-            if (whole == TransparentHttpMiddleware.HttpProbe.Http)
+            Assert.Equal(whole, HttpRequestProbe.Probe(TestSequenceSegment.Split(input.Bytes, input.Split)));
+            if (whole == HttpProbeResult.Http)
             {
                 int space = input.Bytes.AsSpan().IndexOf((byte)' ');
                 Assert.True(space > 0 && input.Bytes.AsSpan(0, space).IndexOfAnyExceptInRange((byte)'A', (byte)'Z') < 0);

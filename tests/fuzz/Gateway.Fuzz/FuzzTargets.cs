@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using Gateway.Dialing;
 using Gateway.Dns;
-using Gateway.Listeners;
 using Gateway.Protocols;
 using PolicyCompiler.Patterns;
 
@@ -56,7 +55,7 @@ internal static class FuzzTargets
     }
 
     // The transparent HTTP listener's first look: HTTP, not HTTP, or not yet decidable.
-    private static void HttpPeek(byte[] input) => TransparentHttpMiddleware.Probe(new ReadOnlySequence<byte>(input));
+    private static void HttpPeek(byte[] input) => HttpRequestProbe.Probe(new ReadOnlySequence<byte>(input));
 
     // A DNS query datagram from a sandbox (RFC 1035 §4.1).
     private static void DnsQuery(byte[] input)
@@ -84,7 +83,7 @@ internal static class FuzzTargets
     private static void AbsoluteFormAuthority(byte[] input)
     {
         string target = "http://" + Encoding.Latin1.GetString(input);
-        if (AbsoluteFormHandler.TryParseAuthority(target, out string host, out int port))
+        if (Gateway.Protocols.AbsoluteFormAuthority.TryParse(target, out string host, out int port))
         {
             Check(port is >= 1 and <= 65535, "port out of range");
             Check(!host.Contains('@', StringComparison.Ordinal), "userinfo accepted");
