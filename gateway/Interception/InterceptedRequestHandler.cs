@@ -4,6 +4,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Credentials;
 using Gateway.Dialing;
+using Gateway.Hosting;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Microsoft.AspNetCore.Http;
@@ -196,6 +197,10 @@ internal sealed partial class InterceptedRequestHandler
             started,
             viaSocks5,
             l7WouldBlock).ConfigureAwait(false);
+        if (error != ForwarderError.None && ClientConnection.IsGone(context))
+        {
+            context.Abort();
+        }
     }
 
     // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing

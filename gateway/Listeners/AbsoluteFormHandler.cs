@@ -185,6 +185,10 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         await _recorder.RecordAsync(
             sandbox.Name, canonical, port, proxy, decision, dialError, context.Response.StatusCode,
             bytes.In, bytes.Out, started, viaSocks5).ConfigureAwait(false);
+        if (error != ForwarderError.None && ClientConnection.IsGone(context))
+        {
+            context.Abort();
+        }
     }
 
     private static bool IsTransparent(HttpContext context) =>

@@ -92,6 +92,12 @@ internal sealed partial class ForwardProxyMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
+                    if (state.ClientGone)
+                    {
+                        Log.ClientGone(logger, connection.RemoteEndPoint, "reset before the head was complete");
+                        return ConnectParseStatus.Rejected;
+                    }
+
                     Log.HeaderTimeout(logger, connection.RemoteEndPoint);
                     metrics.RecordError(ErrorKind.HeaderTimeout);
                     await ProxyResponses.WriteErrorAsync(connection.Transport.Output, 408, "The request head did not arrive in time.\n", blocked: false, connection.ConnectionClosed).ConfigureAwait(false);

@@ -76,7 +76,11 @@ internal sealed class TransparentHttpMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
-                    metrics.RecordError(ErrorKind.HeaderTimeout);
+                    if (!state.ClientGone)
+                    {
+                        metrics.RecordError(ErrorKind.HeaderTimeout);
+                    }
+
                     return HttpProbe.NeedMore;
                 }
 

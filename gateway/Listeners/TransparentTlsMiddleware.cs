@@ -14,6 +14,7 @@ using Gateway.Protocols;
 using Gateway.Relay;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
 
@@ -26,7 +27,7 @@ namespace Gateway.Listeners;
 /// are a TLS alert and a close: there is no HTTP to answer in. A host that needs interception
 /// is terminated instead and handed to the HTTP stack behind <c>next</c>.
 /// </summary>
-internal sealed class TransparentTlsMiddleware(
+internal sealed partial class TransparentTlsMiddleware(
     ConnectionDelegate next,
     GatewayConfig config,
     LivePolicy policy,
@@ -38,7 +39,8 @@ internal sealed class TransparentTlsMiddleware(
     DecisionRecorder recorder,
     NonHttpRecorder notTls,
     TlsTermination termination,
-    PolicyEnforcement enforcement)
+    PolicyEnforcement enforcement,
+    ILogger<TransparentTlsMiddleware> logger)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -63,6 +65,12 @@ internal sealed class TransparentTlsMiddleware(
                 await DecideAndRelayAsync(connection, state, port).ConfigureAwait(false);
             }
         }
+        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException or IOException)
+        {
+            // The client reset while its refusal was written or its tunnel set up: its own doing,
+            // not an error of the gateway (Kestrel would log each one at Error with a stack trace).
+            Log.ClientGone(logger, connection.RemoteEndPoint, e.GetType().Name);
+        }
         finally
         {
             TunnelState.Pool.Return(state);
@@ -82,7 +90,11 @@ internal sealed class TransparentTlsMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
-                    metrics.RecordError(ErrorKind.HeaderTimeout);
+                    if (!state.ClientGone)
+                    {
+                        metrics.RecordError(ErrorKind.HeaderTimeout);
+                    }
+
                     return ClientHelloStatus.Rejected;
                 }
 
