@@ -5,6 +5,7 @@ using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Policy;
 using PolicyCompiler.Compilation;
+using PolicyCompiler.Files;
 using PolicyCompiler.Hosts;
 
 namespace Gateway.Sandboxes;
