@@ -34,20 +34,12 @@ internal static class AdminExplain
             }
 
             var kits = new List<string>();
-            if (sandbox != "host")
+            if (sandbox != Sandbox.Host.Name)
             {
-                var known = new List<string> { "host" };
-                Sandbox? found = null;
-                foreach (Sandbox candidate in sandboxes.All)
-                {
-                    known.Add(candidate.Name);
-                    found ??= candidate.Name == sandbox ? candidate : null;
-                }
-
-                if (found is null)
+                if (sandboxes.Find(sandbox, out string known) is not { } found)
                 {
                     return Results.Json(
-                        new AdminErrors([$"unknown sandbox \"{sandbox}\"; the running gateway knows: {string.Join(", ", known)}"]), AdminJsonContext.Default.AdminErrors, statusCode: 400);
+                        new AdminErrors([$"unknown sandbox \"{sandbox}\"; the running gateway knows: {known}"]), AdminJsonContext.Default.AdminErrors, statusCode: 400);
                 }
 
                 kits.AddRange(found.Kits);

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
+using PolicyCompiler.Kits;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 
@@ -113,9 +115,13 @@ internal sealed partial class ConfigValidator
 
     private void ReportUnknownKey(ConfigEntry entry, string path, string[] keys)
     {
-        string? closest = KeySuggestions.Closest(entry.Key, keys);
+        string? closest = KeySuggestion.Nearest(entry.Key, keys);
         string problem;
-        if (closest is null)
+        if (closest is null && path == entry.Key && SectionHints.ForTopLevel(entry.Key) is { } hint)
+        {
+            problem = $"unknown key; {hint}";
+        }
+        else if (closest is null)
         {
             problem = $"unknown key; valid keys are {string.Join(", ", keys)}";
         }

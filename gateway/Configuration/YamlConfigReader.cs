@@ -1,17 +1,15 @@
-using YamlDotNet.Core;
+using PolicyCompiler.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Gateway.Configuration;
 
 /// <summary>
-/// Reads YAML text into a raw <see cref="ConfigNode"/> tree. The representation model is used
-/// (not the deserializer) because it keeps the line of every key and value, so each problem
-/// can point at the line to fix.
+/// Reads YAML text into a raw <see cref="ConfigNode"/> tree, through the reader kits use too
+/// (<see cref="YamlDocumentReader"/>): every key and value keeps its line, so each problem can
+/// point at the line to fix. Environment overrides are merged into the tree afterwards.
 /// </summary>
 internal static class YamlConfigReader
 {
-    private const string DuplicateKey = "Duplicate key ";
-
     /// <summary>
     /// Parses <paramref name="yaml"/>. Returns the root mapping, or null when the text holds no
     /// document (empty or comments only: all defaults) or is not a usable configuration, in which
@@ -19,40 +17,25 @@ internal static class YamlConfigReader
     /// </summary>
     public static ConfigNode? Read(string yaml, string sourceName, string baseDirectory, List<string> errors)
     {
-        var stream = new YamlStream();
-        try
+        // The configuration is the operator's own file: anchors and aliases are allowed in it.
+        var problems = new List<YamlProblem>();
+        YamlNode? root = YamlDocumentReader.Read(yaml, allowAliases: true, problems);
+        foreach (YamlProblem problem in problems)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            // YamlDotNet messages lead with "(Line: 2, Col: 1, …)"; the line is already in our prefix.
-            string message = StripMark(ex.Message);
-            errors.Add(message.StartsWith(DuplicateKey, StringComparison.Ordinal)
-                ? $"{sourceName}:{ex.Start.Line}: duplicate key \"{message[DuplicateKey.Length..]}\"; write each key once"
-                : $"{sourceName}:{ex.Start.Line}: not valid YAML: {message}");
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet 18 throws this (no mark) for some unterminated flow collections; still a file error.
-            errors.Add($"{sourceName}: not valid YAML: an unterminated [ or {{ list or section");
-            return null;
+            errors.Add(problem.Kind switch
+            {
+                YamlProblemKind.DuplicateKey => $"{sourceName}:{problem.Line}: duplicate key \"{problem.Detail}\"; write each key once",
+                YamlProblemKind.Unterminated => $"{sourceName}: not valid YAML: an unterminated [ or {{ list or section",
+                YamlProblemKind.ExtraDocument => $"{sourceName}:{problem.Line}: a second YAML document; the configuration is one document, remove the extra '---'",
+                _ => $"{sourceName}:{problem.Line}: not valid YAML: {problem.Detail}",
+            });
         }
 
-        if (stream.Documents.Count == 0)
+        if (root is null || problems.Count > 0)
         {
             return null;
         }
 
-        if (stream.Documents.Count > 1)
-        {
-            errors.Add($"{sourceName}:{stream.Documents[1].RootNode.Start.Line}: a second YAML document; "
-                + "the configuration is one document, remove the extra '---'");
-            return null;
-        }
-
-        YamlNode root = stream.Documents[0].RootNode;
         ConfigNode node = Convert(root, sourceName, baseDirectory, errors);
         if (node.Kind == ConfigNodeKind.Null)
         {
@@ -75,7 +58,7 @@ internal static class YamlConfigReader
         switch (yaml)
         {
             case YamlScalarNode scalar:
-                return IsNull(scalar) ? ConfigNode.Null(origin) : ConfigNode.Scalar(scalar.Value ?? "", origin);
+                return YamlDocumentReader.IsNull(scalar) ? ConfigNode.Null(origin) : ConfigNode.Scalar(scalar.Value ?? "", origin);
 
             case YamlSequenceNode sequence:
                 ConfigNode list = ConfigNode.Sequence(origin);
@@ -105,24 +88,5 @@ internal static class YamlConfigReader
             default:
                 return ConfigNode.Null(origin);
         }
-    }
-
-    // YAML 1.2 core schema nulls; a quoted "null" is the string.
-    private static bool IsNull(YamlScalarNode scalar) =>
-        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any
-        && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
-
-    private static string StripMark(string message)
-    {
-        if (message.StartsWith('('))
-        {
-            int end = message.IndexOf("): ", StringComparison.Ordinal);
-            if (end >= 0)
-            {
-                return message[(end + 3)..];
-            }
-        }
-
-        return message;
     }
 }

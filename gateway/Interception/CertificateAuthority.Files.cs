@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Gateway.Policy;
+using PolicyCompiler.Files;
 
 namespace Gateway.Interception;
 

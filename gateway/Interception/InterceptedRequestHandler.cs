@@ -4,6 +4,7 @@ using Gateway.Configuration;
 using Gateway.Credentials;
 using Gateway.Decisions;
 using Gateway.Dialing;
+using Gateway.Hosting;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -144,6 +145,10 @@ internal sealed partial class InterceptedRequestHandler
             : _dialer.RoutesThroughSocks5(plan.Host, session.Permissions, session.KitProxy);
         await _recorder.RecordAsync(
             in verdict, new EgressOutcome(context.Response.StatusCode, bytes.In, bytes.Out, dialError, viaSocks5, injected)).ConfigureAwait(false);
+        if (error != ForwarderError.None && ClientConnection.IsGone(context))
+        {
+            context.Abort();
+        }
     }
 
     private void RecordInjections(RequestCredentials credentials)

@@ -147,7 +147,19 @@ internal sealed partial class TlsTermination(
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             metrics.RecordError(ErrorKind.TlsHandshake);
-            Log.HandshakeFailed(logger, session.Sandbox, session.Plan.Authority, e.Message);
+
+            // A client that resets or closes mid-handshake did it to itself (invariant 6: at most a
+            // Debug line); a refused handshake (an alert: the sandbox does not trust the gateway CA,
+            // an SNI mismatch) or a timeout is what an operator wants to read.
+            if (e is IOException or ObjectDisposedException || (e is OperationCanceledException && connection.ConnectionClosed.IsCancellationRequested))
+            {
+                Log.HandshakeAbandoned(logger, session.Sandbox, session.Plan.Authority, e.Message);
+            }
+            else
+            {
+                Log.HandshakeFailed(logger, session.Sandbox, session.Plan.Authority, e.Message);
+            }
+
             return false;
         }
     }
@@ -180,6 +192,9 @@ internal sealed partial class TlsTermination(
     {
         [LoggerMessage(2310, LogLevel.Information, "{Sandbox}: TLS handshake for intercepted {Authority} failed: {Reason}")]
         public static partial void HandshakeFailed(ILogger logger, string sandbox, string authority, string reason);
+
+        [LoggerMessage(2312, LogLevel.Debug, "{Sandbox}: the client went away during the TLS handshake for intercepted {Authority}: {Reason}")]
+        public static partial void HandshakeAbandoned(ILogger logger, string sandbox, string authority, string reason);
 
         [LoggerMessage(2311, LogLevel.Debug, "{Sandbox}: intercepted {Authority}: the HTTP stack did not finish {Seconds}s after the client went away; connection aborted and its slot returned")]
         public static partial void Abandoned(ILogger logger, string sandbox, string authority, int seconds);

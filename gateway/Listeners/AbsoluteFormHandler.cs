@@ -158,6 +158,10 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             : _dialer.RoutesThroughSocks5(canonical, permissions, kitProxy);
         await _recorder.RecordAsync(
             in verdict, new EgressOutcome(context.Response.StatusCode, bytes.In, bytes.Out, dialError, viaSocks5)).ConfigureAwait(false);
+        if (error != ForwarderError.None && ClientConnection.IsGone(context))
+        {
+            context.Abort();
+        }
     }
 
     private static Task WriteRefusalAsync(HttpContext context, EgressVerdict verdict)

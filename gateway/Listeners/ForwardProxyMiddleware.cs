@@ -93,6 +93,12 @@ internal sealed partial class ForwardProxyMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
+                    if (state.ClientGone)
+                    {
+                        Log.ClientGone(logger, connection.RemoteEndPoint, "reset before the head was complete");
+                        return ConnectParseStatus.Rejected;
+                    }
+
                     if (!connection.ConnectionClosed.IsCancellationRequested)
                     {
                         Log.HeaderTimeout(logger, connection.RemoteEndPoint);

@@ -72,7 +72,7 @@ internal sealed class TransparentHttpMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
-                    if (!connection.ConnectionClosed.IsCancellationRequested)
+                    if (!state.ClientGone && !connection.ConnectionClosed.IsCancellationRequested)
                     {
                         await RefuseAsync(connection, port, EgressReason.HeaderTimeout, 408, ErrorKind.HeaderTimeout, "The request head did not arrive in time.\n").ConfigureAwait(false);
                     }

@@ -11,6 +11,7 @@ using Gateway.Metrics;
 using Gateway.Protocols;
 using Gateway.Relay;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Listeners;
 
@@ -21,7 +22,7 @@ namespace Gateway.Listeners;
 /// are a TLS alert and a close: there is no HTTP to answer in. A host that needs interception
 /// is terminated instead and handed to the HTTP stack behind <c>next</c>.
 /// </summary>
-internal sealed class TransparentTlsMiddleware(
+internal sealed partial class TransparentTlsMiddleware(
     ConnectionDelegate next,
     GatewayConfig config,
     EgressDecider decider,
@@ -30,7 +31,8 @@ internal sealed class TransparentTlsMiddleware(
     ConnectionGate gate,
     TunnelRelay relay,
     GatewayMetrics metrics,
-    TlsTermination termination)
+    TlsTermination termination,
+    ILogger<TransparentTlsMiddleware> logger)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -56,6 +58,12 @@ internal sealed class TransparentTlsMiddleware(
                 await DecideAndRelayAsync(connection, state, port).ConfigureAwait(false);
             }
         }
+        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException or IOException)
+        {
+            // The client reset while its refusal was written or its tunnel set up: its own doing,
+            // not an error of the gateway (Kestrel would log each one at Error with a stack trace).
+            Log.ClientGone(logger, connection.RemoteEndPoint, e.GetType().Name);
+        }
         finally
         {
             TunnelState.Pool.Return(state);
@@ -75,7 +83,7 @@ internal sealed class TransparentTlsMiddleware(
             {
                 if (await state.ReadBeforeHeaderTimeoutAsync(input).ConfigureAwait(false) is not { } read)
                 {
-                    if (!connection.ConnectionClosed.IsCancellationRequested)
+                    if (!state.ClientGone && !connection.ConnectionClosed.IsCancellationRequested)
                     {
                         await RecordRefusalAsync(connection, port, EgressReason.HeaderTimeout, 408, ErrorKind.HeaderTimeout).ConfigureAwait(false);
                     }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Policy;
 using PolicyCompiler.Compilation;
+using PolicyCompiler.Files;
 using PolicyCompiler.Hosts;
 
 namespace Gateway.Sandboxes;
@@ -48,6 +49,29 @@ internal sealed class SandboxRegistry
 
     /// <summary>Every known sandbox: config ones first, then registered ones by name.</summary>
     public IReadOnlyList<Sandbox> All => Volatile.Read(ref _state).All;
+
+    /// <summary>
+    /// The sandbox called <paramref name="name"/>, static or registered, or null with the names
+    /// known (<paramref name="known"/>, "host" first). The daemon's admin API and the CLI without a
+    /// daemon both resolve names here, so a sandbox vmm registered is known to every command.
+    /// </summary>
+    public Sandbox? Find(string name, out string known)
+    {
+        var names = new List<string> { Sandbox.Host.Name };
+        foreach (Sandbox sandbox in All)
+        {
+            if (sandbox.Name == name)
+            {
+                known = string.Empty;
+                return sandbox;
+            }
+
+            names.Add(sandbox.Name);
+        }
+
+        known = string.Join(", ", names);
+        return null;
+    }
 
     /// <summary>The sandbox a connection from <paramref name="address"/> belongs to, or null.</summary>
     public Sandbox? Identify(IPAddress? address)

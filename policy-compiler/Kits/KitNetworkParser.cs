@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using PolicyCompiler.Patterns;
+using PolicyCompiler.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace PolicyCompiler.Kits;

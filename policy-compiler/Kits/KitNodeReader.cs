@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using PolicyCompiler.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -20,8 +21,10 @@ internal sealed class KitNodeReader
 
     public void Error(YamlNode node, string path, string message) => Error(node.Start, path, message);
 
-    public void Error(Mark mark, string path, string message) =>
-        _errors.Add(new KitError(FilePath, (int)mark.Line, (int)mark.Column, path, message));
+    public void Error(Mark mark, string path, string message) => Error((int)mark.Line, (int)mark.Column, path, message);
+
+    public void Error(int line, int column, string path, string message) =>
+        _errors.Add(new KitError(FilePath, line, column, path, message));
 
     public static string Child(string path, string key)
     {
@@ -39,9 +42,7 @@ internal sealed class KitNodeReader
     public static string Index(string path, int index) => $"{path}[{index}]";
 
     /// <summary>An absent value: an empty plain scalar, "~" or "null".</summary>
-    public static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar
-        && (string.IsNullOrEmpty(scalar.Value) || scalar.Value is "~" or "null" or "Null" or "NULL");
+    public static bool IsNull(YamlNode node) => YamlDocumentReader.IsNull(node);
 
     public YamlMappingNode? Mapping(YamlNode node, string path)
     {
@@ -58,7 +59,11 @@ internal sealed class KitNodeReader
     /// The entries of a mapping with a fixed set of keys. Unknown keys are reported with the
     /// nearest known key as a suggestion; the rest are returned by name.
     /// </summary>
-    public Dictionary<string, (YamlScalarNode Key, YamlNode Value)> Fields(YamlMappingNode mapping, string path, IReadOnlyList<string> known)
+    /// <param name="mapping">The mapping read.</param>
+    /// <param name="path">Its key path.</param>
+    /// <param name="known">The keys it may have.</param>
+    /// <param name="hint">Where an unknown key that is no typo belongs, if anywhere (<see cref="SectionHints"/>).</param>
+    public Dictionary<string, (YamlScalarNode Key, YamlNode Value)> Fields(YamlMappingNode mapping, string path, IReadOnlyList<string> known, Func<string, string?>? hint = null)
     {
         var fields = new Dictionary<string, (YamlScalarNode, YamlNode)>(StringComparer.Ordinal);
         foreach ((string name, YamlScalarNode key, YamlNode value) in Entries(mapping, path))
@@ -70,9 +75,9 @@ internal sealed class KitNodeReader
             }
 
             string? suggestion = KeySuggestion.Nearest(name, known);
-            Error(key, path, suggestion is null
-                ? $"unknown key \"{name}\"; expected one of {string.Join(", ", known)}"
-                : $"unknown key \"{name}\"; did you mean \"{suggestion}\"?");
+            Error(key, path, suggestion is not null ? $"unknown key \"{name}\"; did you mean \"{suggestion}\"?"
+                : hint?.Invoke(name) is { } where ? $"unknown key \"{name}\"; {where}"
+                : $"unknown key \"{name}\"; expected one of {string.Join(", ", known)}");
         }
 
         return fields;

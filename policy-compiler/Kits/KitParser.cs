@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
+using PolicyCompiler.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace PolicyCompiler.Kits;
@@ -21,7 +20,7 @@ public static class KitParser
     // Sections of the kit format that concern the VM manager, not the gateway: accepted as they are.
     // "agent" and "memory" are the names "sandbox" and "agentContext" had before sbx 0.32.
     private static readonly string[] s_passThrough =
-        ["commands", "agentContext", "memory", "sandbox", "agent", "oauth", "publishedPorts", "tmpfs", "volumes", "settings", "kitDir", "persistence"];
+        ["commands", "agentContext", "memory", "sandbox", "agent", "publishedPorts", "tmpfs", "volumes", "settings", "kitDir", "persistence"];
 
     private static readonly string[] s_topLevel = [.. s_interpreted, .. s_passThrough];
 
@@ -75,48 +74,28 @@ public static class KitParser
 
     private static YamlNode? Load(string yamlText, KitNodeReader reader)
     {
-        var stream = new YamlStream();
-        try
+        // Kits are shared (Git URLs, archives): aliases, which let a small file stand for a huge
+        // document, are refused; no kit needs them.
+        var problems = new List<YamlProblem>();
+        YamlNode? root = YamlDocumentReader.Read(yamlText, allowAliases: false, problems);
+        foreach (YamlProblem problem in problems)
         {
-            // Kits are shared (Git URLs, archives). Aliases let a small file stand for a huge
-            // document ("billion laughs"), and no kit needs them, so they are refused before loading.
-            var parser = new Parser(new StringReader(yamlText));
-            while (parser.MoveNext())
+            reader.Error(problem.Line, problem.Column, "", problem.Kind switch
             {
-                if (parser.Current is AnchorAlias alias)
-                {
-                    reader.Error(alias.Start, "", $"YAML aliases (\"*{alias.Value}\") are not allowed in kit files; write the value out");
-                    return null;
-                }
-            }
-
-            stream.Load(new StringReader(yamlText));
-        }
-        catch (YamlException e)
-        {
-            reader.Error(e.Start, "", "invalid YAML: " + YamlProblem(e));
-            return null;
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet throws these, not a YamlException, on some broken flow collections and
-            // keys (found by fuzzing): a broken kit must be an error, never a crash.
-            reader.Error(new Mark(), "", "invalid YAML: an unterminated [ or { list, or a stray character in one");
-            return null;
+                YamlProblemKind.Alias => $"YAML aliases (\"*{problem.Detail}\") are not allowed in kit files; write the value out",
+                YamlProblemKind.DuplicateKey => $"duplicate key \"{problem.Detail}\"; write each key once",
+                YamlProblemKind.Unterminated => "invalid YAML: an unterminated [ or { list, or a stray character in one",
+                YamlProblemKind.ExtraDocument => "a kit file holds one YAML document; remove the \"---\" separator and what follows",
+                _ => "invalid YAML: " + problem.Detail,
+            });
         }
 
-        if (stream.Documents.Count == 0)
+        if (root is null && problems.Count == 0)
         {
-            reader.Error(new Mark(), "", $"the file is empty; a kit needs at least schemaVersion: \"{SchemaVersion}\", kind and name");
-            return null;
+            reader.Error(0, 0, "", $"the file is empty; a kit needs at least schemaVersion: \"{SchemaVersion}\", kind and name");
         }
 
-        if (stream.Documents.Count > 1)
-        {
-            reader.Error(stream.Documents[1].RootNode, "", "a kit file holds one YAML document; remove the \"---\" separator and what follows");
-        }
-
-        return stream.Documents[0].RootNode;
+        return root;
     }
 
     private static KitSpec? Parse(KitNodeReader reader, YamlNode root, string filePath)
@@ -126,7 +105,7 @@ public static class KitParser
             return null;
         }
 
-        var fields = reader.Fields(mapping, "", s_topLevel);
+        var fields = reader.Fields(mapping, "", s_topLevel, SectionHints.ForTopLevel);
         string? Scalar(string key, bool required)
         {
             if (fields.TryGetValue(key, out var field))
@@ -184,13 +163,5 @@ public static class KitParser
     {
         reader.Error(node, path, message);
         return null;
-    }
-
-    // YamlDotNet prefixes its messages with "(Line: 3, Col: 1, Idx: 20) - (...): "; the line is reported separately.
-    private static string YamlProblem(YamlException e)
-    {
-        string message = e.InnerException is YamlException inner ? inner.Message : e.Message;
-        int split = message.StartsWith("(Line:", StringComparison.Ordinal) ? message.IndexOf("): ", StringComparison.Ordinal) : -1;
-        return split >= 0 ? message[(split + 3)..] : message;
     }
 }

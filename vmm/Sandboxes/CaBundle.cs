@@ -1,4 +1,5 @@
 using System.Text;
+using PolicyCompiler.Files;
 using Vmm.Network;
 
 namespace Vmm.Sandboxes;
@@ -67,10 +68,10 @@ internal static class CaBundle
             return path;
         }
 
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        File.Move(temporary, path, overwrite: true);
+        // 0644 whatever the umask: the sandbox's unprivileged user reads it. Set after the rename;
+        // until then the file is at most more private, never less.
+        AtomicFile.Write(path, text, static (stream, value) => stream.Write(Encoding.UTF8.GetBytes(value)));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         return path;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolicyCompiler.Files;
 using Vmm.Admin;
 
 namespace Vmm.Sandboxes;
@@ -51,20 +52,12 @@ internal sealed class SandboxStore(string stateDirectory)
     /// <summary>Replaces a record atomically (a crash leaves the old or the new one, never half).</summary>
     public void Write(SandboxRecord record)
     {
-        string path = RecordPath(record.Name);
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            JsonSerializer.Serialize(stream, record, VmmJsonContext.Default.SandboxRecord);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        // Owner-only from its first instant: a record names the sandbox's addresses and token.
+        AtomicFile.Write(
+            RecordPath(record.Name),
+            record,
+            static (stream, value) => JsonSerializer.Serialize(stream, value, VmmJsonContext.Default.SandboxRecord),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     /// <summary>The record of <paramref name="name"/>, or null.</summary>

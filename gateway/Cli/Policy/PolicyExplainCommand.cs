@@ -4,6 +4,7 @@ using System.Text.Json;
 using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Policy;
+using Gateway.Sandboxes;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Hosts;
 using PolicyCompiler.Kits;
@@ -83,7 +84,10 @@ internal static class PolicyExplainCommand
         StoredPolicy stored = policy.Store.Load();
         List<KitSpec> loaded = policy.LoadKits(stored, kitPaths);
         PolicySnapshot snapshot = policy.Compile(stored, loaded);
-        List<string> kitNames = SandboxKits(policy.Config, sandboxName, kitPaths, loaded);
+        // The registry the daemon would load: the config's static sandboxes and those vmm
+        // registered (persisted in the state directory), so every command knows the same names.
+        var sandboxes = new SandboxRegistry(policy.Config.Sandboxes, policy.Config.StateDir);
+        List<string> kitNames = SandboxKits(sandboxes, sandboxName, kitPaths, loaded);
         foreach (string name in kitNames)
         {
             if (!snapshot.TryGetKitIndex(name, out _))
@@ -95,27 +99,17 @@ internal static class PolicyExplainCommand
         return PolicyExplainer.Explain(snapshot, host, canonical, port, sandboxName, kitNames, configuration);
     }
 
-    // "host" is the gateway's own loopback clients (no kits); other names come from the
-    // config's static sandboxes; --kit adds kits on top, for trying a kit before deploying it.
-    private static List<string> SandboxKits(GatewayConfig config, string sandbox, string[] kitPaths, List<KitSpec> loaded)
+    // "host" is the gateway's own loopback clients (no kits); other names are the config's
+    // static sandboxes and vmm's registrations; --kit adds kits on top, for trying a kit before
+    // deploying it.
+    private static List<string> SandboxKits(SandboxRegistry sandboxes, string sandbox, string[] kitPaths, List<KitSpec> loaded)
     {
         var names = new List<string>();
-        if (sandbox != "host")
+        if (sandbox != Sandboxes.Sandbox.Host.Name)
         {
-            SandboxConfig? found = null;
-            var known = new List<string> { "host" };
-            foreach (SandboxConfig candidate in config.Sandboxes)
+            if (sandboxes.Find(sandbox, out string known) is not { } found)
             {
-                known.Add(candidate.Name);
-                if (candidate.Name == sandbox)
-                {
-                    found = candidate;
-                }
-            }
-
-            if (found is null)
-            {
-                throw new CliException($"unknown sandbox \"{sandbox}\"; known sandboxes: {string.Join(", ", known)} (static sandboxes come from `sandboxes:` in --config)");
+                throw new CliException($"unknown sandbox \"{sandbox}\"; known sandboxes: {known} (static ones come from `sandboxes:` in the config, the others from vmm's registrations in the state directory)");
             }
 
             names.AddRange(found.Kits);

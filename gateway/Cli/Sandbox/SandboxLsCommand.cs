@@ -21,9 +21,14 @@ internal static class SandboxLsCommand
         };
         ls.SetAction(async (result, cancellation) =>
         {
+            // As `policy explain`: without --config the running daemon answers; with --config (or
+            // no daemon) the same registry the daemon loads answers: that config's static sandboxes
+            // and vmm's registrations in the state directory.
             GatewayConfig config = options.LoadConfig(result, context);
-            List<SandboxRow> rows = await AdminClient.TryListSandboxesAsync(config.Listen.Admin, cancellation).ConfigureAwait(false)
-                ?? FromState(config);
+            List<SandboxRow>? rows = result.GetValue(options.Config) is null
+                ? await AdminClient.TryListSandboxesAsync(config.Listen.Admin, cancellation).ConfigureAwait(false)
+                : null;
+            rows ??= FromState(config);
             if (result.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(rows, SandboxJsonContext.Default.ListSandboxRow));

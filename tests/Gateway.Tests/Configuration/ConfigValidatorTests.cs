@@ -7,6 +7,7 @@ public partial class ConfigValidatorTests
     [InlineData("listen:\n  forwrd: 127.0.0.1:3128\n", "gateway.yaml:2: listen.forwrd: unknown key; did you mean \"forward\"?")]
     [InlineData("Listen: {}\n", "gateway.yaml:1: Listen: unknown key; did you mean \"listen\"?")]
     [InlineData("limits:\n  headertimeout: 5s\n", "gateway.yaml:2: limits.headertimeout: unknown key; did you mean \"headerTimeout\"?")]
+    [InlineData("listen: {}\noauth:\n  tokenUrl: https://auth.example.test/token\n", "gateway.yaml:2: oauth: unknown key; an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)")]
     [InlineData("frobnicate: 1\n", "gateway.yaml:1: frobnicate: unknown key; valid keys are stateDir, listen, transparent, policy, resolve, egress, trust, upstream, credentials, kits, sandboxes, limits, audit, dns")]
     [InlineData("audit:\n  rotate: daily\n", "gateway.yaml:2: audit.rotate: unknown key; valid keys are file, maxFileSize, keep, refusalsPerSecond, refusalBurst, logRows, logRowsPerSandbox")]
     [InlineData("sandboxes:\n  - { name: dev, addresses: [10.209.0.2], kit: [a] }\n", "gateway.yaml:2: sandboxes[0].kit: unknown key; did you mean \"kits\"?")]

@@ -146,14 +146,4 @@ public class ValueSyntaxTests
     [InlineData("[fd00::2")]
     [InlineData("host.example.test")]
     public void Ip_Invalid(string text) => Assert.False(IpSyntax.TryParse(text, foldMapped: true, out _));
-
-    [Theory]
-    [InlineData("forwrd", "forward")]
-    [InlineData("fowrard", "forward")]
-    [InlineData("FORWARD", "forward")]
-    [InlineData("metric", "metrics")]
-    [InlineData("zzz", null)]
-    [InlineData("listen", null)]
-    public void KeySuggestion_IsTheCloseOneOrNone(string text, string? expected) =>
-        Assert.Equal(expected, KeySuggestions.Closest(text, ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "admin"]));
 }

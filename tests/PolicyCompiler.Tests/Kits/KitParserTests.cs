@@ -146,8 +146,12 @@ public class KitParserTests
         "t.yaml:5: environment.variables.my-var: \"my-var\" is not a valid environment variable name; use letters, digits and \"_\", not starting with a digit")]
     [InlineData(
         "spec: {}\n",
-        "t.yaml:4: unknown key \"spec\"; expected one of schemaVersion, kind, name, displayName, description, network, credentials, environment, commands, agentContext, memory, sandbox, agent, oauth, publishedPorts, tmpfs, volumes, settings, kitDir, persistence")]
-    [InlineData("a: 1\na: 2\n", "t.yaml:5: invalid YAML: Duplicate key a")]
+        "t.yaml:4: unknown key \"spec\"; expected one of schemaVersion, kind, name, displayName, description, network, credentials, environment, commands, agentContext, memory, sandbox, agent, publishedPorts, tmpfs, volumes, settings, kitDir, persistence")]
+    [InlineData("a: 1\na: 2\n", "t.yaml:5: duplicate key \"a\"; write each key once")]
+    [InlineData(
+        "oauth:\n  tokenUrl: https://auth.example.test/token\n",
+        "t.yaml:4: unknown key \"oauth\"; an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)")]
+    [InlineData("netwrok: {}\n", "t.yaml:4: unknown key \"netwrok\"; did you mean \"network\"?")]
     [InlineData(
         "network:\n  allowedDomains: &hosts [a.example.com]\n  deniedDomains: *hosts\n",
         "t.yaml:6: YAML aliases (\"*hosts\") are not allowed in kit files; write the value out")]

@@ -39,9 +39,10 @@ internal sealed class GatewayDaemon : IDisposable
 
     /// <summary>
     /// Starts `gateway run`, with <paramref name="extraYaml"/> appended to a config that opens loopback and pins the test names,
-    /// and <paramref name="listenYaml"/> (e.g. <c>dns: 127.0.0.1:PORT</c>) added to its <c>listen</c> section.
+    /// and <paramref name="listenYaml"/> (e.g. <c>dns: 127.0.0.1:PORT</c>) added to its <c>listen</c> section;
+    /// <paramref name="runArguments"/> go after <c>run --config FILE</c> (e.g. <c>--log-format json</c>).
     /// </summary>
-    public static async Task<GatewayDaemon> StartAsync(string[][] policyCommands, string extraYaml = "", string listenYaml = "")
+    public static async Task<GatewayDaemon> StartAsync(string[][] policyCommands, string extraYaml = "", string listenYaml = "", string[]? runArguments = null)
     {
         string root = Directory.CreateTempSubdirectory("gw-sec-").FullName;
         string state = Path.Combine(root, "state");
@@ -72,7 +73,7 @@ internal sealed class GatewayDaemon : IDisposable
                   headerTimeout: 5s
                 {extraYaml}
                 """));
-            RunningGateway running = GatewayProcess.Start(["--state-dir", state, "run", "--config", config]);
+            RunningGateway running = GatewayProcess.Start(["--state-dir", state, "run", "--config", config, .. runArguments ?? []]);
             int pid = await FindPidAsync(state, running);
             if (pid > 0 && await WaitUntilListeningAsync(port, running))
             {

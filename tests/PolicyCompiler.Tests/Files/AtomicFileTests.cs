@@ -1,7 +1,8 @@
-using Gateway.Policy;
+using PolicyCompiler.Files;
 
-namespace Gateway.Tests.Policy;
+namespace PolicyCompiler.Tests.Files;
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AtomicFileTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("atomic-file-").FullName;

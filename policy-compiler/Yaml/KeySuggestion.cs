@@ -1,11 +1,17 @@
-namespace PolicyCompiler.Kits;
+namespace PolicyCompiler.Yaml;
 
-/// <summary>Finds the known key an unknown one was most likely meant to be ("netwrok" → "network").</summary>
+/// <summary>
+/// "Did you mean": the known key (or value) an unknown one was most likely meant to be
+/// ("netwrok" → "network"). The one helper behind every suggestion the gateway configuration, kits
+/// and the CLI make, so they all suggest alike.
+/// </summary>
 public static class KeySuggestion
 {
     /// <summary>The known key nearest to <paramref name="unknown"/>, or null when none is a likely typo of it.</summary>
-    public static string? Nearest(string unknown, IReadOnlyList<string> known)
+    public static string? Nearest(string unknown, IEnumerable<string> known)
     {
+        ArgumentNullException.ThrowIfNull(unknown);
+        ArgumentNullException.ThrowIfNull(known);
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (string candidate in known)
@@ -18,13 +24,16 @@ public static class KeySuggestion
             }
         }
 
-        // Past a third of the word the "suggestion" is a different word, which misleads more than it helps.
-        return bestDistance <= Math.Max(1, unknown.Length / 3) ? best : null;
+        // Past a third of the longer word the "suggestion" is a different word, which misleads more
+        // than it helps; one edit is always close enough.
+        return bestDistance <= Math.Max(1, Math.Max(unknown.Length, best?.Length ?? 0) / 3) ? best : null;
     }
 
     /// <summary>Optimal string alignment distance: Levenshtein plus adjacent transpositions, the commonest typo.</summary>
     public static int Distance(string a, string b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         var d = new int[a.Length + 1, b.Length + 1];
         for (int i = 0; i <= a.Length; i++)
         {
