@@ -153,7 +153,7 @@ internal sealed partial class InterceptedRequestHandler
         RelayedBytes bytes = RelayedBytes.Attach(context);
         var transformer = new CredentialInjector(credentials, session.Permissions, session.KitProxy) { Bytes = bytes };
         ForwarderRequestConfig requestConfig = HttpProtocol.IsHttp2(context.Request.Protocol) ? _http2 : _http11;
-        ForwarderError error = await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy), requestConfig, transformer).ConfigureAwait(false);
+        ForwarderError error = await SendAsync(context, plan, session, requestConfig, transformer).ConfigureAwait(false);
         EgressError dialError = transformer.Outcome.Error;
 
         // Decided before an error answer below starts the response: that answer is the gateway's, not the upstream's.
@@ -196,6 +196,26 @@ internal sealed partial class InterceptedRequestHandler
             started,
             viaSocks5,
             l7WouldBlock).ConfigureAwait(false);
+    }
+
+    // One of the connection's limits.upstreamRequestsPerConnection slots for the time the request is
+    // upstream: a request aborted while waiting for one is not sent (RequestCanceled, as YARP says).
+    private async Task<ForwarderError> SendAsync(HttpContext context, InterceptionPlan plan, InterceptionSession session, ForwarderRequestConfig requestConfig, CredentialInjector transformer)
+    {
+        UpstreamRequestSlots? slots = UpstreamRequestSlots.Of(context);
+        if (slots is not null && !await slots.EnterAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            return ForwarderError.RequestCanceled;
+        }
+
+        try
+        {
+            return await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy), requestConfig, transformer).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots?.Exit();
+        }
     }
 
     // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing
