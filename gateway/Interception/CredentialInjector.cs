@@ -46,11 +46,6 @@ internal sealed class CredentialInjector(RequestCredentials credentials, DialPer
                 destinationPrefix, httpContext.Request.Path, new QueryString("?" + QueryRewriter.Rewrite(query, credentials.QueryEdits)));
         }
 
-        if (credentials.BodyPlaceholders.Count > 0 && proxyRequest.Content is { } body)
-        {
-            proxyRequest.Content = new PlaceholderBodyContent(body, credentials.BodyPlaceholders);
-        }
-
         // A body that carries no encoding can be scrubbed as it streams (see TransformResponseAsync).
         if (credentials.Secrets.Count > 0)
         {

@@ -150,6 +150,11 @@ internal sealed partial class InterceptedRequestHandler
         }
 
         using SigV4Signing? signing = credentials.Signing;
+        if (credentials.BodyPlaceholders.Count > 0)
+        {
+            PlaceholderBodyStream.Attach(context, credentials.BodyPlaceholders);
+        }
+
         RelayedBytes bytes = RelayedBytes.Attach(context);
         var transformer = new CredentialInjector(credentials, session.Permissions, session.KitProxy) { Bytes = bytes };
         ForwarderRequestConfig requestConfig = HttpProtocol.IsHttp2(context.Request.Protocol) ? _http2 : _http11;
