@@ -15,7 +15,7 @@ namespace Security.Tests.Attacks;
 /// PING, WINDOW_UPDATE on stream 0, empty DATA, PRIORITY) kept about a core busy per connection with
 /// no GOAWAY; Kestrel 10 bounds none of them. Now the gateway counts them before Kestrel reads them
 /// and closes the connection past <c>limits.http2ControlFramesPerSecond</c> (1,000 by default),
-/// counted in <c>gateway_errors_total{kind="http2_control_flood"}</c>; an ordinary HTTP/2 client
+/// counted in <c>gateway_errors_total{kind="control_frame_flood"}</c>; an ordinary HTTP/2 client
 /// (curl, many requests and a large download on one connection) is not affected.
 /// </summary>
 public sealed partial class Http2ControlFloodAttackTests(ITestOutputHelper output)
@@ -64,7 +64,7 @@ public sealed partial class Http2ControlFloodAttackTests(ITestOutputHelper outpu
         Assert.True(frames <= 5 * Limit, $"{frames} frames read before the close");
 
         Scrape scrape = await Scrape.OfAsync(metrics);
-        Assert.Equal(1, scrape.Value("gateway_errors_total", ("kind", "http2_control_flood")));
+        Assert.Equal(1, scrape.Value("gateway_errors_total", ("kind", "control_frame_flood")));
 
         // The gateway still serves: a fresh connection gets its answer.
         (int exit, string stdout, string stderr) = await env.CurlAsync("api.example.test", "/after", "-sS", "--http2");
@@ -95,7 +95,7 @@ public sealed partial class Http2ControlFloodAttackTests(ITestOutputHelper outpu
         Assert.All(lines.Skip(1), l => Assert.EndsWith(" 0", l, StringComparison.Ordinal)); // one connection for all
 
         Scrape scrape = await Scrape.OfAsync(metrics);
-        Assert.Equal(0, scrape.Value("gateway_errors_total", ("kind", "http2_control_flood")));
+        Assert.Equal(0, scrape.Value("gateway_errors_total", ("kind", "control_frame_flood")));
     }
 
     private static byte[] Batch(string flood)
