@@ -51,6 +51,12 @@ internal static class ConfigDefaults
     /// <summary>Connections held at once.</summary>
     public const string MaxConnections = "50000";
 
+    /// <summary>Upstream requests in flight per intercepted client connection (<see cref="LimitsConfig.UpstreamRequestsPerConnection"/>).</summary>
+    public const string UpstreamRequestsPerConnection = "16";
+
+    /// <summary>HTTP/2 control frames per second per intercepted connection (<see cref="LimitsConfig.Http2ControlFramesPerSecond"/>).</summary>
+    public const string Http2ControlFramesPerSecond = "1000";
+
     /// <summary>Port dialled for transparent TLS without an original destination.</summary>
     public const string DialTlsPort = "443";
 

@@ -7,7 +7,7 @@ namespace Gateway.Configuration;
 internal sealed partial class ConfigValidator
 {
     private static readonly string[] s_transparentKeys = ["dialTlsPort", "dialHttpPort"];
-    private static readonly string[] s_limitsKeys = ["maxConnections", "headerTimeout", "idleTimeout", "connectTimeout"];
+    private static readonly string[] s_limitsKeys = ["maxConnections", "headerTimeout", "idleTimeout", "connectTimeout", "upstreamRequestsPerConnection", "http2ControlFramesPerSecond"];
     private static readonly string[] s_auditKeys = ["file", "maxFileSize", "keep", "refusalsPerSecond", "refusalBurst", "logRows", "logRowsPerSandbox"];
 
     private TransparentConfig ReadTransparent(ConfigNode? node)
@@ -25,7 +25,11 @@ internal sealed partial class ConfigValidator
             ReadInt(section, "maxConnections", ConfigDefaults.MaxConnections, 1, 10_000_000),
             ReadDuration(section, "headerTimeout", ConfigDefaults.HeaderTimeout),
             ReadDuration(section, "idleTimeout", ConfigDefaults.IdleTimeout),
-            ReadDuration(section, "connectTimeout", ConfigDefaults.ConnectTimeout));
+            ReadDuration(section, "connectTimeout", ConfigDefaults.ConnectTimeout))
+        {
+            UpstreamRequestsPerConnection = ReadInt(section, "upstreamRequestsPerConnection", ConfigDefaults.UpstreamRequestsPerConnection, 1, 1000),
+            Http2ControlFramesPerSecond = ReadInt(section, "http2ControlFramesPerSecond", ConfigDefaults.Http2ControlFramesPerSecond, 10, 1_000_000),
+        };
     }
 
     private AuditConfig ReadAudit(ConfigNode? node)

@@ -110,10 +110,15 @@ internal sealed partial class InterceptedRequestHandler
         }
 
         using SigV4Signing? signing = credentials.Signing;
+        if (credentials.BodyPlaceholders.Count > 0)
+        {
+            PlaceholderBodyStream.Attach(context, credentials.BodyPlaceholders);
+        }
+
         RelayedBytes bytes = RelayedBytes.Attach(context);
         var transformer = new CredentialInjector(credentials, session.Permissions, session.KitProxy) { Bytes = bytes };
         ForwarderRequestConfig requestConfig = HttpProtocol.IsHttp2(context.Request.Protocol) ? _http2 : _http11;
-        ForwarderError error = await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy), requestConfig, transformer).ConfigureAwait(false);
+        ForwarderError error = await SendAsync(context, plan, session, requestConfig, transformer).ConfigureAwait(false);
         EgressError dialError = transformer.Outcome.Error;
 
         // Decided before an error answer below starts the response: that answer is the gateway's, not the upstream's.
@@ -148,6 +153,26 @@ internal sealed partial class InterceptedRequestHandler
         if (error != ForwarderError.None && ClientConnection.IsGone(context))
         {
             context.Abort();
+        }
+    }
+
+    // One of the connection's limits.upstreamRequestsPerConnection slots for the time the request is
+    // upstream: a request aborted while waiting for one is not sent (RequestCanceled, as YARP says).
+    private async Task<ForwarderError> SendAsync(HttpContext context, InterceptionPlan plan, InterceptionSession session, ForwarderRequestConfig requestConfig, CredentialInjector transformer)
+    {
+        UpstreamRequestSlots? slots = UpstreamRequestSlots.Of(context);
+        if (slots is not null && !await slots.EnterAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            return ForwarderError.RequestCanceled;
+        }
+
+        try
+        {
+            return await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy), requestConfig, transformer).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots?.Exit();
         }
     }
 

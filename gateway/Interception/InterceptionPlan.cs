@@ -13,6 +13,9 @@ namespace Gateway.Interception;
 internal sealed record InterceptionPlan(
     string Host, int Port, IReadOnlyList<ServiceBinding> Injections, IReadOnlyList<HttpRuleEntry> Rules, IReadOnlyList<string> BoundVariables)
 {
+    /// <summary>The bound variables whose source says <c>body: true</c>: their placeholders are replaced in request bodies too.</summary>
+    public IReadOnlyList<string> BodyVariables { get; init; } = [];
+
     /// <summary>The request authority the upstream is addressed with: "host:port", IPv6 literals bracketed.</summary>
     public string Authority { get; } = Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }

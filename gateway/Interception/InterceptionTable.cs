@@ -94,6 +94,7 @@ internal sealed class InterceptionTable
         List<ServiceBinding>? injections = null;
         List<HttpRuleEntry>? rules = null;
         List<string>? variables = null;
+        List<string>? bodyVariables = null;
         foreach (int index in _intercepting)
         {
             if (!kits.Contains(index))
@@ -108,6 +109,11 @@ internal sealed class InterceptionTable
                 {
                     (injections ??= []).Add(binding);
                     AddBoundVariables(kit, binding, ref variables);
+                    if (binding.Source.Body)
+                    {
+                        AddBoundVariables(kit, binding, ref bodyVariables);
+                    }
+
                     break; // the most specific binding of a kit wins
                 }
             }
@@ -123,7 +129,7 @@ internal sealed class InterceptionTable
 
         return injections is null && rules is null
             ? null
-            : new InterceptionPlan(host, port, injections ?? [], rules ?? [], variables ?? []);
+            : new InterceptionPlan(host, port, injections ?? [], rules ?? [], variables ?? []) { BodyVariables = bodyVariables ?? [] };
     }
 
     private bool MayIntercept(string host)

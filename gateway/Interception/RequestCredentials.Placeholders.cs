@@ -2,7 +2,7 @@ using Gateway.Credentials;
 
 namespace Gateway.Interception;
 
-/// <summary>Placeholder substitution: in header values and in the URL query, only toward bound hosts.</summary>
+/// <summary>Placeholder substitution: in header values and in the URL query, and in bodies where a source opts in, only toward bound hosts.</summary>
 internal sealed partial class RequestCredentials
 {
     // A placeholder in the path is never replaced (a path is logged and cached by servers); in the
@@ -72,6 +72,26 @@ internal sealed partial class RequestCredentials
         }
 
         return true;
+    }
+
+    // body: true sources: the body is read as it streams (PlaceholderBodyContent), so every placeholder
+    // that may appear in it is prepared now; a variable with no value on the host is left as sent.
+    private void PrepareBody(InterceptionPlan plan, string sandbox, Placeholders placeholders)
+    {
+        foreach (string variable in plan.BodyVariables)
+        {
+            if (CredentialReader.ReadVariable(variable) is not { Length: > 0 } secret)
+            {
+                continue;
+            }
+
+            BodyPlaceholders.Add(new BodyPlaceholder(
+                System.Text.Encoding.UTF8.GetBytes(placeholders.For(sandbox, variable)), System.Text.Encoding.UTF8.GetBytes(secret)));
+            if (!Secrets.Contains(secret))
+            {
+                Secrets.Add(secret); // an upstream echoing the body must not hand the value back
+            }
+        }
     }
 
     private void Remember(string variable, string secret)

@@ -42,6 +42,9 @@ internal sealed partial class RequestCredentials
     /// </summary>
     public (KitServiceAuth Auth, AwsKeyPair Keys)? SigV4 { get; private set; }
 
+    /// <summary>Placeholders to replace in the request body (sources with <c>body: true</c> bound to this host); empty for most requests.</summary>
+    public List<BodyPlaceholder> BodyPlaceholders { get; } = [];
+
     /// <summary>The secret values on this request, for scrubbing the response.</summary>
     public List<string> Secrets { get; } = [];
 
@@ -91,6 +94,7 @@ internal sealed partial class RequestCredentials
             }
         }
 
+        result.PrepareBody(plan, sandbox, placeholders);
         foreach (ServiceBinding binding in plan.Injections)
         {
             if (binding.Auth is not { } auth || result.KeepsSandboxValue(request, rawTarget, queryAt, auth))

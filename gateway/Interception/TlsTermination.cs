@@ -41,10 +41,11 @@ internal sealed partial class TlsTermination(
             return;
         }
 
+        Stream decrypted = ssl.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2 ? GuardFloods(ssl, connection, session) : ssl;
         var terminated = new TerminatedTls(
             ssl,
-            PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true)),
-            PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true)));
+            PipeReader.Create(decrypted, new StreamPipeReaderOptions(leaveOpen: true)),
+            PipeWriter.Create(decrypted, new StreamPipeWriterOptions(leaveOpen: true)));
         if (!await FirstBytesArriveAsync(terminated.Input, connection).ConfigureAwait(false))
         {
             // Kestrel would wait limits.idleTimeout for a first request; a connection that sends
@@ -60,6 +61,7 @@ internal sealed partial class TlsTermination(
         connection.Features.Set<ITlsConnectionFeature>(terminated);
         connection.Features.Set<ITlsApplicationProtocolFeature>(terminated);
         connection.Items[InterceptionSession.ItemKey] = session;
+        connection.Items[UpstreamRequestSlots.ItemKey] = new UpstreamRequestSlots(config.Limits.UpstreamRequestsPerConnection, metrics);
         connection.Transport = terminated;
         Task serving = next(connection);
         if (!await ServedOrAbandonedAsync(serving, connection).ConfigureAwait(false))
@@ -77,6 +79,19 @@ internal sealed partial class TlsTermination(
         await terminated.Output.CompleteAsync().ConfigureAwait(false);
         await ssl.DisposeAsync().ConfigureAwait(false);
         await serving.ConfigureAwait(false);
+    }
+
+    // RFC 9113 §10.5: control frames past limits.http2ControlFramesPerSecond end the connection
+    // (Kestrel 10 has no such bound); counted, logged, and the socket aborted.
+    private Http2FloodGuardStream GuardFloods(SslStream ssl, ConnectionContext connection, InterceptionSession session)
+    {
+        var budget = new Http2FrameBudget(config.Limits.Http2ControlFramesPerSecond);
+        return new Http2FloodGuardStream(ssl, budget, () =>
+        {
+            metrics.RecordError(ErrorKind.Http2ControlFlood);
+            Log.ControlFlood(logger, session.Sandbox, session.Plan.Authority, budget.Counted, budget.Frames);
+            connection.Abort(new ConnectionAbortedException("HTTP/2 control-frame flood"));
+        });
     }
 
     // Peeks: the bytes stay unexamined, so Kestrel's first read returns them at once. False when
@@ -198,5 +213,8 @@ internal sealed partial class TlsTermination(
 
         [LoggerMessage(2311, LogLevel.Debug, "{Sandbox}: intercepted {Authority}: the HTTP stack did not finish {Seconds}s after the client went away; connection aborted and its slot returned")]
         public static partial void Abandoned(ILogger logger, string sandbox, string authority, int seconds);
+
+        [LoggerMessage(2312, LogLevel.Warning, "{Sandbox}: intercepted {Authority}: HTTP/2 control-frame flood ({Counted} control frames within a second, {Frames} frames in all); connection closed (limits.http2ControlFramesPerSecond)")]
+        public static partial void ControlFlood(ILogger logger, string sandbox, string authority, long counted, long frames);
     }
 }

@@ -71,4 +71,11 @@ internal enum ErrorKind
     /// its client went away: aborted, and its connection-limit slot returned.
     /// </summary>
     AbandonedConnection,
+
+    /// <summary>
+    /// An intercepted HTTP/2 connection sent more control frames (SETTINGS, PING, PRIORITY,
+    /// WINDOW_UPDATE, empty DATA, unknown types) than <c>limits.http2ControlFramesPerSecond</c>
+    /// allows and was closed.
+    /// </summary>
+    Http2ControlFlood,
 }

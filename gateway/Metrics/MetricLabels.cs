@@ -36,6 +36,6 @@ internal static class MetricLabels
         "malformed_request", "header_timeout", "too_many_connections", "unknown_sandbox", "proxy_authentication",
         "name_not_resolved", "egress_guard", "upstream_refused", "upstream_unreachable", "upstream_timeout",
         "client_reset", "upstream_reset", "idle_timeout", "policy_error", "tls_handshake", "placeholder_leak",
-        "audit_write", "socks_proxy", "out_of_sockets", "abandoned_connection",
+        "audit_write", "socks_proxy", "out_of_sockets", "abandoned_connection", "control_frame_flood",
     ];
 }

@@ -29,6 +29,13 @@ public sealed record KitCredentialSource(string Name, ImmutableArray<string> Env
     /// <summary>A GitHub App installation token, or null.</summary>
     public KitGithubApp? GithubApp { get; init; }
 
+    /// <summary>
+    /// <c>body: true</c>: placeholders of this source's proxy-managed variables are also replaced in
+    /// request bodies sent to its bound hosts (headers and the URL query always are). Only env, file
+    /// and command sources have placeholders a body can carry.
+    /// </summary>
+    public bool Body { get; init; }
+
     /// <summary>What kind of source this is.</summary>
     public KitSourceKind Kind =>
         Command is not null ? KitSourceKind.Command

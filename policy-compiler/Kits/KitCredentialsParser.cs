@@ -8,7 +8,7 @@ internal static class KitCredentialsParser
 {
     private static readonly string[] s_sectionKeys = ["sources"];
     private static readonly string[] s_sourceKeys =
-        ["env", "file", "priority", "command", "ttl", "timeout", "aws", "oauth2", "googleServiceAccount", "githubApp"];
+        ["env", "file", "priority", "command", "ttl", "timeout", "aws", "oauth2", "googleServiceAccount", "githubApp", "body"];
 
     public static KitCredentials Parse(KitNodeReader reader, YamlNode node, string path)
     {
@@ -78,7 +78,12 @@ internal static class KitCredentialsParser
 
         if (kind is null)
         {
-            return KitValueSourceParser.Parse(reader, name, key, fields, path);
+            return KitValueSourceParser.Parse(reader, name, key, fields, path) with { Body = Body(reader, fields, path) };
+        }
+
+        if (fields.TryGetValue("body", out var body))
+        {
+            reader.Error(body.Key, KitNodeReader.Child(path, "body"), $"\"body\" substitutes placeholders of env, file or command sources; a \"{kind}\" source has none a body could carry, so remove it");
         }
 
         foreach (string other in (string[])["env", "file", "priority", "command", "ttl", "timeout"])
@@ -99,4 +104,8 @@ internal static class KitCredentialsParser
             _ => empty with { GithubApp = KitMintedSourceParser.GithubApp(reader, name, kindKey, kindNode, kindPath) },
         };
     }
+
+    // body: true opts a source's placeholders into request-body substitution (DESIGN.md "Credentials").
+    private static bool Body(KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path) =>
+        fields.TryGetValue("body", out var body) && (reader.Boolean(body.Value, KitNodeReader.Child(path, "body")) ?? false);
 }

@@ -143,6 +143,22 @@ public class ConfigLoaderTests
             errors);
     }
 
+    [Fact]
+    public void UpstreamAndHttp2Limits_AreRead_AndOutOfRangeValuesNamed()
+    {
+        LimitsConfig limits = ConfigTestLoader.LoadValid("limits:\n  upstreamRequestsPerConnection: 4\n  http2ControlFramesPerSecond: 250\n").Limits;
+        Assert.Equal(4, limits.UpstreamRequestsPerConnection);
+        Assert.Equal(250, limits.Http2ControlFramesPerSecond);
+
+        (_, List<string> errors) = ConfigTestLoader.Load("limits:\n  upstreamRequestsPerConnection: 0\n  http2ControlFramesPerSecond: 5\n");
+        Assert.Equal(
+            [
+                "gateway.yaml:2: limits.upstreamRequestsPerConnection: 0 is out of range; use 1-1000",
+                "gateway.yaml:3: limits.http2ControlFramesPerSecond: 5 is out of range; use 10-1000000",
+            ],
+            errors);
+    }
+
     [Theory]
     [InlineData("listen:\n  admin: unix:{stateDir}/a.sock\n", "/srv/gateway-state/a.sock")]
     [InlineData("listen:\n  admin: unix:/run/{stateDir}.sock\n", "/run/srv/gateway-state.sock")]

@@ -96,7 +96,7 @@ public class EnvironmentOverridesTests
     [InlineData("GATEWAY__", "x", "GATEWAY__: empty key; write GATEWAY__SECTION__KEY, e.g. GATEWAY__LISTEN__FORWARD")]
     [InlineData("GATEWAY__SANDBOXES__0__NAME", "Dev", "GATEWAY__SANDBOXES__0__NAME: \"Dev\" is not a sandbox name; use lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters")]
     [InlineData("GATEWAY__SANDBOXES__0__ADDRESSES", "10.209.0.9", "GATEWAY__SANDBOXES__0__ADDRESSES: expected a list, found a value; set GATEWAY__SANDBOXES__0__ADDRESSES__0=10.209.0.9 and so on")]
-    [InlineData("GATEWAY__LIMITS", "fast", "GATEWAY__LIMITS: expected a section (maxConnections, headerTimeout, idleTimeout, connectTimeout), found a value")]
+    [InlineData("GATEWAY__LIMITS", "fast", "GATEWAY__LIMITS: expected a section (maxConnections, headerTimeout, idleTimeout, connectTimeout, upstreamRequestsPerConnection, http2ControlFramesPerSecond), found a value")]
     public void BadVariable_IsNamed(string name, string value, string expected)
     {
         (_, List<string> errors) = ConfigTestLoader.Load(File, (name, value));

@@ -45,7 +45,8 @@ internal sealed class BrokeredGateway : IAsyncDisposable
     /// <summary>Starts the gateway with <paramref name="kitBody"/> (network, credentials, environment sections) as kit "brokered".</summary>
     /// <param name="transparentTls">Where the transparent TLS listener binds; null for none.</param>
     /// <param name="dialTlsPort">The port the transparent listener dials upstream (the upstream's by default).</param>
-    public static async Task<BrokeredGateway> StartAsync(InterceptTestCa ca, string kitBody, IPEndPoint? transparentTls = null, int? dialTlsPort = null)
+    /// <param name="services">Last word on the daemon's services (a test's own clock).</param>
+    public static async Task<BrokeredGateway> StartAsync(InterceptTestCa ca, string kitBody, IPEndPoint? transparentTls = null, int? dialTlsPort = null, Action<IServiceCollection>? services = null)
     {
         string directory = Directory.CreateTempSubdirectory("gw-brokered-").FullName;
         string kit = Path.Combine(directory, "spec.yaml");
@@ -69,6 +70,7 @@ internal sealed class BrokeredGateway : IAsyncDisposable
                 Listen = transparentTls is not null ? config.Listen with { TransparentTls = transparentTls } : config.Listen,
                 Transparent = config.Transparent with { DialTlsPort = dialTlsPort ?? upstream.Port },
             },
+            services: services,
             logging: l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         return new BrokeredGateway(directory, upstream, gateway, logs);
     }

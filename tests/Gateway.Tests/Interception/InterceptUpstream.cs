@@ -34,6 +34,9 @@ internal sealed class InterceptUpstream : IAsyncDisposable
     /// <summary>Every request received: path, protocol, Host and headers.</summary>
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
 
+    /// <summary>Bodies POSTed to /record-body, each as "?QUERY BODY".</summary>
+    public ConcurrentQueue<string> Bodies { get; } = new();
+
     /// <summary>Completed by the test to let /sse send its second event.</summary>
     public TaskCompletionSource SseRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -93,6 +96,14 @@ internal sealed class InterceptUpstream : IAsyncDisposable
             }
 
             return "read " + total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        app.MapPost("/record-body", async (HttpContext c) =>
+        {
+            // Keeps the body as received, so a test checks what the upstream got, not what came back.
+            using var reader = new StreamReader(c.Request.Body);
+            string body = await reader.ReadToEndAsync();
+            self!.Bodies.Enqueue(c.Request.QueryString + " " + body);
+            return "recorded " + body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         });
         app.MapGet("/chunked/{count:int}", async (HttpContext c, int count) =>
         {

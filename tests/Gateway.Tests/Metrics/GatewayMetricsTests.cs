@@ -33,6 +33,8 @@ public sealed class GatewayMetricsTests
         ("gateway_ca_expiry_timestamp_seconds", "gauge"),
         ("gateway_would_block_total", "counter"),
         ("gateway_credential_fetches_total", "counter"),
+        ("gateway_upstream_requests_active", "gauge"),
+        ("gateway_upstream_requests_queued_total", "counter"),
     ];
 
     [Fact]

@@ -60,6 +60,15 @@ public class KitCredentialSourceParserTests
     }
 
     [Fact]
+    public void BodyTrue_OptsASourceIntoBodySubstitution_AndIsOffByDefault()
+    {
+        KitSpec kit = Parse("credentials:\n  sources:\n    x: { env: [A], body: true }\n    y: { env: [B] }\n");
+
+        Assert.True(kit.Credentials.Sources["x"].Body);
+        Assert.False(kit.Credentials.Sources["y"].Body);
+    }
+
+    [Fact]
     public void CommandWithoutTtlOrTimeout_GetsTheDefaults()
     {
         KitCommand command = Parse("credentials:\n  sources:\n    x: { command: [/usr/bin/op, read, \"op://v/i/f\"] }\n").Credentials.Sources["x"].Command!;
@@ -88,6 +97,8 @@ public class KitCredentialSourceParserTests
     }
 
     [Theory]
+    [InlineData("x: { env: [A], body: maybe }", 6, "credentials.sources.x.body", "\"maybe\" is not a boolean; write true or false")]
+    [InlineData("x: { oauth2: { tokenUrl: \"https://a.example.com/t\", grant: client_credentials, clientId: { env: [B] }, clientSecret: { env: [C] } }, body: true }", 6, "credentials.sources.x.body", "\"body\" substitutes placeholders of env, file or command sources; a \"oauth2\" source has none a body could carry, so remove it")]
     [InlineData("x: { command: [vault, kv, get] }", 6, "credentials.sources.x.command", "\"vault\" is not an absolute path; the command runs without a shell or PATH lookup, so write e.g. \"/usr/bin/vault\"")]
     [InlineData("x: { command: [] }", 6, "credentials.sources.x.command", "the command is empty; write the program and its arguments as a list, e.g. [/usr/bin/op, read, \"op://vault/item/field\"]")]
     [InlineData("x: { command: [/bin/true], ttl: soon }", 6, "credentials.sources.x.ttl", "\"soon\" is not a positive duration; use e.g. 10s, 500ms, 5m")]
