@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Gateway.Configuration;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Sandboxes;
@@ -14,10 +15,14 @@ namespace Gateway.Dns;
 /// A/AAAA for a name the querying sandbox may reach on 443 or 80 (the only ports a sandbox
 /// reaches without the forward proxy, which resolves names itself) → the gateway's address on
 /// the link the query came in on (under report mode a name the policy denies too, audited as
-/// <c>wouldBlock</c>); everything else REFUSED, except a minimal SOA/NS for the root.
+/// <c>wouldBlock</c>); a name the policy blocks as <c>dns.blocked</c> says (NXDOMAIN by default,
+/// REFUSED, or the gateway's address so the transparent listener refuses the connection);
+/// everything else REFUSED, except a minimal SOA/NS for the root.
 /// </summary>
-internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics, PolicyEnforcement enforcement)
+internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics, PolicyEnforcement enforcement, GatewayConfig config)
 {
+    private readonly DnsBlockedAnswer _blocked = config.Dns?.Blocked ?? DnsBlockedAnswer.NxDomain;
+
     /// <summary>Audit rule of a query that could not be read.</summary>
     public const string MalformedRule = "dns-malformed";
 
@@ -106,10 +111,19 @@ internal sealed class DnsResolver(LivePolicy policy, SandboxRegistry sandboxes, 
         metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKind.Dns, Stopwatch.GetTimestamp() - decideStarted, wouldBlock);
         exchange.Decision = decision;
         exchange.Host = Encoding.ASCII.GetString(host);
-        if ((!decision.IsAllowed && !wouldBlock) || query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
+        bool blocked = !decision.IsAllowed && !wouldBlock;
+        if (blocked && _blocked != DnsBlockedAnswer.Gateway)
+        {
+            return Refuse(ref exchange, response, message, query, _blocked == DnsBlockedAnswer.NxDomain ? DnsRcode.NxDomain : DnsRcode.Refused, limit);
+        }
+
+        if (query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
         {
             return Refuse(ref exchange, response, message, query, DnsRcode.Refused, limit);
         }
+
+        // Blocked under dns.blocked: gateway: the address as for an allowed name, still audited as
+        // blocked; the connection that follows is refused by the transparent listener with its reason.
 
         // The family asked for, or nothing (NOERROR, no answer: the name exists, this family does not).
         Span<byte> address = stackalloc byte[16];

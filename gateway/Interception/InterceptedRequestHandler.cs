@@ -195,7 +195,8 @@ internal sealed partial class InterceptedRequestHandler
             injected,
             started,
             viaSocks5,
-            l7WouldBlock).ConfigureAwait(false);
+            l7WouldBlock,
+            context.Request).ConfigureAwait(false);
     }
 
     // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing
@@ -265,7 +266,7 @@ internal sealed partial class InterceptedRequestHandler
 
         await context.Response.WriteAsync(body).ConfigureAwait(false);
         Log.Refused(_logger, session.Sandbox, context.Request.Method, session.Plan.Authority, status, ruleId);
-        await _recorder.RecordAsync(session, ruleSource ?? (blocked ? ruleId : session.Decision.Source), ruleId, allowed: !blocked, status, 0, 0, null, started).ConfigureAwait(false);
+        await _recorder.RecordAsync(session, ruleSource ?? (blocked ? ruleId : session.Decision.Source), ruleId, allowed: !blocked, status, 0, 0, null, started, request: context.Request).ConfigureAwait(false);
     }
 
     private static partial class Log

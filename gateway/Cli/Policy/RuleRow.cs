@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Gateway.Cli.Policy;
 
@@ -14,6 +15,7 @@ internal sealed record RuleRow(
     string Id, string Type, string Decision, IReadOnlyList<string> Resources, string Source, string Scope, DateTimeOffset? ExpiresAt)
 {
     /// <summary>The EXPIRES cell: "never", or the UTC time to the second.</summary>
+    [JsonIgnore]
     public string ExpiresCell => ExpiresAt is { } expires ? FormatExpiry(expires) : "never";
 
     /// <summary>An expiry as operators read it everywhere: UTC, ISO 8601, to the second.</summary>
