@@ -38,7 +38,8 @@ internal sealed class TransparentTlsMiddleware(
     DecisionRecorder recorder,
     NonHttpRecorder notTls,
     TlsTermination termination,
-    PolicyEnforcement enforcement)
+    PolicyEnforcement enforcement,
+    BlockPage blockPage)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -150,6 +151,13 @@ internal sealed class TransparentTlsMiddleware(
         if (!decision.IsAllowed && !wouldBlock)
         {
             await recorder.RecordAsync(sandbox.Name, host, port, AuditEvent.TransparentProxy, decision, EgressError.None, 403, 0, 0, started).ConfigureAwait(false);
+            if (blockPage.Enabled)
+            {
+                // The hello is still unread in the pipe: the block page's handshake consumes it.
+                await blockPage.ServeAsync(connection, host, BlockedMessage.For(decision, host, port, sandbox.Name)).ConfigureAwait(false);
+                return;
+            }
+
             await RefuseAsync(connection).ConfigureAwait(false);
             return;
         }
