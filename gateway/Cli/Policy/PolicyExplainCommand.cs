@@ -113,12 +113,23 @@ internal static class PolicyExplainCommand
                 }
             }
 
-            if (found is null)
+            // Sandboxes vmm registered while no daemon runs now: their registry is in the state directory.
+            List<string>? registeredKits = null;
+            foreach (Sandboxes.SandboxRegistration registered in Sandboxes.SandboxRegistry.LoadRegistrations(config.StateDir))
             {
-                throw new CliException($"unknown sandbox \"{sandbox}\"; known sandboxes: {string.Join(", ", known)} (static sandboxes come from `sandboxes:` in --config)");
+                known.Add(registered.Name);
+                if (found is null && registered.Name == sandbox)
+                {
+                    registeredKits = [.. registered.Kits ?? []];
+                }
             }
 
-            names.AddRange(found.Kits);
+            if (found is null && registeredKits is null)
+            {
+                throw new CliException($"unknown sandbox \"{sandbox}\"; known sandboxes: {string.Join(", ", known)} (static sandboxes come from `sandboxes:` in --config, others from `vmm`)");
+            }
+
+            names.AddRange(found?.Kits ?? [.. registeredKits!]);
         }
 
         // The --kit files are the last ones loaded.
