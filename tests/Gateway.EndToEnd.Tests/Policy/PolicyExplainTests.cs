@@ -157,7 +157,7 @@ public sealed class PolicyExplainTests : IDisposable
     {
         GatewayResult explain = await _state.RunAsync("policy", "explain", "a.example.test", "--sandbox", "nope");
 
-        explain.AssertFailure("unknown sandbox \"nope\"; known sandboxes: host (static sandboxes come from `sandboxes:` in --config)");
+        explain.AssertFailure("unknown sandbox \"nope\"; known sandboxes: host (static sandboxes come from `sandboxes:` in --config, others from `vmm`)");
     }
 
     [Fact]
