@@ -110,6 +110,12 @@ internal readonly record struct AuditEvent
     /// </summary>
     public long Suppressed { get; init; }
 
+    /// <summary>For an intercepted request: its method; null, and absent from the JSON line, for a connection.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>For an intercepted request: its path with the query string dropped (it may carry secrets); null otherwise.</summary>
+    public string? Path { get; init; }
+
     /// <summary>True when <see cref="Decision"/> is <see cref="Blocked"/>.</summary>
     public bool IsBlocked => string.Equals(Decision, Blocked, StringComparison.Ordinal);
 }

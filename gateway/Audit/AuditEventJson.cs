@@ -9,7 +9,8 @@ namespace Gateway.Audit;
 /// The JSON Lines shape of an <see cref="AuditEvent"/>: stable camelCase names, every field
 /// always present (<c>injected</c> is null when nothing was injected; <c>listener</c> and <c>reason</c> are null on a refusal-summary line) except <c>upstream</c>,
 /// written only as <c>"socks5"</c> for traffic that left through the SOCKS5 proxy, and
-/// <c>suppressed</c>, written only on a refusal-summary line; written with
+/// <c>suppressed</c>, written only on a refusal-summary line, and <c>method</c> and <c>path</c>
+/// (query string dropped), written only for an intercepted request; written with
 /// <see cref="Utf8JsonWriter"/> and pre-encoded names, so writing allocates nothing.
 /// Shippers (Vector, Fluent Bit, the OpenTelemetry Collector) and <c>policy log</c> read it.
 /// </summary>
@@ -46,6 +47,8 @@ internal static class AuditEventJson
     private static readonly JsonEncodedText s_injected = JsonEncodedText.Encode("injected");
     private static readonly JsonEncodedText s_upstream = JsonEncodedText.Encode("upstream");
     private static readonly JsonEncodedText s_suppressed = JsonEncodedText.Encode("suppressed");
+    private static readonly JsonEncodedText s_method = JsonEncodedText.Encode("method");
+    private static readonly JsonEncodedText s_path = JsonEncodedText.Encode("path");
 
     /// <summary>Writes <paramref name="e"/> as one JSON object (no newline).</summary>
     public static void Write(Utf8JsonWriter writer, in AuditEvent e)
@@ -77,6 +80,12 @@ internal static class AuditEventJson
         if (e.Suppressed > 0)
         {
             writer.WriteNumber(s_suppressed, e.Suppressed);
+        }
+
+        if (e.Method is not null)
+        {
+            writer.WriteString(s_method, e.Method);
+            writer.WriteString(s_path, e.Path);
         }
 
         writer.WriteEndObject();
@@ -144,7 +153,7 @@ internal static class AuditEventJson
         DateTimeOffset? time = null;
         string? sandbox = null, host = null, decision = null;
         string type = AuditEvent.NetworkType, proxy = string.Empty, rule = string.Empty, ruleId = string.Empty;
-        string? injected = null, upstream = null, listener = null, reason = null;
+        string? injected = null, upstream = null, listener = null, reason = null, method = null, path = null;
         int port = 0, status = 0;
         long bytesIn = 0, bytesOut = 0, durationMs = 0, suppressed = 0;
         bool wouldBlock = false;
@@ -178,6 +187,8 @@ internal static class AuditEventJson
                     Injected = injected,
                     Upstream = upstream,
                     Suppressed = suppressed,
+                    Method = method,
+                    Path = path,
                 };
                 return true;
             }
@@ -203,6 +214,14 @@ internal static class AuditEventJson
             else if (reader.ValueTextEquals(s_host.EncodedUtf8Bytes))
             {
                 host = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals(s_method.EncodedUtf8Bytes))
+            {
+                method = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals(s_path.EncodedUtf8Bytes))
+            {
+                path = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals(s_port.EncodedUtf8Bytes))
             {

@@ -54,7 +54,7 @@ internal sealed class AuditGroup(AuditGroupKey key, in AuditEvent first)
 
     /// <summary>The group as <c>policy log</c> prints it.</summary>
     public AuditLogRow ToRow() => new(
-        Key.Sandbox, Key.Type, Key.Host, Port, Key.Proxy, Key.Rule, RuleId, Key.Decision, Key.WouldBlock, FirstSeen, LastSeen, Count, Injected);
+        Key.Sandbox, Key.Type, Key.Host, Port, Key.Proxy, Key.Rule, RuleId, Key.Decision, Key.WouldBlock, FirstSeen, LastSeen, Count, Injected, Key.Listener);
 
     // Source names are few per host; the union keeps the order they were first seen.
     private static string Union(string? seen, string added)

@@ -16,6 +16,7 @@ namespace Gateway.Audit;
 /// <param name="LastSeen">The latest event.</param>
 /// <param name="Count">Events in the row.</param>
 /// <param name="Injected">The credential sources (names, never values) injected into the row's requests, comma-separated; omitted when none.</param>
+/// <param name="Listener">"forward", "transparentTls", "transparentHttp" or "dns" (see <see cref="AuditListener"/>).</param>
 internal sealed record AuditLogRow(
     string Sandbox,
     string Type,
@@ -29,4 +30,10 @@ internal sealed record AuditLogRow(
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
     long Count,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Injected = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Injected = null,
+    string? Listener = null)
+{
+    /// <summary>The PROXY cell: the listener for transparent rows (TLS and HTTP apart), else the proxy.</summary>
+    [JsonIgnore]
+    public string ProxyCell => Proxy == AuditEvent.TransparentProxy ? Listener ?? AuditListener.Of(Proxy, Port ?? 0) : Proxy;
+}

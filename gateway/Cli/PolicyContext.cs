@@ -2,6 +2,7 @@ using System.CommandLine;
 using Gateway.Admin;
 using Gateway.Configuration;
 using Gateway.Policy;
+using Gateway.Sandboxes;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Kits;
 using PolicyCompiler.Rules;
@@ -20,7 +21,7 @@ internal sealed class PolicyContext
     public PolicyStore Store => _sources.Store;
 
     public static PolicyContext Open(ParseResult result, CliContext context, GlobalOptions options) =>
-        new(new PolicySources(options.LoadConfig(result, context)));
+        new(new PolicySources(options.LoadConfig(result, context), context.Time));
 
     public List<PolicyRule> GlobalRules(StoredPolicy stored) => _sources.GlobalRules(stored);
 
@@ -32,6 +33,41 @@ internal sealed class PolicyContext
     }
 
     public PolicySnapshot Compile(StoredPolicy stored, List<KitSpec> kits) => _sources.Compile(stored, kits);
+
+    /// <summary>
+    /// Checks that <paramref name="sandbox"/> names a sandbox the gateway knows: "host", the config's
+    /// static sandboxes, and those vmm registered (asked of the running daemon, else read from the
+    /// state directory). A typo must fail now, not leave a rule that never decides.
+    /// </summary>
+    public async Task RequireKnownSandboxAsync(string sandbox, CancellationToken cancellation)
+    {
+        var known = new List<string> { "host" };
+        List<SandboxRow>? running = await AdminClient.TryListSandboxesAsync(Config.Listen.Admin, cancellation).ConfigureAwait(false);
+        if (running is not null)
+        {
+            foreach (SandboxRow row in running)
+            {
+                known.Add(row.Name);
+            }
+        }
+        else
+        {
+            foreach (SandboxConfig configured in Config.Sandboxes)
+            {
+                known.Add(configured.Name);
+            }
+
+            foreach (SandboxRegistration registered in SandboxRegistry.LoadRegistrations(Config.StateDir))
+            {
+                known.Add(registered.Name);
+            }
+        }
+
+        if (!known.Contains(sandbox, StringComparer.Ordinal))
+        {
+            throw new CliException($"unknown sandbox \"{sandbox}\"; known sandboxes: {string.Join(", ", known)} (see `gateway sandbox ls`)");
+        }
+    }
 
     /// <summary>
     /// After a change to the store: a running daemon recompiles before this returns, so the

@@ -10,7 +10,7 @@ internal sealed partial class ConfigValidator
     // sockaddr_un.sun_path is 108 bytes on Linux, one of them the terminating NUL.
     private const int MaxUnixPathBytes = 107;
 
-    private static readonly string[] s_listenKeys = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "metricsAllowRemote", "admin"];
+    private static readonly string[] s_listenKeys = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "metricsAllowRemote", "admin", "blockPage"];
 
     private ListenConfig ReadListen(ConfigNode? node)
     {
@@ -34,7 +34,8 @@ internal sealed partial class ConfigValidator
         }
 
         CheckDistinct(bound);
-        return new ListenConfig(forward, transparentHttp, transparentTls, dns, metrics, admin, metricsAllowRemote);
+        bool blockPage = ReadFlag(section, "blockPage", "false");
+        return new ListenConfig(forward, transparentHttp, transparentTls, dns, metrics, admin, metricsAllowRemote, blockPage);
     }
 
     // A missing key takes the default; an explicit null turns the listener off.

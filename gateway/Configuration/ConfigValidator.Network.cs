@@ -165,24 +165,48 @@ internal sealed partial class ConfigValidator
         return new UpstreamConfig(socks5, credential);
     }
 
-    private static readonly string[] s_dnsKeys = ["answerAddress"];
+    private static readonly string[] s_dnsKeys = ["answerAddress", "blocked"];
 
     private DnsConfig ReadDns(ConfigNode? node)
     {
         ConfigSection section = Open(node, "dns", s_dnsKeys);
+        DnsBlockedAnswer blocked = ReadDnsBlocked(section);
         ConfigNode? value = section.Get("answerAddress");
         string path = section.PathOf("answerAddress");
         if (value is null || value.Kind == ConfigNodeKind.Null || !TryText(value, path, out string text))
         {
-            return new DnsConfig(null);
+            return new DnsConfig(null, blocked);
         }
 
         if (!IpSyntax.TryParse(text, foldMapped: true, out IPAddress address))
         {
             Report(value, path, $"\"{text}\" is not an IP address; write a literal such as 10.209.0.1, or leave it out to answer with the address each query arrived on");
-            return new DnsConfig(null);
+            return new DnsConfig(null, blocked);
         }
 
-        return new DnsConfig(address);
+        return new DnsConfig(address, blocked);
+    }
+
+    private DnsBlockedAnswer ReadDnsBlocked(ConfigSection section)
+    {
+        ConfigNode? value = section.Get("blocked");
+        string path = section.PathOf("blocked");
+        if (value is null || value.Kind == ConfigNodeKind.Null || !TryText(value, path, out string text))
+        {
+            return DnsBlockedAnswer.NxDomain;
+        }
+
+        switch (text)
+        {
+            case "nxdomain":
+                return DnsBlockedAnswer.NxDomain;
+            case "refused":
+                return DnsBlockedAnswer.Refused;
+            case "gateway":
+                return DnsBlockedAnswer.Gateway;
+            default:
+                Report(value, path, $"\"{text}\" is not an answer for blocked names; use nxdomain (the default: no retries), refused, or gateway (the transparent listener refuses the connection)");
+                return DnsBlockedAnswer.NxDomain;
+        }
     }
 }

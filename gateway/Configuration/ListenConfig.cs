@@ -11,6 +11,7 @@ namespace Gateway.Configuration;
 /// <param name="Metrics">/metrics, /healthz, /readyz: a loopback <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>, any address only with <paramref name="MetricsAllowRemote"/>.</param>
 /// <param name="Admin">The admin API; a unix socket only, so no sandbox can reach it over the network.</param>
 /// <param name="MetricsAllowRemote">The operator opted in to a non-loopback metrics address (and keeps sandboxes off it by other means).</param>
+/// <param name="BlockPage">A refused TLS connection on the transparent listener gets a leaf from the local CA and a readable 403 instead of a TLS alert.</param>
 internal sealed record ListenConfig(
     IPEndPoint? Forward,
     IPEndPoint? TransparentHttp,
@@ -18,4 +19,5 @@ internal sealed record ListenConfig(
     IPEndPoint? Dns,
     EndPoint? Metrics,
     UnixDomainSocketEndPoint Admin,
-    bool MetricsAllowRemote = false);
+    bool MetricsAllowRemote = false,
+    bool BlockPage = false);

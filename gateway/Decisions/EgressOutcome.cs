@@ -12,6 +12,12 @@ namespace Gateway.Decisions;
 internal readonly record struct EgressOutcome(
     int Status, long BytesIn = 0, long BytesOut = 0, EgressError DialError = EgressError.None, bool ViaSocks5 = false, string? Injected = null)
 {
+    /// <summary>For an intercepted request: its method; null for a connection.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>For an intercepted request: its path with the query string dropped (it may carry secrets); null for a connection.</summary>
+    public string? Path { get; init; }
+
     /// <summary>The outcome of a refusal answered with <paramref name="status"/>.</summary>
     public static EgressOutcome Refused(int status) => new(status);
 }

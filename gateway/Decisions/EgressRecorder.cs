@@ -45,6 +45,8 @@ internal sealed class EgressRecorder(AuditWriter audit, TimeProvider time)
             DurationMs = verdict.Started == 0 ? 0 : (long)Stopwatch.GetElapsedTime(verdict.Started).TotalMilliseconds,
             Injected = outcome.Injected,
             Upstream = outcome.ViaSocks5 ? AuditEvent.Socks5Upstream : null,
+            Method = outcome.Method,
+            Path = outcome.Path,
         };
     }
 }

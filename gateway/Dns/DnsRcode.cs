@@ -10,6 +10,8 @@ internal enum DnsRcode : ushort
     FormErr = 1,
 
     /// <summary>An OPCODE other than QUERY.</summary>
+    NxDomain = 3,
+
     NotImp = 4,
 
     /// <summary>Policy: the name is blocked, the type is not served, or the source is no sandbox.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Hosting;
 
@@ -11,10 +12,14 @@ namespace Gateway.Dns;
 /// A/AAAA for a name the querying sandbox may reach on 443 or 80 (the only ports a sandbox
 /// reaches without the forward proxy, which resolves names itself) → the gateway's address on
 /// the link the query came in on (under report mode a name the policy denies too, audited as
-/// <c>wouldBlock</c>); everything else REFUSED, except a minimal SOA/NS for the root.
+/// <c>wouldBlock</c>); a name the policy blocks as <c>dns.blocked</c> says (NXDOMAIN by default,
+/// REFUSED, or the gateway's address so the transparent listener refuses the connection);
+/// everything else REFUSED, except a minimal SOA/NS for the root.
 /// </summary>
-internal sealed class DnsResolver(EgressDecider decider)
+internal sealed class DnsResolver(EgressDecider decider, GatewayConfig config)
 {
+    private readonly DnsBlockedAnswer _blocked = config.Dns?.Blocked ?? DnsBlockedAnswer.NxDomain;
+
     /// <summary>Ports a name must be allowed on, in order, to resolve: TCP 443 and 80 are what nftables redirects to the transparent listeners.</summary>
     private const int TlsPort = 443;
     private const int HttpPort = 80;
@@ -79,10 +84,24 @@ internal sealed class DnsResolver(EgressDecider decider)
         request.FallbackPort = HttpPort;
         exchange.Verdict = decider.Decide(in request);
         exchange.Decided = true;
-        if (!exchange.Verdict.LetsThrough || query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
+        if (!exchange.Verdict.LetsThrough)
+        {
+            // A name the policy refuses is answered as dns.blocked says; every other refusal
+            // (unknown sandbox, invalid name, policy error) is REFUSED: there is no name to speak of.
+            bool byPolicy = exchange.Verdict.Reason is EgressReason.Rule or EgressReason.NoMatch;
+            if (!byPolicy || _blocked != DnsBlockedAnswer.Gateway)
+            {
+                return Refuse(ref exchange, response, message, query, byPolicy && _blocked == DnsBlockedAnswer.NxDomain ? DnsRcode.NxDomain : DnsRcode.Refused, limit);
+            }
+        }
+
+        if (query.Class != DnsType.ClassIn || query.Type is not (DnsType.A or DnsType.Aaaa))
         {
             return Refuse(ref exchange, response, message, query, DnsRcode.Refused, limit);
         }
+
+        // Blocked under dns.blocked: gateway: the address as for an allowed name, still audited as
+        // blocked; the connection that follows is refused by the transparent listener with its reason.
 
         // The family asked for, or nothing (NOERROR, no answer: the name exists, this family does not).
         Span<byte> address = stackalloc byte[16];

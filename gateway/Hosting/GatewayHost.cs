@@ -106,6 +106,7 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton(sp => new SigV4Resigner(new SigV4SigningKeys(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<UpstreamHttpClient>();
         builder.Services.AddSingleton<TlsTermination>();
+        builder.Services.AddSingleton<BlockPage>();
         builder.Services.AddSingleton<InterceptedRequestHandler>();
         var endPoints = new ListenerEndPoints();
         builder.Services.AddSingleton(endPoints);

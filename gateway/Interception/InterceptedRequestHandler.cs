@@ -149,7 +149,11 @@ internal sealed partial class InterceptedRequestHandler
             ? transformer.Outcome.Socks5Proxy is not null
             : _dialer.RoutesThroughSocks5(plan.Host, session.Permissions, session.KitProxy);
         await _recorder.RecordAsync(
-            in verdict, new EgressOutcome(context.Response.StatusCode, bytes.In, bytes.Out, dialError, viaSocks5, injected)).ConfigureAwait(false);
+            in verdict, new EgressOutcome(context.Response.StatusCode, bytes.In, bytes.Out, dialError, viaSocks5, injected)
+            {
+                Method = context.Request.Method,
+                Path = RequestPath(context.Request),
+            }).ConfigureAwait(false);
         if (error != ForwarderError.None && ClientConnection.IsGone(context))
         {
             context.Abort();
@@ -175,6 +179,10 @@ internal sealed partial class InterceptedRequestHandler
             slots?.Exit();
         }
     }
+
+    // The audit's path: the query string is dropped, since it may carry secrets.
+    private static string RequestPath(HttpRequest request) =>
+        request.PathBase.Add(request.Path) is { HasValue: true } path ? path.Value! : "/";
 
     private void RecordInjections(RequestCredentials credentials)
     {
@@ -226,7 +234,7 @@ internal sealed partial class InterceptedRequestHandler
         }
 
         // On the record before the body: a client that resets mid-answer is still audited.
-        await _recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+        await _recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status) with { Method = context.Request.Method, Path = RequestPath(context.Request) }).ConfigureAwait(false);
         Log.Refused(_logger, verdict.Sandbox.Name, context.Request.Method, verdict.Plan.Interception!.Authority, verdict.Status, verdict.RuleId);
         await context.Response.WriteAsync(body).ConfigureAwait(false);
     }

@@ -12,14 +12,16 @@ internal static class BlockedMessage
         string fix = decision.Reason switch
         {
             DecisionReason.DenyRule when decision.Rule!.Source.Kind == RuleSourceKind.Local =>
-                $"To unblock it: gateway policy rm network --id {decision.RuleId}",
+                $"To unblock it: gateway policy rm network --id {decision.RuleId}"
+                + (decision.Rule.Sandbox is { } scoped ? " --sandbox " + scoped : string.Empty),
             DecisionReason.DenyRule when decision.Rule!.Source.Kind == RuleSourceKind.Kit =>
                 $"To unblock it: remove \"{decision.Pattern}\" from deniedDomains of {decision.Source}",
-            _ => $"To allow it: gateway policy allow network {hostPattern}",
+            _ when sandbox is "host" or "unknown" => $"To allow it: gateway policy allow network {hostPattern}",
+            _ => $"To allow it: gateway policy allow network {hostPattern} --sandbox {sandbox} (without --sandbox: for every sandbox)",
         };
         string matched = decision.Pattern is null ? string.Empty : $" matching \"{decision.Pattern}\"";
         return $"Blocked by the egress gateway: {hostPattern}:{port} for sandbox {sandbox}.\n"
-            + $"Rule: {decision.RuleId} (source: {decision.Source}){matched}.\n"
+            + $"Rule: {decision.RuleId} (source: {decision.Source}{(decision.Rule?.Sandbox is { } scope ? ", scope: sandbox:" + scope : string.Empty)}){matched}.\n"
             + fix + "\n";
     }
 

@@ -32,7 +32,8 @@ internal sealed partial class TransparentTlsMiddleware(
     TunnelRelay relay,
     GatewayMetrics metrics,
     TlsTermination termination,
-    ILogger<TransparentTlsMiddleware> logger)
+    ILogger<TransparentTlsMiddleware> logger,
+    BlockPage blockPage)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -133,6 +134,13 @@ internal sealed partial class TransparentTlsMiddleware(
         if (!verdict.LetsThrough)
         {
             await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+            if (blockPage.Enabled && verdict.Reason is EgressReason.Rule or EgressReason.NoMatch)
+            {
+                // The hello is still unread in the pipe: the block page's handshake consumes it.
+                await blockPage.ServeAsync(connection, verdict.Host, BlockedMessage.For(verdict.Decision, verdict.Host, verdict.Port, verdict.Sandbox.Name)).ConfigureAwait(false);
+                return;
+            }
+
             await RefuseAsync(connection).ConfigureAwait(false);
             return;
         }

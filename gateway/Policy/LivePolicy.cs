@@ -9,7 +9,9 @@ namespace Gateway.Policy;
 /// <summary>
 /// The snapshot every new connection decides against. A change compiles a new snapshot
 /// off to the side and swaps one reference, so connections never see a half-built policy;
-/// a bad reload keeps the last good snapshot, logs why and counts it.
+/// a bad reload keeps the last good snapshot, logs why and counts it. A rule that expires
+/// (<c>--for</c>) is dropped by a recompile at its expiry, scheduled on the injected clock: no
+/// reload command is needed, and the lookup never reads a clock.
 /// </summary>
 internal sealed partial class LivePolicy : IDisposable
 {
@@ -18,6 +20,8 @@ internal sealed partial class LivePolicy : IDisposable
     private readonly Lock _reloadLock = new();
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Timer _debounce;
+    private static readonly TimeSpan s_expiryRetry = TimeSpan.FromSeconds(5);
+    private readonly ITimer _expiry;
     private PolicyGeneration _current;
     private long _reloads;
     private long _failedReloads;
@@ -28,6 +32,8 @@ internal sealed partial class LivePolicy : IDisposable
         _current = initial;
         _logger = logger;
         _debounce = new Timer(static s => ((LivePolicy)s!).Reload([]), this, Timeout.Infinite, Timeout.Infinite);
+        _expiry = sources.Time.CreateTimer(static s => ((LivePolicy)s!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        ScheduleExpiry(initial.Snapshot);
         Directory.CreateDirectory(sources.Config.StateDir);
         Watch(sources.Config.StateDir, "policy.json", subdirectories: false);
         foreach ((string directory, string filter, bool recursive) in KitDirectories(sources.Config.Kits))
@@ -49,9 +55,9 @@ internal sealed partial class LivePolicy : IDisposable
     public long FailedReloads => Interlocked.Read(ref _failedReloads);
 
     /// <summary>Compiles the first snapshot; on any problem start-up stops with every one listed.</summary>
-    public static LivePolicy? Create(GatewayConfig config, ILogger<LivePolicy> logger, List<string> errors)
+    public static LivePolicy? Create(GatewayConfig config, ILogger<LivePolicy> logger, List<string> errors, TimeProvider? time = null)
     {
-        var sources = new PolicySources(config);
+        var sources = new PolicySources(config, time);
         PolicyGeneration? generation = TryCompile(sources, errors);
         return generation is null ? null : new LivePolicy(sources, generation, logger);
     }
@@ -72,7 +78,48 @@ internal sealed partial class LivePolicy : IDisposable
             Volatile.Write(ref _current, generation);
             Interlocked.Increment(ref _reloads);
             Log.Reloaded(_logger, generation.Snapshot.Rules.Count, generation.Snapshot.Kits.Length);
+            ScheduleExpiry(generation.Snapshot);
             return true;
+        }
+    }
+
+    // The next recompile falls due when the earliest rule of the snapshot expires. A timer that
+    // fires a little early compiles the rule in again and schedules itself once more.
+    private void ScheduleExpiry(PolicySnapshot snapshot)
+    {
+        if (snapshot.NextExpiry is not { } expires)
+        {
+            _expiry.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        TimeSpan due = expires - _sources.Time.GetUtcNow();
+        _expiry.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    // At an expiry: the rule leaves the store (so `policy ls` and a restart agree) and the snapshot.
+    private void Expire()
+    {
+        try
+        {
+            DateTimeOffset now = _sources.Time.GetUtcNow();
+            _sources.Store.Update(policy => (LocalRules.WithoutExpired(policy, now), 0));
+        }
+        catch (PolicyStoreException e)
+        {
+            // The compile below leaves the rule out anyway; only the file keeps it a while longer.
+            Log.PruneFailed(_logger, e.Message);
+        }
+
+        var errors = new List<string>();
+        if (Reload(errors))
+        {
+            Log.RulesExpired(_logger);
+        }
+        else
+        {
+            // The last good snapshot still holds the expired rule: try again soon rather than never.
+            _expiry.Change(s_expiryRetry, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -84,6 +131,7 @@ internal sealed partial class LivePolicy : IDisposable
         }
 
         _debounce.Dispose();
+        _expiry.Dispose();
     }
 
     private static PolicyGeneration? TryCompile(PolicySources sources, List<string> errors)
@@ -168,6 +216,12 @@ internal sealed partial class LivePolicy : IDisposable
 
         [LoggerMessage(1101, LogLevel.Error, "policy: reload refused, keeping the last good policy: {Errors}")]
         public static partial void ReloadRefused(ILogger logger, string errors);
+
+        [LoggerMessage(1103, LogLevel.Information, "policy: expiring rules reached their time and no longer decide")]
+        public static partial void RulesExpired(ILogger logger);
+
+        [LoggerMessage(1104, LogLevel.Warning, "policy: cannot drop expired rules from the store ({Reason}); they no longer decide")]
+        public static partial void PruneFailed(ILogger logger, string reason);
 
         [LoggerMessage(1102, LogLevel.Warning, "policy: cannot watch {Directory} for changes ({Reason}); changes apply through the admin socket only")]
         public static partial void WatchUnavailable(ILogger logger, string directory, string reason);

@@ -8,16 +8,37 @@ namespace Gateway.Policy;
 /// <summary>Turns the stored policy into compiler rules, and applies the changes `gateway policy` makes.</summary>
 internal static class LocalRules
 {
-    /// <summary>The global rules: the default's built-in groups, then local rules in the order they were added.</summary>
-    public static List<PolicyRule> GlobalRules(StoredPolicy stored, DefaultPolicy initialDefault)
+    /// <summary>
+    /// The global rules: the default's built-in groups, then local rules in the order they were
+    /// added (sandbox-scoped ones included), leaving out those expired at <paramref name="now"/>.
+    /// </summary>
+    public static List<PolicyRule> GlobalRules(StoredPolicy stored, DefaultPolicy initialDefault, DateTimeOffset now)
     {
         var rules = new List<PolicyRule>(DefaultPolicies.RulesFor(EffectiveDefault(stored, initialDefault)));
         foreach (StoredRule rule in stored.Rules)
         {
-            rules.Add(ToPolicyRule(rule));
+            if (!rule.IsExpired(now))
+            {
+                rules.Add(ToPolicyRule(rule));
+            }
         }
 
         return rules;
+    }
+
+    /// <summary>The store without the rules expired at <paramref name="now"/> (the same instance when none is).</summary>
+    public static StoredPolicy WithoutExpired(StoredPolicy policy, DateTimeOffset now)
+    {
+        var live = new List<StoredRule>(policy.Rules.Count);
+        foreach (StoredRule rule in policy.Rules)
+        {
+            if (!rule.IsExpired(now))
+            {
+                live.Add(rule);
+            }
+        }
+
+        return live.Count == policy.Rules.Count ? policy : policy with { Rules = live };
     }
 
     /// <summary>The default in force: the one chosen with set-default, else the configured initial one.</summary>
@@ -44,16 +65,23 @@ internal static class LocalRules
             resources.Add(pattern!);
         }
 
-        return new PolicyRule(rule.Id, decision, resources.MoveToImmutable(), RuleSource.Local);
+        return new PolicyRule(rule.Id, decision, resources.MoveToImmutable(), RuleSource.Local)
+        {
+            Sandbox = rule.Sandbox,
+            ExpiresAt = rule.ExpiresAt,
+        };
     }
 
     /// <summary>
-    /// Adds one local rule with the patterns not already covered by a local rule of the same
-    /// decision. Returns the new rule (null when every pattern was there) and the ones skipped.
+    /// Adds one local rule with the patterns not already covered by a live local rule of the same
+    /// decision and scope that lasts at least as long. Returns the new rule (null when every
+    /// pattern was there) and the ones skipped; rules expired at <paramref name="now"/> are dropped.
     /// </summary>
     public static (StoredPolicy Policy, StoredRule? Added, List<string> AlreadyPresent) Add(
-        StoredPolicy policy, RuleDecision decision, IReadOnlyList<RulePattern> patterns, DateTimeOffset now)
+        StoredPolicy policy, RuleDecision decision, IReadOnlyList<RulePattern> patterns, DateTimeOffset now,
+        string? sandbox = null, DateTimeOffset? expiresAt = null)
     {
+        policy = WithoutExpired(policy, now);
         string decisionText = decision == RuleDecision.Allow ? "allow" : "deny";
         var fresh = new List<string>();
         var present = new List<string>();
@@ -62,7 +90,8 @@ internal static class LocalRules
             bool exists = false;
             foreach (StoredRule rule in policy.Rules)
             {
-                if (rule.Decision == decisionText && rule.Resources.Contains(pattern.Text, StringComparer.Ordinal))
+                if (rule.Decision == decisionText && rule.HasScope(sandbox) && Outlasts(rule.ExpiresAt, expiresAt)
+                    && rule.Resources.Contains(pattern.Text, StringComparer.Ordinal))
                 {
                     exists = true;
                     break;
@@ -77,18 +106,26 @@ internal static class LocalRules
             return (policy, null, present);
         }
 
-        var added = new StoredRule(Guid.NewGuid().ToString(), PolicyRule.Type, decisionText, fresh, now);
+        var added = new StoredRule(Guid.NewGuid().ToString(), PolicyRule.Type, decisionText, fresh, now, sandbox, expiresAt);
         return (policy with { Rules = [.. policy.Rules, added] }, added, present);
     }
 
-    /// <summary>Removes a resource from every local rule that has it; rules left empty go too.</summary>
-    public static (StoredPolicy Policy, int Removed) RemoveResource(StoredPolicy policy, RulePattern pattern)
+    // An existing rule makes a new one redundant only if it lasts at least as long.
+    private static bool Outlasts(DateTimeOffset? existing, DateTimeOffset? wanted) =>
+        existing is null || (wanted is not null && existing >= wanted);
+
+    /// <summary>
+    /// Removes a resource from every local rule of scope <paramref name="sandbox"/> (null: the rules
+    /// that apply to every sandbox) that has it; rules left empty go too, and so do expired ones.
+    /// </summary>
+    public static (StoredPolicy Policy, int Removed) RemoveResource(StoredPolicy policy, RulePattern pattern, string? sandbox, DateTimeOffset now)
     {
+        policy = WithoutExpired(policy, now);
         int removed = 0;
         var rules = new List<StoredRule>(policy.Rules.Count);
         foreach (StoredRule rule in policy.Rules)
         {
-            if (!rule.Resources.Contains(pattern.Text, StringComparer.Ordinal))
+            if (!rule.HasScope(sandbox) || !rule.Resources.Contains(pattern.Text, StringComparer.Ordinal))
             {
                 rules.Add(rule);
                 continue;
@@ -113,9 +150,10 @@ internal static class LocalRules
         return removed == 0 ? (policy, 0) : (policy with { Rules = rules }, removed);
     }
 
-    /// <summary>Removes the local rule with <paramref name="id"/> (with or without the "local:" prefix).</summary>
-    public static (StoredPolicy Policy, StoredRule? Removed) RemoveById(StoredPolicy policy, string id)
+    /// <summary>Removes the local rule with <paramref name="id"/> (with or without the "local:" prefix); expired rules go too.</summary>
+    public static (StoredPolicy Policy, StoredRule? Removed) RemoveById(StoredPolicy policy, string id, DateTimeOffset now)
     {
+        policy = WithoutExpired(policy, now);
         string bare = NormalizeId(id);
         var rules = new List<StoredRule>(policy.Rules.Count);
         StoredRule? removed = null;

@@ -10,14 +10,17 @@ namespace Gateway.Policy;
 /// store in the state directory, and the kits both name. The CLI and the daemon compile
 /// through this one path, so `policy explain` says what the daemon does.
 /// </summary>
-internal sealed class PolicySources(GatewayConfig config)
+internal sealed class PolicySources(GatewayConfig config, TimeProvider? time = null)
 {
     public GatewayConfig Config { get; } = config;
 
+    /// <summary>The clock expiring rules are compared with.</summary>
+    public TimeProvider Time { get; } = time ?? TimeProvider.System;
+
     public PolicyStore Store { get; } = new(config.StateDir);
 
-    /// <summary>The global rules in force for <paramref name="stored"/>.</summary>
-    public List<PolicyRule> GlobalRules(StoredPolicy stored) => LocalRules.GlobalRules(stored, Config.Policy.InitialDefault);
+    /// <summary>The global rules in force for <paramref name="stored"/> now (expired ones left out).</summary>
+    public List<PolicyRule> GlobalRules(StoredPolicy stored) => LocalRules.GlobalRules(stored, Config.Policy.InitialDefault, Time.GetUtcNow());
 
     /// <summary>Kits of the configuration and of the state directory, plus <paramref name="extraPaths"/>.</summary>
     public List<KitSpec> LoadKits(StoredPolicy stored, IReadOnlyList<string> extraPaths, List<KitError> errors)

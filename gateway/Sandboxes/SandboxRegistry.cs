@@ -94,10 +94,13 @@ internal sealed class SandboxRegistry
         return IPAddress.IsLoopback(address) ? Sandbox.Host : null;
     }
 
-    /// <summary>The sandbox's kits as indices of <paramref name="snapshot"/>.</summary>
+    /// <summary>
+    /// The sandbox's kits as indices of <paramref name="snapshot"/>, and its own scope when rules
+    /// are scoped to it (<c>policy allow … --sandbox NAME</c>): what the snapshot decides it with.
+    /// </summary>
     public static KitSet KitsOf(Sandbox sandbox, PolicySnapshot snapshot)
     {
-        KitSet kits = KitSet.None;
+        KitSet kits = snapshot.TryGetSandboxIndex(sandbox.Name, out int scope) ? KitSet.None.WithSandbox(scope) : KitSet.None;
         foreach (string kit in sandbox.Kits)
         {
             if (snapshot.TryGetKitIndex(kit, out int index))

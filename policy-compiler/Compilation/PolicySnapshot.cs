@@ -26,6 +26,7 @@ public sealed class PolicySnapshot
     private readonly DomainTrie _trie;
     private readonly FrozenDictionary<UInt128, (int Start, int Count)> _addresses;
     private readonly FrozenDictionary<string, int> _kitIndices;
+    private readonly FrozenDictionary<string, int> _sandboxIndices;
 
     // The root's "**" list, copied out of the trie so a decision does not read the root node.
     private readonly int _rootWildStart;
@@ -37,7 +38,8 @@ public sealed class PolicySnapshot
         RuleMatch[] matches,
         DomainTrie trie,
         FrozenDictionary<UInt128, (int Start, int Count)> addresses,
-        ImmutableArray<string> kits)
+        ImmutableArray<string> kits,
+        ImmutableArray<string> sandboxes)
     {
         _rules = rules;
         _patterns = patterns;
@@ -64,6 +66,13 @@ public sealed class PolicySnapshot
         }
 
         _kitIndices = indices.ToFrozenDictionary(StringComparer.Ordinal);
+        var scoped = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < sandboxes.Length; i++)
+        {
+            scoped[sandboxes[i]] = i;
+        }
+
+        _sandboxIndices = scoped.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>Every rule, global ones first, in the order they were given.</summary>
@@ -98,6 +107,19 @@ public sealed class PolicySnapshot
 
     /// <summary>The index of a kit for <see cref="KitSet.With(int)"/>.</summary>
     public bool TryGetKitIndex(string kit, out int index) => _kitIndices.TryGetValue(kit, out index);
+
+    /// <summary>
+    /// The scope index of a sandbox for <see cref="KitSet.WithSandbox(int)"/>; false when no rule
+    /// of this snapshot is scoped to it (only global and kit rules apply then).
+    /// </summary>
+    public bool TryGetSandboxIndex(string sandbox, out int index) => _sandboxIndices.TryGetValue(sandbox, out index);
+
+    /// <summary>
+    /// The earliest <see cref="PolicyRule.ExpiresAt"/> of the rules compiled in, or null. The
+    /// snapshot decides as if every rule were live: its holder swaps in a snapshot compiled
+    /// without the rule at that time (the decision never reads a clock).
+    /// </summary>
+    public DateTimeOffset? NextExpiry { get; init; }
 
     /// <summary>Decides a host as it came off the wire (UTF-8 bytes) on a port for a sandbox's kits.</summary>
     public Decision Decide(ReadOnlySpan<byte> host, int port, KitSet kits)
@@ -186,7 +208,8 @@ public sealed class PolicySnapshot
 
         ref RuleMatch matches = ref MemoryMarshal.GetArrayDataReference(_matches);
         ulong kitBits = kits.Bits;
-        (int deny, int allow) = FirstApplicable(ref matches, _rootWildStart, _rootWildCount, port, kitBits);
+        int sandbox = kits.SandboxCode;
+        (int deny, int allow) = FirstApplicable(ref matches, _rootWildStart, _rootWildCount, port, kitBits, sandbox);
 
         // Proper suffixes right to left, each label starting after the highest dot left; the
         // slot's flags say whether a node has a wildcard list, and only then is the node read.
@@ -211,7 +234,7 @@ public sealed class PolicySnapshot
             if ((child & DomainTrie.HasWild) != 0)
             {
                 ref readonly DomainTrie.Node n = ref trie[node];
-                (int d, int a) = FirstApplicable(ref matches, n.WildStart, n.WildCount, port, kitBits);
+                (int d, int a) = FirstApplicable(ref matches, n.WildStart, n.WildCount, port, kitBits, sandbox);
                 deny = d >= 0 ? d : deny;
                 allow = a >= 0 ? a : allow;
             }
@@ -227,7 +250,7 @@ public sealed class PolicySnapshot
         if ((child & DomainTrie.HasExact) != 0)
         {
             ref readonly DomainTrie.Node n = ref trie[DomainTrie.NodeOf(child)];
-            (int d, int a) = FirstApplicable(ref matches, n.ExactStart, n.ExactCount, port, kitBits);
+            (int d, int a) = FirstApplicable(ref matches, n.ExactStart, n.ExactCount, port, kitBits, sandbox);
             deny = d >= 0 ? d : deny;
             allow = a >= 0 ? a : allow;
         }
@@ -238,14 +261,14 @@ public sealed class PolicySnapshot
     // The first applicable deny and allow of the list at matches[start..start+count] (a range
     // the builder made, so unchecked), -1 for none. Read backwards so the last one kept is the first.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (int Deny, int Allow) FirstApplicable(ref RuleMatch matches, int start, int count, int port, ulong kits)
+    private static (int Deny, int Allow) FirstApplicable(ref RuleMatch matches, int start, int count, int port, ulong kits, int sandbox)
     {
         int deny = -1;
         int allow = -1;
         for (int i = start + count - 1; i >= start; i--)
         {
             ref readonly RuleMatch match = ref Unsafe.Add(ref matches, i);
-            if (match.Applies(port, kits))
+            if (match.Applies(port, kits, sandbox))
             {
                 if (match.IsDeny)
                 {
@@ -336,7 +359,7 @@ public sealed class PolicySnapshot
         public void Offer(int start, int count)
         {
             Debug.Assert((uint)start <= (uint)matches.Length && (uint)count <= (uint)(matches.Length - start));
-            (int deny, int allow) = FirstApplicable(ref MemoryMarshal.GetArrayDataReference(matches), start, count, port, kits.Bits);
+            (int deny, int allow) = FirstApplicable(ref MemoryMarshal.GetArrayDataReference(matches), start, count, port, kits.Bits, kits.SandboxCode);
             Deny = deny >= 0 ? deny : Deny;
             Allow = allow >= 0 ? allow : Allow;
         }

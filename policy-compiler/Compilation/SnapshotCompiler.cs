@@ -8,7 +8,11 @@ namespace PolicyCompiler.Compilation;
 /// <summary>Compiles rules into an immutable <see cref="PolicySnapshot"/>. Knows nothing of the daemon.</summary>
 public static class SnapshotCompiler
 {
-    /// <summary>Compiles the global rules and the rules of every known kit.</summary>
+    /// <summary>
+    /// Compiles the global rules (some perhaps scoped to one sandbox, <see cref="PolicyRule.Sandbox"/>)
+    /// and the rules of every known kit. Rules are compiled as given: the caller leaves out the
+    /// expired ones (<see cref="PolicyRule.ExpiresAt"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">More than <see cref="KitSet.Capacity"/> kits, or two kits with one name.</exception>
     public static PolicySnapshot Compile(IReadOnlyList<PolicyRule> globalRules, IReadOnlyList<KitRules>? kits = null)
     {
@@ -24,11 +28,19 @@ public static class SnapshotCompiler
         var addresses = new Dictionary<UInt128, List<RuleMatch>>();
         var kitNames = ImmutableArray.CreateBuilder<string>(kits.Count);
         var kitProxies = new Kits.KitProxy?[kits.Count];
+        var sandboxNames = ImmutableArray.CreateBuilder<string>();
+        var sandboxIndices = new Dictionary<string, int>(StringComparer.Ordinal);
+        DateTimeOffset? nextExpiry = null;
 
         void Add(PolicyRule rule, int kitIndex)
         {
             int ruleIndex = rules.Count;
             rules.Add(rule);
+            if (rule.ExpiresAt is { } expires && (nextExpiry is null || expires < nextExpiry))
+            {
+                nextExpiry = expires;
+            }
+
             foreach (RulePattern pattern in rule.Resources)
             {
                 var match = new RuleMatch(ruleIndex, patterns.Count, pattern.Port, rule.Decision == RuleDecision.Deny, kitIndex);
@@ -58,7 +70,19 @@ public static class SnapshotCompiler
 
         foreach (PolicyRule rule in globalRules)
         {
-            Add(rule, RuleMatch.Global);
+            if (rule.Sandbox is not { } sandbox)
+            {
+                Add(rule, RuleMatch.Global);
+                continue;
+            }
+
+            if (!sandboxIndices.TryGetValue(sandbox, out int scope))
+            {
+                sandboxIndices[sandbox] = scope = sandboxNames.Count;
+                sandboxNames.Add(sandbox);
+            }
+
+            Add(rule, RuleMatch.SandboxScope(scope));
         }
 
         for (int k = 0; k < kits.Count; k++)
@@ -85,9 +109,10 @@ public static class SnapshotCompiler
         }
 
         return new PolicySnapshot(
-            [.. rules], [.. patterns], [.. matches], trie, addressTable.ToFrozenDictionary(), kitNames.ToImmutable())
+            [.. rules], [.. patterns], [.. matches], trie, addressTable.ToFrozenDictionary(), kitNames.ToImmutable(), sandboxNames.ToImmutable())
         {
             KitProxies = kitProxies,
+            NextExpiry = nextExpiry,
         };
     }
 

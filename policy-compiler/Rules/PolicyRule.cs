@@ -34,4 +34,23 @@ public sealed class PolicyRule
 
     /// <summary>The id as listed: local rules are prefixed "local:" (`policy rm --id` accepts both forms).</summary>
     public string DisplayId { get; }
+
+    /// <summary>
+    /// The one sandbox this rule applies to (<c>--sandbox NAME</c>), or null for every sandbox.
+    /// A scoped rule decides only for connections of that sandbox; deny still beats allow across scopes.
+    /// </summary>
+    public string? Sandbox { get; init; }
+
+    /// <summary>
+    /// When the rule stops deciding (<c>--for DURATION</c>), or null for never. The compiler keeps
+    /// the earliest expiry of a snapshot in <see cref="Compilation.PolicySnapshot.NextExpiry"/>; whoever
+    /// holds the live snapshot recompiles then, so the lookup itself never reads a clock.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>"all" for a rule of every sandbox, else "sandbox:NAME": the SCOPE column of `policy ls`.</summary>
+    public string Scope => Sandbox is null ? AllSandboxes : "sandbox:" + Sandbox;
+
+    /// <summary>The scope of a rule that applies to every sandbox.</summary>
+    public const string AllSandboxes = "all";
 }

@@ -17,7 +17,7 @@ internal sealed record Explained(
     private static readonly string[] s_fields =
         ["host", "canonicalHost", "port", "decision", "reason", "ruleId", "source", "pattern", "matches"];
 
-    private static readonly string[] s_matchFields = ["decision", "pattern", "ruleId", "source"];
+    private static readonly string[] s_matchFields = ["decision", "pattern", "ruleId", "scope", "source"];
 
     /// <summary>Parses `explain --json` output: an array of exactly one object carrying the contract's fields.</summary>
     public static Explained ParseSingle(JsonElement array)

@@ -16,7 +16,7 @@ internal sealed partial record Rule(string Id, string Type, string Decision, IRe
         "default-os-packages",
     ];
 
-    private static readonly string[] s_fields = ["decision", "id", "resources", "source", "type"];
+    private static readonly string[] s_fields = ["decision", "expiresAt", "id", "resources", "scope", "source", "type"];
 
     /// <summary>`Added local:UUID: allow|deny PATTERNS`, the line `policy allow|deny` prints.</summary>
     [GeneratedRegex(@"^Added (?<id>local:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}): (?<verb>allow|deny) (?<resources>.+)$")]

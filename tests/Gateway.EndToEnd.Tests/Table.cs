@@ -5,12 +5,12 @@ namespace Gateway.EndToEnd.Tests;
 /// <summary>Reads the `policy ls` table: columns separated by at least three spaces, aligned under the header.</summary>
 internal static partial class Table
 {
-    public static readonly string[] LsHeader = ["ID", "TYPE", "DECISION", "RESOURCES"];
+    public static readonly string[] LsHeader = ["ID", "TYPE", "DECISION", "SCOPE", "EXPIRES", "RESOURCES"];
 
     [GeneratedRegex(" {3,}")]
     private static partial Regex ColumnGap();
 
-    /// <summary>The cells of every line (header included), asserting each line has four columns aligned under the header.</summary>
+    /// <summary>The cells of every line (header included), asserting each line has every column aligned under the header.</summary>
     public static List<string[]> Parse(IReadOnlyList<string> lines)
     {
         Assert.NotEmpty(lines);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gateway.Configuration;
 using Gateway.Policy;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Patterns;
@@ -17,13 +18,26 @@ internal static class PolicyAddCommand
             Description = "Comma-separated hosts: example.com, *.example.com (subdomains, not the root), "
                 + "** (everything), IP literals, localhost; each optionally :PORT",
         };
+        var sandbox = new Option<string?>("--sandbox")
+        {
+            Description = "Apply the rule to this sandbox only (\"host\", a sandbox of the config, or one vmm registered)",
+            HelpName = "NAME",
+        };
+        var lifetime = new Option<string?>("--for")
+        {
+            Description = "Let the rule decide for this long, then drop it (e.g. 30m, 2h, 1h30m); no reload needed",
+            HelpName = "DURATION",
+        };
         var network = new Command(
             "network",
             $"{(decision == RuleDecision.Allow ? "Allow" : "Deny")} network access to hosts.\n\nExamples:\n"
             + $"  gateway policy {verb} network api.example.com\n"
-            + $"  gateway policy {verb} network \"api.example.com,*.example.org,example.net:8443\"")
+            + $"  gateway policy {verb} network \"api.example.com,*.example.org,example.net:8443\"\n"
+            + $"  gateway policy {verb} network api.example.com --sandbox dev --for 2h")
         {
             resources,
+            sandbox,
+            lifetime,
         };
         network.SetAction(async (result, cancellation) =>
         {
@@ -39,27 +53,48 @@ internal static class PolicyAddCommand
                 throw new CliException(errors[^1], ExitCodes.Failure);
             }
 
+            DateTimeOffset now = context.Time.GetUtcNow();
+            DateTimeOffset? expiresAt = null;
+            if (result.GetValue(lifetime) is { } forText)
+            {
+                if (!DurationSyntax.TryParse(forText, out TimeSpan duration) || duration < TimeSpan.FromSeconds(1))
+                {
+                    throw new CliException($"--for \"{forText}\" is not a duration of at least 1s; use e.g. 90s, 30m, 2h, 1h30m", ExitCodes.Usage);
+                }
+
+                expiresAt = now + duration;
+            }
+
             var policyContext = PolicyContext.Open(result, context, options);
+            string? scope = result.GetValue(sandbox);
+            if (scope is not null)
+            {
+                await policyContext.RequireKnownSandboxAsync(scope, cancellation).ConfigureAwait(false);
+            }
+
             PolicyStore store = policyContext.Store;
             (StoredRule? added, List<string> present, StoredPolicy after) = store.Update(policy =>
             {
                 (StoredPolicy next, StoredRule? rule, List<string> already) = LocalRules.Add(
-                    policy, decision, patterns, context.Time.GetUtcNow());
+                    policy, decision, patterns, now, scope, expiresAt);
                 return (next, (rule, already, next));
             });
 
             await policyContext.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
             foreach (string text in present)
             {
-                context.Out.WriteLine($"{text}: already {(decision == RuleDecision.Allow ? "allowed" : "denied")} by a local rule");
+                context.Out.WriteLine($"{text}: already {(decision == RuleDecision.Allow ? "allowed" : "denied")} by a local rule"
+                    + (scope is null ? string.Empty : $" of sandbox {scope}"));
             }
 
             if (added is not null)
             {
-                context.Out.WriteLine($"Added local:{added.Id}: {verb} {string.Join(", ", added.Resources)}");
+                context.Out.WriteLine($"Added local:{added.Id}: {verb} {string.Join(", ", added.Resources)}"
+                    + (scope is null ? string.Empty : $" for sandbox {scope}")
+                    + (expiresAt is { } expires ? $" until {RuleRow.FormatExpiry(expires)}" : string.Empty));
                 if (decision == RuleDecision.Allow)
                 {
-                    WarnAboutShadowingDenies(context, policyContext, after, patterns);
+                    WarnAboutShadowingDenies(context, policyContext, after, patterns, scope);
                 }
             }
 
@@ -74,9 +109,10 @@ internal static class PolicyAddCommand
 
     // An allow that a deny overrides does nothing; say so now rather than leave the
     // operator puzzling over a 403 later.
-    private static void WarnAboutShadowingDenies(CliContext context, PolicyContext policyContext, StoredPolicy policy, List<RulePattern> patterns)
+    private static void WarnAboutShadowingDenies(CliContext context, PolicyContext policyContext, StoredPolicy policy, List<RulePattern> patterns, string? scope)
     {
         PolicySnapshot snapshot = SnapshotCompiler.Compile(policyContext.GlobalRules(policy));
+        KitSet kits = scope is not null && snapshot.TryGetSandboxIndex(scope, out int index) ? KitSet.None.WithSandbox(index) : KitSet.None;
         foreach (RulePattern pattern in patterns)
         {
             if (pattern.Kind is not (PatternKind.Exact or PatternKind.Address))
@@ -84,7 +120,7 @@ internal static class PolicyAddCommand
                 continue;
             }
 
-            Decision decision = snapshot.Decide(pattern.Host.AsSpan(), pattern.Port == 0 ? 443 : pattern.Port, KitSet.None);
+            Decision decision = snapshot.Decide(pattern.Host.AsSpan(), pattern.Port == 0 ? 443 : pattern.Port, kits);
             if (decision.Reason == DecisionReason.DenyRule)
             {
                 context.Error.WriteLine(

@@ -167,7 +167,8 @@ internal static class PolicyExplainCommand
         output.WriteLine($"port:      {result.Port}");
         output.WriteLine($"sandbox:   {result.Sandbox}{(result.Kits.Count == 0 ? string.Empty : " with kits " + string.Join(", ", result.Kits))}");
         output.WriteLine($"decision:  {result.Decision} ({result.Reason})");
-        output.WriteLine($"rule:      {result.RuleId} (source: {result.Source})");
+        output.WriteLine($"rule:      {result.RuleId} (source: {result.Source}{(result.Scope == PolicyRule.AllSandboxes ? string.Empty : ", scope: " + result.Scope)}"
+            + $"{(result.ExpiresAt is { } expires ? ", expires " + RuleRow.FormatExpiry(expires) : string.Empty)})");
         if (result.Pattern is not null)
         {
             output.WriteLine($"pattern:   {result.Pattern}");
@@ -178,7 +179,7 @@ internal static class PolicyExplainCommand
             output.WriteLine("matched:");
             foreach (ExplainMatch match in result.Matches)
             {
-                output.WriteLine($"  {match.Decision,-5}  {match.Pattern}  ({match.RuleId})");
+                output.WriteLine($"  {match.Decision,-5}  {match.Pattern}  ({match.RuleId}{(match.Scope == PolicyRule.AllSandboxes ? string.Empty : ", " + match.Scope)})");
             }
         }
 

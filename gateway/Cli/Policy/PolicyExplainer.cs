@@ -12,7 +12,7 @@ internal static class PolicyExplainer
     /// <summary>Explains <paramref name="host"/>:<paramref name="port"/> for a sandbox with <paramref name="kitNames"/> (already checked to be loaded).</summary>
     public static ExplainResult Explain(PolicySnapshot snapshot, string host, string canonical, int port, string sandbox, List<string> kitNames, string configuration)
     {
-        KitSet kitSet = KitSet.None;
+        KitSet kitSet = snapshot.TryGetSandboxIndex(sandbox, out int scope) ? KitSet.None.WithSandbox(scope) : KitSet.None;
         foreach (string name in kitNames)
         {
             if (snapshot.TryGetKitIndex(name, out int index))
@@ -26,19 +26,21 @@ internal static class PolicyExplainer
         foreach (PolicyMatch match in snapshot.Explain(host.AsSpan(), port, kitSet))
         {
             matches.Add(new ExplainMatch(
-                match.Rule.DisplayId, match.Rule.Source.Display, match.Rule.Decision == RuleDecision.Allow ? "allow" : "deny", match.Pattern.Text));
+                match.Rule.DisplayId, match.Rule.Source.Display, match.Rule.Decision == RuleDecision.Allow ? "allow" : "deny", match.Pattern.Text, match.Rule.Scope));
         }
 
         string hostPattern = canonical.Contains(':', StringComparison.Ordinal) ? $"[{canonical}]" : canonical;
         string? next = decision.Reason switch
         {
             DecisionReason.NoMatchingRule => $"to allow:  gateway policy allow network {hostPattern}",
-            DecisionReason.DenyRule when decision.Rule!.Source.Kind == RuleSourceKind.Local => $"to unblock: gateway policy rm network --id {decision.RuleId}",
+            DecisionReason.DenyRule when decision.Rule!.Source.Kind == RuleSourceKind.Local => $"to unblock: gateway policy rm network --id {decision.RuleId}"
+                + (decision.Rule.Sandbox is { } scoped ? $" --sandbox {scoped}" : string.Empty),
             _ => null,
         };
         return new ExplainResult(
             host, canonical, port, sandbox, kitNames, decision.IsAllowed ? "allowed" : "blocked", Describe(decision),
-            decision.RuleId, decision.Source, decision.Pattern?.Text, matches, configuration, next);
+            decision.RuleId, decision.Source, decision.Pattern?.Text, matches, configuration, next,
+            decision.Rule?.Scope ?? PolicyRule.AllSandboxes, decision.Rule?.ExpiresAt);
     }
 
     private static string Describe(Decision decision) => decision.Reason switch

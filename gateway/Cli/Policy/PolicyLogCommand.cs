@@ -14,8 +14,6 @@ namespace Gateway.Cli.Policy;
 /// </summary>
 internal static class PolicyLogCommand
 {
-    private const int FollowHostWidth = 24;
-
     public static Command Create(CliContext context, GlobalOptions options)
     {
         var sandbox = new Argument<string?>("SANDBOX")
@@ -129,15 +127,29 @@ internal static class PolicyLogCommand
         TimeZoneInfo.ConvertTime(time, zone).ToString("HH:mm:ss dd-MMM", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One `--follow` line: `ALLOWED   host   status` or `BLOCKED   host   -`; a denial report mode let through
-    /// is `ALLOWED` (it was) and ends with `wouldBlock RULE-ID`, the rule to look at before enforcing.
+    /// One `--follow` line: UTC time, sandbox, ALLOWED or BLOCKED, host:port, listener, method and path
+    /// of an intercepted request (query string dropped; `-` for a connection), status (`-` when none),
+    /// and the deciding rule; then, when they apply, `wouldBlock` (report mode let a denial through:
+    /// the rule is the one that would block), the reason, and the injected credential source.
     /// </summary>
     internal static string FormatLive(in AuditEvent e)
     {
-        string status = !e.IsBlocked && e.Status > 0 ? e.Status.ToString(CultureInfo.InvariantCulture) : "-";
-        string line = string.Create(CultureInfo.InvariantCulture, $"{(e.IsBlocked ? "BLOCKED" : "ALLOWED")}   {e.Host.PadRight(FollowHostWidth)}   {status}");
-        line = e.WouldBlock && !e.IsBlocked ? $"{line}   wouldBlock {e.RuleId}" : line;
+        string status = e.Status > 0 ? e.Status.ToString(CultureInfo.InvariantCulture) : "-";
+        string request = e.Method is { } method ? method + " " + (e.Path ?? "/") : "-";
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"{e.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}   {e.Sandbox}   {(e.IsBlocked ? "BLOCKED" : "ALLOWED")}   {e.Host}:{e.Port}   {AuditListener.Of(in e)}   {request}   {status}   rule {e.RuleId} ({e.Rule})");
+        line = e.WouldBlock && !e.IsBlocked ? line + "   wouldBlock" : line;
+        line = e.Reason is { } reason && reason != Decisions.EgressReason.Rule ? $"{line}   reason {reason}" : line;
         return e.Injected is { } injected ? $"{line}   injected {injected}" : line;
+    }
+
+    /// <summary>One `--follow --json` line: the audit event's JSON with its <c>listener</c> (derived when the event lacks one).</summary>
+    internal static string FormatLiveJson(in AuditEvent e)
+    {
+        string line = AuditEventJson.ToLine(in e);
+        return line.Contains("\"listener\":", StringComparison.Ordinal)
+            ? line
+            : string.Concat(line.AsSpan(0, line.Length - 1), ",\"listener\":\"", AuditListener.Of(in e), "\"}");
     }
 
     private static void WriteTable(CliContext context, List<AuditLogRow> rows)
@@ -154,11 +166,11 @@ internal static class PolicyLogCommand
             string count = row.Count.ToString(CultureInfo.InvariantCulture);
             if (injected)
             {
-                table.Add(row.Sandbox, row.Type, row.Host, row.Proxy, row.Rule, lastSeen, count, row.Injected ?? "-");
+                table.Add(row.Sandbox, row.Type, row.Host, row.ProxyCell, row.Rule, lastSeen, count, row.Injected ?? "-");
             }
             else
             {
-                table.Add(row.Sandbox, row.Type, row.Host, row.Proxy, row.Rule, lastSeen, count);
+                table.Add(row.Sandbox, row.Type, row.Host, row.ProxyCell, row.Rule, lastSeen, count);
             }
         }
 
@@ -199,7 +211,7 @@ internal static class PolicyLogCommand
                         continue;
                     }
 
-                    context.Out.WriteLine(json ? AuditEventJson.ToLine(in e) : FormatLive(in e));
+                    context.Out.WriteLine(json ? FormatLiveJson(in e) : FormatLive(in e));
                     await context.Out.FlushAsync(cancellation).ConfigureAwait(false);
                 }
             }

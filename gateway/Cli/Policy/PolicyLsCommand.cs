@@ -16,7 +16,8 @@ internal static class PolicyLsCommand
         Option<bool> json = PolicyCommand.JsonOption();
         var command = new Command(
             "ls",
-            "List the rules in force: the default's built-in groups, then local rules, then kit rules (which apply only to sandboxes started with their kit).\n\n"
+            "List the rules in force: the default's built-in groups, then local rules, then kit rules (which apply only to sandboxes started with their kit). "
+            + "SCOPE is \"all\" or the one sandbox a rule applies to (--sandbox); EXPIRES when a rule added with --for stops deciding (UTC).\n\n"
             + "Examples:\n  gateway policy ls\n  gateway policy ls --type network --json")
         {
             type,
@@ -44,10 +45,10 @@ internal static class PolicyLsCommand
                 return ExitCodes.Ok;
             }
 
-            var table = new TableWriter("ID", "TYPE", "DECISION", "RESOURCES");
+            var table = new TableWriter("ID", "TYPE", "DECISION", "SCOPE", "EXPIRES", "RESOURCES");
             foreach (RuleRow row in rows)
             {
-                table.Add(row.Id, row.Type, row.Decision, string.Join(", ", row.Resources));
+                table.Add(row.Id, row.Type, row.Decision, row.Scope, row.ExpiresCell, string.Join(", ", row.Resources));
             }
 
             table.WriteTo(context.Out);
@@ -69,6 +70,8 @@ internal static class PolicyLsCommand
             PolicyRule.Type,
             rule.Decision == RuleDecision.Allow ? "allow" : "deny",
             resources,
-            rule.Source.Display);
+            rule.Source.Display,
+            rule.Scope,
+            rule.ExpiresAt);
     }
 }

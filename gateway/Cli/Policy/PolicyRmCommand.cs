@@ -13,14 +13,21 @@ internal static class PolicyRmCommand
     {
         var resource = new Option<string?>("--resource") { Description = "Remove this pattern from every local rule that has it", HelpName = "PATTERN" };
         var id = new Option<string?>("--id") { Description = "Remove the local rule with this id (with or without the local: prefix)", HelpName = "UUID" };
+        var sandbox = new Option<string?>("--sandbox")
+        {
+            Description = "The rules scoped to this sandbox (without it: the rules that apply to every sandbox)",
+            HelpName = "NAME",
+        };
         var network = new Command(
             "network",
             "Remove a local network rule, by resource or by id. Built-in groups cannot be removed: deny what you do not want instead.\n\n"
             + "Examples:\n  gateway policy rm network --resource ads.example.com\n"
-            + "  gateway policy rm network --id 2d3c1f0e-4a73-4e05-bc9d-f2f9a4b50d67")
+            + "  gateway policy rm network --id 2d3c1f0e-4a73-4e05-bc9d-f2f9a4b50d67\n"
+            + "  gateway policy rm network --resource api.example.com --sandbox dev")
         {
             resource,
             id,
+            sandbox,
         };
         network.Validators.Add(symbol =>
         {
@@ -35,16 +42,18 @@ internal static class PolicyRmCommand
         {
             var policy = PolicyContext.Open(result, context, options);
             string? idValue = result.GetValue(id);
+            string? scope = result.GetValue(sandbox);
+            DateTimeOffset now = context.Time.GetUtcNow();
             int exit = idValue is not null
-                ? RemoveById(context, policy.Store, idValue)
-                : RemoveResource(context, policy.Store, result.GetValue(resource)!);
+                ? RemoveById(context, policy.Store, idValue, scope, now)
+                : RemoveResource(context, policy.Store, result.GetValue(resource)!, scope, now);
             await policy.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
             return exit;
         });
         return new Command("rm", "Remove local rules.\n\nExample:\n  gateway policy rm network --resource ads.example.com") { network };
     }
 
-    private static int RemoveById(CliContext context, PolicyStore store, string id)
+    private static int RemoveById(CliContext context, PolicyStore store, string id, string? scope, DateTimeOffset now)
     {
         string bare = LocalRules.NormalizeId(id);
         if (BuiltInGroups.IsBuiltIn(bare))
@@ -54,30 +63,61 @@ internal static class PolicyRmCommand
 
         StoredRule? removed = store.Update(policy =>
         {
-            (StoredPolicy next, StoredRule? rule) = LocalRules.RemoveById(policy, bare);
-            return (next, rule);
+            StoredPolicy live = LocalRules.WithoutExpired(policy, now);
+            foreach (StoredRule rule in live.Rules)
+            {
+                if (string.Equals(rule.Id, bare, StringComparison.OrdinalIgnoreCase) && scope is not null && !rule.HasScope(scope))
+                {
+                    // Removing a rule the operator did not mean is worse than a second try.
+                    throw new CliException($"local:{rule.Id} is a rule of {(rule.Sandbox is { } other ? "sandbox " + other : "every sandbox")}, not of sandbox {scope}; "
+                        + $"drop --sandbox {scope}{(rule.Sandbox is { } right ? " or use --sandbox " + right : string.Empty)}");
+                }
+            }
+
+            (StoredPolicy next, StoredRule? removedRule) = LocalRules.RemoveById(live, bare, now);
+            return (next, removedRule);
         });
         if (removed is null)
         {
-            throw new CliException($"no local rule has id {bare}; see `gateway policy ls`");
+            throw new CliException($"no local rule has id {bare}; see `gateway policy ls` (a rule added with --for is gone once it expires)");
         }
 
         context.Out.WriteLine($"Removed local:{removed.Id} ({removed.Decision} {string.Join(", ", removed.Resources)})");
         return ExitCodes.Ok;
     }
 
-    private static int RemoveResource(CliContext context, PolicyStore store, string text)
+    private static int RemoveResource(CliContext context, PolicyStore store, string text, string? scope, DateTimeOffset now)
     {
         if (!PatternParser.TryParse(text.Trim(' '), out RulePattern? pattern, out string? error))
         {
             throw new CliException(error!);
         }
 
-        int removed = store.Update(policy => LocalRules.RemoveResource(policy, pattern!));
+        (int removed, List<string> elsewhere) = store.Update(policy =>
+        {
+            (StoredPolicy next, int count) = LocalRules.RemoveResource(policy, pattern!, scope, now);
+            var scopes = new List<string>();
+            foreach (StoredRule rule in next.Rules)
+            {
+                if (rule.Resources.Contains(pattern!.Text, StringComparer.Ordinal) && !rule.HasScope(scope) && rule.Sandbox is { } other && !scopes.Contains(other))
+                {
+                    scopes.Add(other);
+                }
+            }
+
+            return (next, (count, scopes));
+        });
         if (removed > 0)
         {
-            context.Out.WriteLine($"Removed {pattern} from {removed} local rule{(removed == 1 ? string.Empty : "s")}");
+            context.Out.WriteLine($"Removed {pattern} from {removed} local rule{(removed == 1 ? string.Empty : "s")}"
+                + (scope is null ? string.Empty : $" of sandbox {scope}"));
             return ExitCodes.Ok;
+        }
+
+        if (elsewhere.Count > 0)
+        {
+            throw new CliException($"no local rule {(scope is null ? "of every sandbox" : "of sandbox " + scope)} has resource {pattern}; "
+                + $"rules scoped to {string.Join(", ", elsewhere)} do: add --sandbox {elsewhere[0]}");
         }
 
         foreach (PolicyRule group in BuiltInGroups.All)

@@ -13,8 +13,8 @@ public sealed class PolicyLsTests : IDisposable
 
         List<string[]> rows = Table.Parse(ls.StdoutLines);
         Assert.Equal(Rule.BalancedGroups, rows.Skip(1).Select(r => r[0]));
-        Assert.All(rows.Skip(1), r => Assert.Equal(["network", "allow"], r[1..3]));
-        Assert.All(rows.Skip(1), r => Assert.NotEmpty(r[3]));
+        Assert.All(rows.Skip(1), r => Assert.Equal(["network", "allow", "all", "never"], r[1..5]));
+        Assert.All(rows.Skip(1), r => Assert.NotEmpty(r[5]));
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class PolicyLsTests : IDisposable
 
         List<string[]> rows = Table.Parse(ls.StdoutLines);
         Assert.Equal(
-            rules.Select(r => new[] { r.Id, r.Type, r.Decision, string.Join(", ", r.Resources) }),
+            rules.Select(r => new[] { r.Id, r.Type, r.Decision, "all", "never", string.Join(", ", r.Resources) }),
             rows.Skip(1));
     }
 

@@ -84,7 +84,7 @@ public sealed class PolicyRmTests : IDisposable
 
         GatewayResult rm = await _state.RunAsync("policy", "rm", "network", "--id", "local:2d3c1f0e-4a73-4e05-bc9d-f2f9a4b50d67");
 
-        rm.AssertFailure("no local rule has id 2d3c1f0e-4a73-4e05-bc9d-f2f9a4b50d67; see `gateway policy ls`");
+        rm.AssertFailure("no local rule has id 2d3c1f0e-4a73-4e05-bc9d-f2f9a4b50d67; see `gateway policy ls` (a rule added with --for is gone once it expires)");
         Assert.Single(await _state.LocalRulesAsync());
     }
 

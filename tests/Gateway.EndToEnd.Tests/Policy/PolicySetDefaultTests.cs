@@ -16,7 +16,7 @@ public sealed class PolicySetDefaultTests : IDisposable
         GatewayResult set = (await _state.RunAsync("policy", "set-default", "deny-all")).AssertSuccess();
 
         Assert.Equal(["Default network policy: deny-all"], set.StdoutLines);
-        Assert.Equal(["ID   TYPE   DECISION   RESOURCES"], (await _state.RunAsync("policy", "ls")).AssertSuccess().StdoutLines);
+        Assert.Equal(["ID   TYPE   DECISION   SCOPE   EXPIRES   RESOURCES"], (await _state.RunAsync("policy", "ls")).AssertSuccess().StdoutLines);
         Assert.Empty(await _state.ListAsync());
         Explained after = await ExplainAsync(host);
         Assert.Equal("blocked", after.Decision);

@@ -7,6 +7,18 @@ namespace Gateway.Tests.Audit;
 public sealed class AuditEventJsonTests
 {
     [Fact]
+    public void MethodAndPath_OfAnInterceptedRequest_AreWrittenAndReadBack()
+    {
+        AuditEvent e = AuditTestEvents.Event() with { Method = "POST", Path = "/v1/messages" };
+
+        string line = AuditEventJson.ToLine(in e);
+
+        Assert.EndsWith(",\"method\":\"POST\",\"path\":\"/v1/messages\"}", line, StringComparison.Ordinal);
+        Assert.True(AuditEventJson.TryRead(System.Text.Encoding.UTF8.GetBytes(line), out AuditEvent read));
+        Assert.Equal(e, read);
+    }
+
+    [Fact]
     public void Line_HasEveryFieldWithStableCamelCaseNames()
     {
         AuditEvent e = AuditTestEvents.Event(sequence: 1234) with { Injected = "my-service", WouldBlock = true, DurationMs = 15, Listener = "forward", Reason = "rule" };

@@ -25,13 +25,13 @@ public sealed class PolicyLogCommandTests : IDisposable
         Assert.Equal(
             """
             Blocked requests:
-            SANDBOX      TYPE      HOST                   PROXY         RULE      LAST SEEN         COUNT
-            my-sandbox   network   blocked.example.test   transparent   default   10:15:25 29-Jan   1
+            SANDBOX      TYPE      HOST                   PROXY            RULE      LAST SEEN         COUNT
+            my-sandbox   network   blocked.example.test   transparentTls   default   10:15:25 29-Jan   1
 
             Allowed requests:
-            SANDBOX      TYPE      HOST                    PROXY         RULE    LAST SEEN         COUNT
-            my-sandbox   network   api.example.test        forward       local   10:15:23 29-Jan   42
-            other        network   registry.example.test   transparent   kit:x   10:15:20 29-Jan   18
+            SANDBOX      TYPE      HOST                    PROXY     RULE    LAST SEEN         COUNT
+            my-sandbox   network   api.example.test        forward   local   10:15:23 29-Jan   42
+            other        network   registry.example.test   forward   kit:x   10:15:20 29-Jan   18
 
             """.ReplaceLineEndings(),
             output);
@@ -65,7 +65,7 @@ public sealed class PolicyLogCommandTests : IDisposable
         Assert.Equal(["blocked.example.test", "api.example.test", "registry.example.test"], rows.Select(r => r.GetProperty("host").GetString()));
         JsonElement api = rows[1];
         Assert.Equal(
-            ["sandbox", "type", "host", "port", "proxy", "rule", "ruleId", "decision", "firstSeen", "lastSeen", "count"],
+            ["sandbox", "type", "host", "port", "proxy", "rule", "ruleId", "decision", "firstSeen", "lastSeen", "count", "listener"],
             api.EnumerateObject().Select(p => p.Name));
         Assert.Equal("my-sandbox", api.GetProperty("sandbox").GetString());
         Assert.Equal("network", api.GetProperty("type").GetString());
@@ -125,7 +125,12 @@ public sealed class PolicyLogCommandTests : IDisposable
         Assert.Equal(0, await follow.WaitAsync(TimeSpan.FromSeconds(30)));
         string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.DoesNotContain(lines, l => l.Contains("old.example.test", StringComparison.Ordinal));
-        Assert.Equal(["ALLOWED   new.example.test           200", "BLOCKED   denied.example.test        -"], lines[^2..]);
+        Assert.Equal(
+            [
+                "2025-01-29T10:15:00Z   dev   ALLOWED   new.example.test:443   forward   -   200   rule local:0b6c3c1e-0000-4000-8000-000000000001 (local)",
+                "2025-01-29T10:15:00Z   dev   BLOCKED   denied.example.test:443   forward   -   403   rule default (default)",
+            ],
+            lines[^2..]);
     }
 
     [Fact]
@@ -159,8 +164,53 @@ public sealed class PolicyLogCommandTests : IDisposable
     {
         AuditEvent e = AuditTestEvents.Event(host: "ads.example.test", rule: "default") with { RuleId = "no-match", WouldBlock = true };
 
-        Assert.Equal("ALLOWED   ads.example.test           200   wouldBlock no-match", PolicyLogCommand.FormatLive(in e));
-        Assert.Equal("ALLOWED   ads.example.test           200", PolicyLogCommand.FormatLive(e with { WouldBlock = false }));
+        Assert.Equal("2025-01-29T10:15:00Z   dev   ALLOWED   ads.example.test:443   forward   -   200   rule no-match (default)   wouldBlock", PolicyLogCommand.FormatLive(in e));
+        Assert.Equal("2025-01-29T10:15:00Z   dev   ALLOWED   ads.example.test:443   forward   -   200   rule no-match (default)", PolicyLogCommand.FormatLive(e with { WouldBlock = false }));
+    }
+
+    // Issue 20 point 5: every field an operator needs, per listener; the query string never shows.
+    public static TheoryData<string, int, string?, string?, string> FollowLines => new()
+    {
+        { AuditEvent.TransparentProxy, 443, "GET", "/v1/models", "transparentTls   GET /v1/models   200" },
+        { AuditEvent.TransparentProxy, 443, null, null, "transparentTls   -   200" },
+        { AuditEvent.TransparentProxy, 80, "POST", "/upload", "transparentHttp   POST /upload   200" },
+        { AuditEvent.ForwardProxy, 8443, null, null, "forward   -   200" },
+        { AuditEvent.DnsProxy, 443, null, null, "dns   -   200" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FollowLines))]
+    public void FollowLine_NamesTheListener_AndMethodAndPathOfInterceptedRequests(string proxy, int port, string? method, string? path, string expected)
+    {
+        AuditEvent e = AuditTestEvents.Event(host: "api.example.test", port: port, proxy: proxy) with { Method = method, Path = path, Injected = "openai" };
+
+        string line = PolicyLogCommand.FormatLive(in e);
+        string json = PolicyLogCommand.FormatLiveJson(in e);
+
+        Assert.Contains($"   api.example.test:{port}   {expected}   rule local:", line, StringComparison.Ordinal);
+        Assert.EndsWith("   injected openai", line, StringComparison.Ordinal);
+        using JsonDocument document = JsonDocument.Parse(json);
+        JsonElement root = document.RootElement;
+        Assert.Equal(expected.Split("   ")[0], root.GetProperty("listener").GetString());
+        Assert.Equal(method, root.TryGetProperty("method", out JsonElement m) ? m.GetString() : null);
+        Assert.Equal(path, root.TryGetProperty("path", out JsonElement p) ? p.GetString() : null);
+        Assert.Equal(("dev", "allowed", 200, "openai"), (root.GetProperty("sandbox").GetString(), root.GetProperty("decision").GetString(), root.GetProperty("status").GetInt32(), root.GetProperty("injected").GetString()));
+    }
+
+    [Fact]
+    public void Table_ShowsTransparentTlsAndHttpRowsApart()
+    {
+        AuditTestEvents.AppendLines(AuditFile,
+            AuditTestEvents.Event(host: "api.example.test", proxy: AuditEvent.TransparentProxy, port: 443),
+            AuditTestEvents.Event(host: "api.example.test", proxy: AuditEvent.TransparentProxy, port: 80, seconds: 1));
+
+        (_, string text, _) = Run("policy", "log");
+        (_, string json, _) = Run("policy", "log", "--json");
+
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("dev ", StringComparison.Ordinal) && l.Contains("   transparentTls   ", StringComparison.Ordinal));
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("dev ", StringComparison.Ordinal) && l.Contains("   transparentHttp   ", StringComparison.Ordinal));
+        using JsonDocument document = JsonDocument.Parse(json);
+        Assert.Equal(["transparentHttp", "transparentTls"], document.RootElement.EnumerateArray().Select(r => r.GetProperty("listener").GetString()).Order(StringComparer.Ordinal));
     }
 
     // Rows like the reference's `sbx policy log` example.
@@ -169,7 +219,7 @@ public sealed class PolicyLogCommandTests : IDisposable
         var events = new List<AuditEvent>
         {
             AuditTestEvents.Event(host: "blocked.example.test", sandbox: "my-sandbox", decision: AuditEvent.Blocked, proxy: AuditEvent.TransparentProxy, rule: "default", seconds: 25),
-            AuditTestEvents.Event(host: "registry.example.test", sandbox: "other", proxy: AuditEvent.TransparentProxy, rule: "kit:x", seconds: 19, port: 80),
+            AuditTestEvents.Event(host: "registry.example.test", sandbox: "other", rule: "kit:x", seconds: 19, port: 80),
         };
         for (int i = 0; i < 42; i++)
         {
@@ -178,7 +228,7 @@ public sealed class PolicyLogCommandTests : IDisposable
 
         for (int i = 0; i < 17; i++)
         {
-            events.Add(AuditTestEvents.Event(host: "registry.example.test", sandbox: "other", proxy: AuditEvent.TransparentProxy, rule: "kit:x", seconds: 20 - i));
+            events.Add(AuditTestEvents.Event(host: "registry.example.test", sandbox: "other", rule: "kit:x", seconds: 20 - i));
         }
 
         AuditTestEvents.AppendLines(AuditFile, [.. events]);

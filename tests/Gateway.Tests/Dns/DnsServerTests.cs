@@ -75,14 +75,15 @@ public sealed class DnsServerTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("other.example.test", DnsType.A)]
-    [InlineData("api.example.test", (ushort)16)] // TXT: an exfiltration channel
-    [InlineData("api.example.test", (ushort)255)] // ANY
-    [InlineData(".", DnsType.A)]
-    public async Task BlockedNamesAndOtherTypes_AreRefused(string name, ushort type)
+    [InlineData("other.example.test", DnsType.A, 3)] // dns.blocked: nxdomain, the default
+    [InlineData("other.example.test", DnsType.Aaaa, 3)]
+    [InlineData("api.example.test", (ushort)16, 5)] // TXT: an exfiltration channel
+    [InlineData("api.example.test", (ushort)255, 5)] // ANY
+    [InlineData(".", DnsType.A, 5)]
+    public async Task BlockedNamesAreNxDomain_AndOtherTypesAreRefused(string name, ushort type, int rcode)
     {
         DecodedResponse answer = await UdpAsync(Query(name, type));
-        Assert.Equal((5, 0), (answer.Rcode, answer.Answers));
+        Assert.Equal((rcode, 0), (answer.Rcode, answer.Answers));
     }
 
     [Fact]
@@ -109,7 +110,7 @@ public sealed class DnsServerTests : IAsyncLifetime
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var cancel = new CancellationTokenSource(Timeout);
         await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _port), cancel.Token);
-        foreach ((string name, int rcode) in new[] { ("api.example.test", 0), ("other.example.test", 5), ("API.EXAMPLE.TEST", 0) })
+        foreach ((string name, int rcode) in new[] { ("api.example.test", 0), ("other.example.test", 3), ("API.EXAMPLE.TEST", 0) })
         {
             byte[] query = Query(name, edns: true);
             byte[] framed = new byte[query.Length + 2];
@@ -137,7 +138,7 @@ public sealed class DnsServerTests : IAsyncLifetime
         Assert.Equal(3, events.Count);
         Assert.All(events, e => Assert.Equal(("dns", "host"), (e.GetProperty("proxy").GetString(), e.GetProperty("sandbox").GetString())));
         Assert.Equal(("api.example.test", "allowed", 0), Fields(events[0]));
-        Assert.Equal(("other.example.test", "blocked", 5), Fields(events[1]));
+        Assert.Equal(("other.example.test", "blocked", 3), Fields(events[1]));
         Assert.Equal(("-", "blocked", 1), Fields(events[2]));
         Assert.Equal("dns-malformed", events[2].GetProperty("rule").GetString());
 
@@ -146,7 +147,7 @@ public sealed class DnsServerTests : IAsyncLifetime
     }
 
     [DigFact]
-    public async Task Dig_ResolvesAllowedAndIsRefusedBlocked()
+    public async Task Dig_ResolvesAllowed_AndBlockedIsNxDomain()
     {
         (int exit, string output) = await Dig.RunAsync($"@127.0.0.1 -p {_port} api.example.test A +tries=1 +time=2");
         Assert.True(exit == 0, output);
@@ -155,7 +156,7 @@ public sealed class DnsServerTests : IAsyncLifetime
         Assert.DoesNotContain("recursion requested but not available", output, StringComparison.Ordinal);
 
         (_, output) = await Dig.RunAsync($"@127.0.0.1 -p {_port} other.example.test A +tries=1 +time=2");
-        Assert.Contains("status: REFUSED", output, StringComparison.Ordinal);
+        Assert.Contains("status: NXDOMAIN", output, StringComparison.Ordinal);
 
         (exit, output) = await Dig.RunAsync($"@127.0.0.1 -p {_port} api.example.test A +tcp +tries=1 +time=2");
         Assert.True(exit == 0, output);

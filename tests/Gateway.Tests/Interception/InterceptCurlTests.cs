@@ -98,6 +98,18 @@ public sealed class InterceptCurlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InterceptedRequest_IsAuditedWithItsMethodAndPath_WithoutTheQueryString()
+    {
+        var (exit, _, stderr) = await _env.CurlAsync("api.example.test", "/v1/audited?token=not-for-the-log", "-X", "POST", "-d", "x");
+
+        Assert.True(exit == 0, stderr);
+        await _env.Gateway.StopAsync();
+        string audit = await File.ReadAllTextAsync(Path.Combine(_env.Gateway.StateDir, "audit.jsonl"));
+        Assert.Contains("\"method\":\"POST\",\"path\":\"/v1/audited\"", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-for-the-log", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostHeaderNamingAnotherHost_Gets421_AndNothingIsSent()
     {
         var (exit, stdout, stderr) = await _env.CurlAsync("api.example.test", "/v1/misdirected", "-i", "--http1.1", "-H", $"Host: other.example.test:{_env.Upstream.Port}");

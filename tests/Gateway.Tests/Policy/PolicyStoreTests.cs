@@ -60,7 +60,7 @@ public sealed class PolicyStoreTests : IDisposable
         (policy, _, _) = LocalRules.Add(policy, RuleDecision.Allow, [Parse("a.example.test"), Parse("b.example.test")], DateTimeOffset.UnixEpoch);
         (policy, _, _) = LocalRules.Add(policy, RuleDecision.Deny, [Parse("a.example.test")], DateTimeOffset.UnixEpoch);
 
-        (StoredPolicy after, int removed) = LocalRules.RemoveResource(policy, Parse("a.example.test"));
+        (StoredPolicy after, int removed) = LocalRules.RemoveResource(policy, Parse("a.example.test"), sandbox: null, DateTimeOffset.UnixEpoch);
 
         Assert.Equal(2, removed);
         Assert.Equal(["b.example.test"], after.Rules.Single().Resources);
