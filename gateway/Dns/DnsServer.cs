@@ -7,6 +7,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Listeners;
+using Gateway.Sandboxes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +20,7 @@ namespace Gateway.Dns;
 /// RCODE sent). Buffers are rented once per loop or connection, never per query.
 /// </summary>
 internal sealed partial class DnsServer(
-    GatewayConfig config, DnsResolver resolver, DecisionRecorder recorder, AuditWriter audit, TimeProvider time, ILogger<DnsServer> logger)
+    GatewayConfig config, DnsResolver resolver, DecisionRecorder recorder, AuditWriter audit, TimeProvider time, BudgetGate budgets, ILogger<DnsServer> logger)
     : IHostedService, IDisposable
 {
     /// <summary>The audit rule of root queries, which the resolver answers itself (SOA/NS) or refuses.</summary>
@@ -210,15 +211,17 @@ internal sealed partial class DnsServer(
             }
 
             IPAddress source = ((IPEndPoint)client.RemoteEndPoint!).Address;
+            BudgetLease budget = await budgets.EnterDnsAsync(source, client.LocalEndPoint as IPEndPoint).ConfigureAwait(false);
             lock (_connections)
             {
-                if (stopping.IsCancellationRequested || !_tcpSlots.TryTake(source))
+                if (budget.Refused || stopping.IsCancellationRequested || !_tcpSlots.TryTake(source))
                 {
+                    budget.Dispose();
                     client.Dispose();
                     continue;
                 }
 
-                Task connection = ServeTcpAsync(client, stopping);
+                Task connection = ServeTcpAsync(client, budget, stopping);
                 _connections.Add(connection);
                 _ = connection.ContinueWith(
                     static (task, state) =>
@@ -240,8 +243,9 @@ internal sealed partial class DnsServer(
 
     // RFC 1035 §4.2.2: each message has a 2-byte length prefix; a connection may carry many,
     // answered in order. Each message (or the wait for the next) has limits.headerTimeout.
-    private async Task ServeTcpAsync(Socket client, CancellationToken stopping)
+    private async Task ServeTcpAsync(Socket client, BudgetLease budget, CancellationToken stopping)
     {
+        using BudgetLease slot = budget;
         await Task.Yield();
         byte[] request = ArrayPool<byte>.Shared.Rent(TcpMaxQuery);
         byte[] response = ArrayPool<byte>.Shared.Rent(DnsResponseWriter.MaxResponseLength + 2);

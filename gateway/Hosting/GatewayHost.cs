@@ -89,6 +89,8 @@ internal static partial class GatewayHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<DecisionRecorder>();
         builder.Services.AddSingleton<NonHttpRecorder>();
+        builder.Services.AddSingleton<SandboxBudgets>();
+        builder.Services.AddSingleton<BudgetGate>();
         if (config.Listen.Dns is not null)
         {
             // After the audit writer: hosted services stop in reverse, so the resolver stops first.

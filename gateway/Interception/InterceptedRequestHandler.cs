@@ -37,10 +37,12 @@ internal sealed partial class InterceptedRequestHandler
     private readonly ILogger<InterceptedRequestHandler> _logger;
     private readonly ForwarderRequestConfig _http11;
     private readonly ForwarderRequestConfig _http2;
+    private readonly Listeners.BudgetGate _budgets;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, Listeners.BudgetGate budgets, ILogger<InterceptedRequestHandler> logger)
     {
+        _budgets = budgets;
         _enforcement = enforcement;
         _forwarder = forwarder;
         _dialer = dialer;
@@ -81,6 +83,13 @@ internal sealed partial class InterceptedRequestHandler
             _metrics.RecordError(ErrorKind.MalformedRequest);
             await RefuseAsync(context, session, StatusCodes.Status421MisdirectedRequest, "authority", blocked: false, started,
                 $"This connection was decided for {plan.Authority}; every request on it must name that host (Host / :authority), not \"{context.Request.Host}\".\n").ConfigureAwait(false);
+            return;
+        }
+
+        if (_budgets.Admit(context) is var exceeded and not Sandboxes.BudgetKind.None)
+        {
+            await RefuseAsync(context, session, StatusCodes.Status429TooManyRequests, Sandboxes.BudgetNames.Reason(exceeded), blocked: true, started,
+                Sandboxes.BudgetNames.Message(exceeded, session.Sandbox)).ConfigureAwait(false);
             return;
         }
 

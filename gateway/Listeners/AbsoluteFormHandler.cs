@@ -47,10 +47,12 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly Placeholders _placeholders;
     private readonly PolicyEnforcement _enforcement;
     private readonly int _dialHttpPort;
+    private readonly BudgetGate _budgets;
 
     public AbsoluteFormHandler(
-        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, Placeholders placeholders, PolicyEnforcement enforcement, ILogger<AbsoluteFormHandler> logger)
+        LivePolicy policy, SandboxRegistry sandboxes, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, DecisionRecorder recorder, Placeholders placeholders, PolicyEnforcement enforcement, BudgetGate budgets, ILogger<AbsoluteFormHandler> logger)
     {
+        _budgets = budgets;
         _enforcement = enforcement;
         _placeholders = placeholders;
         _recorder = recorder;
@@ -141,6 +143,11 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         bool wouldBlock = _enforcement.WouldBlock(in decision);
         _metrics.RecordDecision(decision.IsAllowed || wouldBlock, transparent ? ProxyKind.Transparent : ProxyKind.Forward, decideTicks, wouldBlock);
         string canonical = HostCanonicalizer.Canonicalize(host, out _, out _)!;
+        if (await _budgets.RefuseRequestAsync(context, sandbox, canonical, port, proxy, started).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!decision.IsAllowed && !wouldBlock)
         {
             Log.Decided(_logger, sandbox.Name, context.Request.Method, canonical, port, "blocked", decision.RuleId, StatusCodes.Status403Forbidden);

@@ -70,4 +70,27 @@ internal sealed class DecisionRecorder(AuditWriter audit, TimeProvider time, Pol
         };
         return audit.WriteAsync(e, CancellationToken.None);
     }
+
+    /// <summary>
+    /// Writes the event of a connection or request refused by its sandbox's budget: blocked, with
+    /// <c>budget:&lt;name&gt;</c> as rule and rule id (DESIGN.md's audit reason) and the status the
+    /// client got (429; 0 where the connection was only closed).
+    /// </summary>
+    public ValueTask RecordBudgetAsync(string sandbox, string host, int port, string proxy, string reason, int status, long startedTimestamp)
+    {
+        var e = new AuditEvent
+        {
+            Time = time.GetUtcNow(),
+            Sandbox = sandbox,
+            Host = host,
+            Port = port,
+            Proxy = proxy,
+            Rule = reason,
+            RuleId = reason,
+            Decision = AuditEvent.Blocked,
+            Status = status,
+            DurationMs = (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds,
+        };
+        return audit.WriteAsync(e, CancellationToken.None);
+    }
 }

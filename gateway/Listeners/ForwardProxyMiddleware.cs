@@ -38,6 +38,7 @@ internal sealed partial class ForwardProxyMiddleware(
     DecisionRecorder recorder,
     TlsTermination termination,
     PolicyEnforcement enforcement,
+    BudgetGate budgets,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private readonly TunnelRelay _relay = relay;
@@ -45,6 +46,12 @@ internal sealed partial class ForwardProxyMiddleware(
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         connection.Items[ListenerKind.ItemKey] = ListenerKind.Forward;
+        using BudgetLease budget = await budgets.EnterAsync(connection, ListenerKind.Forward).ConfigureAwait(false);
+        if (budget.Refused)
+        {
+            return;
+        }
+
         if (!gate.TryEnter())
         {
             metrics.RecordError(ErrorKind.TooManyConnections);

@@ -24,7 +24,8 @@ internal sealed class TransparentHttpMiddleware(
     SandboxRegistry sandboxes,
     GatewayMetrics metrics,
     NonHttpRecorder nonHttp,
-    ConnectionGate gate)
+    ConnectionGate gate,
+    BudgetGate budgets)
 {
     // "CONNECT" is the longest method a request line may start with here; eight bytes decide.
     private const int MethodProbe = 8;
@@ -35,6 +36,12 @@ internal sealed class TransparentHttpMiddleware(
         if (OriginalDestination.TryGetPort(connection) is { } port)
         {
             connection.Items[OriginalDestination.ItemKey] = port;
+        }
+
+        using BudgetLease budget = await budgets.EnterAsync(connection, ListenerKind.TransparentHttp).ConfigureAwait(false);
+        if (budget.Refused)
+        {
+            return;
         }
 
         // The same limits.maxConnections as the other sandbox-facing listeners: one count, one 503.

@@ -38,7 +38,8 @@ internal sealed class TransparentTlsMiddleware(
     DecisionRecorder recorder,
     NonHttpRecorder notTls,
     TlsTermination termination,
-    PolicyEnforcement enforcement)
+    PolicyEnforcement enforcement,
+    BudgetGate budgets)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -46,6 +47,12 @@ internal sealed class TransparentTlsMiddleware(
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         connection.Items[ListenerKind.ItemKey] = ListenerKind.TransparentTls;
+        using BudgetLease budget = await budgets.EnterAsync(connection, ListenerKind.TransparentTls).ConfigureAwait(false);
+        if (budget.Refused)
+        {
+            return;
+        }
+
         if (!gate.TryEnter())
         {
             metrics.RecordError(ErrorKind.TooManyConnections);

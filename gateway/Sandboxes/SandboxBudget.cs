@@ -1,0 +1,163 @@
+using System.Threading.RateLimiting;
+using PolicyCompiler.Budgets;
+
+namespace Gateway.Sandboxes;
+
+/// <summary>
+/// The limiters of one sandbox's budgets, created once and reused by every connection and request
+/// of that sandbox until a reload changes its limits (invariant 9). Connections hold a
+/// <see cref="ConcurrencyLimiter"/> lease while open; the per-second budgets are token buckets
+/// refilled each second (a burst of one second's worth); uploaded bytes are a fixed one-hour
+/// window counted in KiB (the limiters count permits in an <see cref="int"/>). Nothing queues: a
+/// budget that is used up refuses at once. A successful acquisition of the rate and window
+/// limiters returns their cached lease, so a request's check allocates nothing.
+/// </summary>
+internal sealed class SandboxBudget : IDisposable
+{
+    private const int KiB = 1024;
+
+    private readonly ConcurrencyLimiter? _connections;
+    private readonly TokenBucketRateLimiter? _connectionRate;
+    private readonly TokenBucketRateLimiter? _requestRate;
+    private readonly FixedWindowRateLimiter? _upload;
+    private readonly int _uploadKiB;
+
+    /// <summary>Limiters for <paramref name="limits"/>; a budget left unset has none.</summary>
+    public SandboxBudget(BudgetLimits limits)
+    {
+        Limits = limits;
+        if (limits.Connections is { } connections)
+        {
+            _connections = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = connections, QueueLimit = 0 });
+        }
+
+        _connectionRate = PerSecond(limits.ConnectionsPerSecond);
+        _requestRate = PerSecond(limits.RequestsPerSecond);
+        if (limits.UploadBytesPerHour is { } bytes)
+        {
+            _uploadKiB = (int)Math.Min(int.MaxValue, (bytes + KiB - 1) / KiB);
+            _upload = new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = _uploadKiB,
+                Window = TimeSpan.FromHours(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+        }
+    }
+
+    /// <summary>The limits these limiters enforce.</summary>
+    public BudgetLimits Limits { get; }
+
+    /// <summary>True when request bodies are metered (an upload budget is set).</summary>
+    public bool MetersUploads => _upload is not null;
+
+    /// <summary>
+    /// Opens a connection against the connection budgets. Within them, <paramref name="lease"/> is
+    /// the connection's slot (null without a connection budget) and must be disposed when the
+    /// connection ends, however it ends; otherwise the budget that refused it.
+    /// </summary>
+    public BudgetKind TryOpenConnection(out RateLimitLease? lease)
+    {
+        lease = null;
+        try
+        {
+            if (_connections is not null)
+            {
+                lease = _connections.AttemptAcquire();
+                if (!lease.IsAcquired)
+                {
+                    lease.Dispose();
+                    lease = null;
+                    return BudgetKind.Connections;
+                }
+            }
+
+            if (_connectionRate is not null && !_connectionRate.AttemptAcquire().IsAcquired)
+            {
+                lease?.Dispose();
+                lease = null;
+                return BudgetKind.ConnectionsPerSecond;
+            }
+
+            return BudgetKind.None;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Replaced by a reload between lookup and use: the next connection meets the new limiters.
+            lease?.Dispose();
+            lease = null;
+            return BudgetKind.None;
+        }
+    }
+
+    /// <summary>
+    /// Admits one request against the request budgets: one token of requestsPerSecond, and, when
+    /// the body's length is declared, its bytes of uploadBytesPerHour up front (so an upload that
+    /// would not fit is refused before a byte of it leaves). A body of unknown length is charged as
+    /// it is read (<see cref="TryChargeUpload"/>); here it only needs the window not to be used up.
+    /// </summary>
+    public BudgetKind TryAdmitRequest(long? contentLength)
+    {
+        try
+        {
+            if (_requestRate is not null && !_requestRate.AttemptAcquire().IsAcquired)
+            {
+                return BudgetKind.RequestsPerSecond;
+            }
+
+            if (_upload is not null)
+            {
+                long kib = contentLength is { } length ? (length + KiB - 1) / KiB : 0;
+                if (kib > _uploadKiB || !_upload.AttemptAcquire((int)kib).IsAcquired)
+                {
+                    return BudgetKind.UploadBytesPerHour;
+                }
+            }
+
+            return BudgetKind.None;
+        }
+        catch (ObjectDisposedException)
+        {
+            return BudgetKind.None;
+        }
+    }
+
+    /// <summary>Charges <paramref name="kib"/> KiB of a body being read to the upload window; false when it does not fit.</summary>
+    public bool TryChargeUpload(int kib)
+    {
+        if (_upload is null || kib <= 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            return kib <= _uploadKiB && _upload.AttemptAcquire(kib).IsAcquired;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Stops the replenishment timers. Open connections' leases stay valid to dispose.</summary>
+    public void Dispose()
+    {
+        _connections?.Dispose();
+        _connectionRate?.Dispose();
+        _requestRate?.Dispose();
+        _upload?.Dispose();
+    }
+
+    private static TokenBucketRateLimiter? PerSecond(int? rate) => rate is { } perSecond
+        ? new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perSecond,
+            TokensPerPeriod = perSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        })
+        : null;
+}
