@@ -25,6 +25,9 @@ internal sealed partial class BudgetGate(SandboxRegistry sandboxes, SandboxBudge
     /// <summary>The connection item holding the <see cref="Sandbox"/> identified on accept, for the requests it carries.</summary>
     public static readonly object ItemKey = new();
 
+    // How long a refused HTTP client is given to send its request head before the 429.
+    private static readonly TimeSpan s_firstBytesWait = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Takes a connection slot for the sandbox <paramref name="connection"/> comes from. Refused:
     /// answered (429 on <c>forward</c> and <c>transparentHttp</c>, nothing on <c>transparentTls</c>),
@@ -64,6 +67,7 @@ internal sealed partial class BudgetGate(SandboxRegistry sandboxes, SandboxBudge
         {
             try
             {
+                await ReadFirstBytesAsync(connection).ConfigureAwait(false);
                 await ProxyResponses.WriteErrorAsync(
                     connection.Transport.Output, StatusCodes.Status429TooManyRequests, BudgetNames.Message(exceeded, sandbox.Name), blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
             }
@@ -74,6 +78,23 @@ internal sealed partial class BudgetGate(SandboxRegistry sandboxes, SandboxBudge
         }
 
         return BudgetLease.Refusal;
+    }
+
+    // The answer waits for the request's first bytes (bounded): closing a socket whose request is
+    // still arriving makes the kernel reset it, and a reset can discard the 429 before the client reads it.
+    private static async Task ReadFirstBytesAsync(ConnectionContext connection)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        wait.CancelAfter(s_firstBytesWait);
+        try
+        {
+            System.IO.Pipelines.ReadResult read = await connection.Transport.Input.ReadAsync(wait.Token).ConfigureAwait(false);
+            connection.Transport.Input.AdvanceTo(read.Buffer.End);
+        }
+        catch (OperationCanceledException)
+        {
+            // Nothing came in time: answer anyway.
+        }
     }
 
     /// <summary>The DNS-over-TCP accept: a slot for <paramref name="source"/>'s sandbox; refused connections are audited and closed by the caller.</summary>

@@ -133,7 +133,20 @@ internal sealed class SandboxBudget : IDisposable
 
         try
         {
-            return kib <= _uploadKiB && _upload.AttemptAcquire(kib).IsAcquired;
+            if (kib <= _uploadKiB && _upload.AttemptAcquire(kib).IsAcquired)
+            {
+                return true;
+            }
+
+            // The body is cut here, and what it sent already counts: the rest of the window is
+            // used up, so the sandbox's next upload is refused up front rather than cut again.
+            long left = _upload.GetStatistics()?.CurrentAvailablePermits ?? 0;
+            if (left > 0)
+            {
+                _upload.AttemptAcquire((int)left).Dispose();
+            }
+
+            return false;
         }
         catch (ObjectDisposedException)
         {

@@ -14,8 +14,8 @@ public static class BudgetSyntax
     /// <summary>Largest count accepted: beyond it a budget bounds nothing the gateway could serve.</summary>
     public const int MaxCount = 10_000_000;
 
-    /// <summary>Largest upload budget: the byte window counts KiB in an <see cref="int"/>, so 2 TiB minus 1 KiB.</summary>
-    public const long MaxUploadBytes = (long)int.MaxValue * 1024;
+    /// <summary>Largest upload budget, 2047 GiB: the byte window counts KiB in an <see cref="int"/>.</summary>
+    public const long MaxUploadBytes = 2047L << 30;
 
     private static readonly (string Unit, long Factor)[] s_units =
     [
@@ -43,7 +43,7 @@ public static class BudgetSyntax
         return value;
     }
 
-    /// <summary>An upload budget: a size such as <c>1GiB</c>, <c>500MB</c> or a number of bytes, from 1KiB to 2TiB; null and a message otherwise.</summary>
+    /// <summary>An upload budget: a size such as <c>1GiB</c>, <c>500MB</c> or a number of bytes, from 1KiB to 2047GiB; null and a message otherwise.</summary>
     public static long? ParseBytes(string key, string text, out string? error)
     {
         error = null;
@@ -71,7 +71,7 @@ public static class BudgetSyntax
         long value = long.Parse(text.AsSpan(0, digits), provider: CultureInfo.InvariantCulture);
         if (value > MaxUploadBytes / factor || value * factor < 1024 || value * factor > MaxUploadBytes)
         {
-            error = $"\"{text}\" is out of range; use 1KiB-2TiB (leave {key} out for no bound)";
+            error = $"\"{text}\" is out of range; use 1KiB-2047GiB (leave {key} out for no bound)";
             return null;
         }
 
