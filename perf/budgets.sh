@@ -83,35 +83,48 @@ neighbour() { taskset -c 1 dotnet "$driver" load --connect "127.0.0.1:$forward" 
   --rate "$rate" --concurrency 64 --seconds "$seconds" --source 127.0.0.3 || true; }
 flooder() { taskset -c 1 dotnet "$driver" load --connect "127.0.0.1:$forward" --via connect --port "$http" --host 127.0.0.1 --per-request \
   --concurrency "$flood_concurrency" --seconds $((seconds + 2)) --source 127.0.0.2 || true; }
-summary() { # phase, neighbour json, flooder json
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+summary() { # phase, gateway CPU %, neighbour json, flooder json
   python3 - "$@" <<'PY'
 import json, sys
-phase, n = sys.argv[1], json.loads(sys.argv[2])
-f = json.loads(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
+phase, cpu, n = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+f = json.loads(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None
 l = n["latencyUs"]
-line = f"{phase}: neighbour {n['requestsPerSecond']:.0f} req/s ok={n['ok']} errors={sum(n['errors'].values())} p50 {l['P50Us']/1000:.2f} ms p90 {n['p90Us']/1000:.2f} ms p99 {l['P99Us']/1000:.2f} ms"
+line = f"{phase}: gateway CPU {cpu} % of a core | neighbour {n['requestsPerSecond']:.0f} req/s ok={n['ok']} errors={sum(n['errors'].values())} p50 {l['P50Us']/1000:.2f} ms p90 {n['p90Us']/1000:.2f} ms p99 {l['P99Us']/1000:.2f} ms"
 if f:
     line += f" | flooder accepted {f['requestsPerSecond']:.0f}/s of {f['sent']/f['elapsedSeconds']:.0f} attempts/s, refused/failed {f['errors']}"
 print(line)
 PY
 }
 
+hz=$(getconf CLK_TCK)
+elapsed() { awk -v a="$(date +%s.%N)" -v b="$1" 'BEGIN { print a - b }'; }
+percent() { awk -v b="$1" -v a="$2" -v hz="$hz" -v s="$3" 'BEGIN { printf "%.0f", (a - b) / hz / s * 100 }'; }
+
 start_gateway ""
-summary "alone            " "$(neighbour)"
+before=$(cpu_ticks "$gw"); start=$(date +%s.%N)
+n=$(neighbour)
+summary "alone            " "$(percent "$before" "$(cpu_ticks "$gw")" "$(elapsed "$start")")" "$n"
 stop_gateway
 
 budgeted="    budgets: { connections: 50, connectionsPerSecond: 100 }"
 start_gateway "$budgeted"
 flooder >"$work/flood.json" & fl=$!
 sleep 1
-n=$(neighbour); wait "$fl" || true
-summary "flood, budget 100/s" "$n" "$(cat "$work/flood.json")"
+before=$(cpu_ticks "$gw"); start=$(date +%s.%N)
+n=$(neighbour)
+cpu=$(percent "$before" "$(cpu_ticks "$gw")" "$(elapsed "$start")")
+wait "$fl" || true
+summary "flood, budget 100/s" "$cpu" "$n" "$(cat "$work/flood.json")"
 curl -s "http://127.0.0.1:$metrics/metrics" | grep '^gateway_budget_exceeded_total' || true
 stop_gateway
 
 start_gateway ""
 flooder >"$work/flood.json" & fl=$!
 sleep 1
-n=$(neighbour); wait "$fl" || true
-summary "flood, no budget " "$n" "$(cat "$work/flood.json")"
+before=$(cpu_ticks "$gw"); start=$(date +%s.%N)
+n=$(neighbour)
+cpu=$(percent "$before" "$(cpu_ticks "$gw")" "$(elapsed "$start")")
+wait "$fl" || true
+summary "flood, no budget " "$cpu" "$n" "$(cat "$work/flood.json")"
 stop_gateway
