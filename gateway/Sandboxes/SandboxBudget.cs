@@ -7,10 +7,13 @@ namespace Gateway.Sandboxes;
 /// The limiters of one sandbox's budgets, created once and reused by every connection and request
 /// of that sandbox until a reload changes its limits (invariant 9). Connections hold a
 /// <see cref="ConcurrencyLimiter"/> lease while open; the per-second budgets are token buckets
-/// refilled each second (a burst of one second's worth); uploaded bytes are a fixed one-hour
-/// window counted in KiB (the limiters count permits in an <see cref="int"/>). Nothing queues: a
-/// budget that is used up refuses at once. A successful acquisition of the rate and window
-/// limiters returns their cached lease, so a request's check allocates nothing.
+/// (a burst of one second's worth, refilled continuously at the rate); uploaded bytes are a fixed
+/// one-hour window counted in KiB (the limiters count permits in an <see cref="int"/>). Nothing
+/// queues: a budget that is used up refuses at once. The buckets and the window are replenished
+/// by the caller just before each acquisition rather than by a timer each, so a sandbox costs no
+/// timer callback while idle and a set left behind by a reload or an unregistered sandbox holds
+/// no timer. A successful acquisition returns the limiter's cached lease, so a request's check
+/// allocates nothing.
 /// </summary>
 internal sealed class SandboxBudget : IDisposable
 {
@@ -41,7 +44,7 @@ internal sealed class SandboxBudget : IDisposable
                 PermitLimit = _uploadKiB,
                 Window = TimeSpan.FromHours(1),
                 QueueLimit = 0,
-                AutoReplenishment = true,
+                AutoReplenishment = false,
             });
         }
     }
@@ -73,7 +76,7 @@ internal sealed class SandboxBudget : IDisposable
                 }
             }
 
-            if (_connectionRate is not null && !_connectionRate.AttemptAcquire().IsAcquired)
+            if (_connectionRate is not null && !Acquire(_connectionRate))
             {
                 lease?.Dispose();
                 lease = null;
@@ -101,7 +104,7 @@ internal sealed class SandboxBudget : IDisposable
     {
         try
         {
-            if (_requestRate is not null && !_requestRate.AttemptAcquire().IsAcquired)
+            if (_requestRate is not null && !Acquire(_requestRate))
             {
                 return BudgetKind.RequestsPerSecond;
             }
@@ -109,6 +112,7 @@ internal sealed class SandboxBudget : IDisposable
             if (_upload is not null)
             {
                 long kib = contentLength is { } length ? (length + KiB - 1) / KiB : 0;
+                _upload.TryReplenish();
                 if (kib > _uploadKiB || !_upload.AttemptAcquire((int)kib).IsAcquired)
                 {
                     return BudgetKind.UploadBytesPerHour;
@@ -133,6 +137,7 @@ internal sealed class SandboxBudget : IDisposable
 
         try
         {
+            _upload.TryReplenish();
             if (kib <= _uploadKiB && _upload.AttemptAcquire(kib).IsAcquired)
             {
                 return true;
@@ -154,7 +159,7 @@ internal sealed class SandboxBudget : IDisposable
         }
     }
 
-    /// <summary>Stops the replenishment timers. Open connections' leases stay valid to dispose.</summary>
+    /// <summary>Retires the limiters (a reload replaced them). Open connections' leases stay valid to dispose.</summary>
     public void Dispose()
     {
         _connections?.Dispose();
@@ -170,7 +175,15 @@ internal sealed class SandboxBudget : IDisposable
             TokensPerPeriod = perSecond,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             QueueLimit = 0,
-            AutoReplenishment = true,
+            AutoReplenishment = false,
         })
         : null;
+
+    // Without auto-replenishment a token bucket adds rate × elapsed time on TryReplenish: a
+    // continuous refill, with no timer behind it.
+    private static bool Acquire(TokenBucketRateLimiter bucket)
+    {
+        bucket.TryReplenish();
+        return bucket.AttemptAcquire().IsAcquired;
+    }
 }

@@ -63,7 +63,7 @@ internal sealed class SandboxBudgets : IDisposable
     /// <summary>Counts a refusal in <c>gateway_budget_exceeded_total{budget}</c>.</summary>
     public void CountExceeded(BudgetKind kind) => _metrics?.RecordBudgetExceeded(kind);
 
-    /// <summary>Stops every set's timers.</summary>
+    /// <summary>Retires every set's limiters.</summary>
     public void Dispose()
     {
         foreach (Entry entry in _entries.Values)
