@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using PolicyCompiler.Budgets;
 
@@ -19,11 +20,20 @@ internal sealed class SandboxBudget : IDisposable
 {
     private const int KiB = 1024;
 
+    // How often a limiter is replenished at most: a bucket every millisecond (it adds rate × elapsed
+    // time, so nothing is lost by skipping), the hour-long window every second. Each replenishment
+    // takes the limiter's lock; skipping keeps the common check to one lock per limiter.
+    private static readonly long s_bucketInterval = Stopwatch.Frequency / 1000;
+    private static readonly long s_windowInterval = Stopwatch.Frequency;
+
     private readonly ConcurrencyLimiter? _connections;
     private readonly TokenBucketRateLimiter? _connectionRate;
     private readonly TokenBucketRateLimiter? _requestRate;
     private readonly FixedWindowRateLimiter? _upload;
     private readonly int _uploadKiB;
+    private long _connectionRateDue;
+    private long _requestRateDue;
+    private long _uploadDue;
 
     /// <summary>Limiters for <paramref name="limits"/>; a budget left unset has none.</summary>
     public SandboxBudget(BudgetLimits limits)
@@ -76,7 +86,7 @@ internal sealed class SandboxBudget : IDisposable
                 }
             }
 
-            if (_connectionRate is not null && !Acquire(_connectionRate))
+            if (_connectionRate is not null && !Acquire(_connectionRate, ref _connectionRateDue))
             {
                 lease?.Dispose();
                 lease = null;
@@ -104,7 +114,7 @@ internal sealed class SandboxBudget : IDisposable
     {
         try
         {
-            if (_requestRate is not null && !Acquire(_requestRate))
+            if (_requestRate is not null && !Acquire(_requestRate, ref _requestRateDue))
             {
                 return BudgetKind.RequestsPerSecond;
             }
@@ -112,7 +122,7 @@ internal sealed class SandboxBudget : IDisposable
             if (_upload is not null)
             {
                 long kib = contentLength is { } length ? (length + KiB - 1) / KiB : 0;
-                _upload.TryReplenish();
+                Replenish(_upload, ref _uploadDue, s_windowInterval);
                 if (kib > _uploadKiB || !_upload.AttemptAcquire((int)kib).IsAcquired)
                 {
                     return BudgetKind.UploadBytesPerHour;
@@ -137,7 +147,7 @@ internal sealed class SandboxBudget : IDisposable
 
         try
         {
-            _upload.TryReplenish();
+            Replenish(_upload, ref _uploadDue, s_windowInterval);
             if (kib <= _uploadKiB && _upload.AttemptAcquire(kib).IsAcquired)
             {
                 return true;
@@ -181,9 +191,20 @@ internal sealed class SandboxBudget : IDisposable
 
     // Without auto-replenishment a token bucket adds rate × elapsed time on TryReplenish: a
     // continuous refill, with no timer behind it.
-    private static bool Acquire(TokenBucketRateLimiter bucket)
+    private static bool Acquire(TokenBucketRateLimiter bucket, ref long due)
     {
-        bucket.TryReplenish();
+        Replenish(bucket, ref due, s_bucketInterval);
         return bucket.AttemptAcquire().IsAcquired;
+    }
+
+    // Two threads may both replenish when one is due: harmless, the limiter locks and adds by elapsed time.
+    private static void Replenish(ReplenishingRateLimiter limiter, ref long due, long interval)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (now >= Volatile.Read(ref due))
+        {
+            Volatile.Write(ref due, now + interval);
+            limiter.TryReplenish();
+        }
     }
 }
