@@ -34,4 +34,31 @@ public sealed class InterceptBudgetTests
         Assert.Equal(statuses.Count(s => s == "200"), env.Upstream.For("/v1/budget").Count);
         Assert.Equal(statuses.Count(s => s == "429"), events.Count(e => e.GetProperty("ruleId").GetString() == "budget:requestsPerSecond"));
     }
+
+    [Fact]
+    public async Task AnInterceptedUploadThatWouldNotFit_Gets429_AndNeverReachesTheUpstream()
+    {
+        await using InterceptedGateway env = await InterceptedGateway.StartAsync(
+            "s3cr3t-BUDGET-7d2a",
+            configure: c => c with
+            {
+                Sandboxes = [new SandboxConfig("dev", [IPAddress.Loopback], ["intercept-kit"], null) { Budgets = new BudgetLimits(null, null, null, 8 * 1024) }],
+            });
+        string body = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(body, new byte[6 * 1024]);
+
+            var first = await env.CurlAsync("api.example.test", "/sink", "--http2", "-w", " %{http_code}", "--data-binary", "@" + body);
+            var second = await env.CurlAsync("api.example.test", "/sink", "--http2", "-w", " %{http_code}", "--data-binary", "@" + body);
+
+            Assert.Equal("read 6144 200", first.Stdout);
+            Assert.EndsWith(" 429", second.Stdout, StringComparison.Ordinal);
+            Assert.Single(env.Upstream.For("/sink"));
+        }
+        finally
+        {
+            File.Delete(body);
+        }
+    }
 }
