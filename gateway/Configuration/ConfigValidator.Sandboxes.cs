@@ -9,7 +9,7 @@ internal sealed partial class ConfigValidator
     private const int MinTokenLength = 16;
     private const int MaxSandboxNameLength = 63;
 
-    private static readonly string[] s_sandboxKeys = ["name", "addresses", "kits", "token"];
+    private static readonly string[] s_sandboxKeys = ["name", "addresses", "kits", "token", "budgets"];
 
     private System.Collections.Immutable.ImmutableArray<SandboxConfig> ReadSandboxes(ConfigNode? node)
     {
@@ -78,9 +78,10 @@ internal sealed partial class ConfigValidator
             }
 
             string? token = ReadToken(section);
+            PolicyCompiler.Budgets.BudgetLimits budgets = ReadBudgets(section.Get("budgets"), section.PathOf("budgets"));
             if (name is not null)
             {
-                sandboxes.Add(new SandboxConfig(name, ToImmutable(addresses), ToImmutable(kits), token));
+                sandboxes.Add(new SandboxConfig(name, ToImmutable(addresses), ToImmutable(kits), token) { Budgets = budgets });
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Text;
+using PolicyCompiler.Budgets;
 
 namespace Gateway.Configuration;
 
@@ -12,13 +13,17 @@ namespace Gateway.Configuration;
 internal sealed record SandboxConfig(
     string Name, ImmutableArray<IPAddress> Addresses, ImmutableArray<string> Kits, string? Token)
 {
+    /// <summary><c>budgets</c>: what the sandbox may use; tightened further by its kits' <c>network.budgets</c>.</summary>
+    public BudgetLimits Budgets { get; init; } = BudgetLimits.None;
+
     // Records print every member; a config logged at start-up must not carry the token.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append("Name = ").Append(Name)
             .Append(", Addresses = [").AppendJoin(", ", Addresses).Append(']')
             .Append(", Kits = [").AppendJoin(", ", Kits).Append(']')
-            .Append(", Token = ").Append(Token is null ? "null" : "***");
+            .Append(", Token = ").Append(Token is null ? "null" : "***")
+            .Append(", Budgets = ").Append(Budgets);
         return true;
     }
 }

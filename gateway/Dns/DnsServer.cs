@@ -5,6 +5,8 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
 using Gateway.Decisions;
+using Gateway.Listeners;
+using Gateway.Sandboxes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +19,7 @@ namespace Gateway.Dns;
 /// RCODE sent). Buffers are rented once per loop or connection, never per query.
 /// </summary>
 internal sealed partial class DnsServer(
-    GatewayConfig config, DnsResolver resolver, EgressRecorder recorder, ILogger<DnsServer> logger)
+    GatewayConfig config, DnsResolver resolver, EgressRecorder recorder, BudgetGate budgets, ILogger<DnsServer> logger)
     : IHostedService, IDisposable
 {
     /// <summary>Largest datagram read whole; a bigger one is truncated by the kernel and answered FORMERR.</summary>
@@ -205,15 +207,17 @@ internal sealed partial class DnsServer(
             }
 
             IPAddress source = ((IPEndPoint)client.RemoteEndPoint!).Address;
+            BudgetLease budget = await budgets.EnterDnsAsync(source, client.LocalEndPoint as IPEndPoint).ConfigureAwait(false);
             lock (_connections)
             {
-                if (stopping.IsCancellationRequested || !_tcpSlots.TryTake(source))
+                if (budget.Refused || stopping.IsCancellationRequested || !_tcpSlots.TryTake(source))
                 {
+                    budget.Dispose();
                     client.Dispose();
                     continue;
                 }
 
-                Task connection = ServeTcpAsync(client, stopping);
+                Task connection = ServeTcpAsync(client, budget, stopping);
                 _connections.Add(connection);
                 _ = connection.ContinueWith(
                     static (task, state) =>
@@ -235,8 +239,9 @@ internal sealed partial class DnsServer(
 
     // RFC 1035 §4.2.2: each message has a 2-byte length prefix; a connection may carry many,
     // answered in order. Each message (or the wait for the next) has limits.headerTimeout.
-    private async Task ServeTcpAsync(Socket client, CancellationToken stopping)
+    private async Task ServeTcpAsync(Socket client, BudgetLease budget, CancellationToken stopping)
     {
+        using BudgetLease slot = budget;
         await Task.Yield();
         byte[] request = ArrayPool<byte>.Shared.Rent(TcpMaxQuery);
         byte[] response = ArrayPool<byte>.Shared.Rent(DnsResponseWriter.MaxResponseLength + 2);

@@ -91,6 +91,8 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<IPolicyLookup, SnapshotLookup>();
         builder.Services.AddSingleton<EgressDecider>();
         builder.Services.AddSingleton<EgressRecorder>();
+        builder.Services.AddSingleton<SandboxBudgets>();
+        builder.Services.AddSingleton<BudgetGate>();
         if (config.Listen.Dns is not null)
         {
             // After the audit writer: hosted services stop in reverse, so the resolver stops first.

@@ -37,11 +37,13 @@ internal sealed partial class InterceptedRequestHandler
     private readonly ILogger<InterceptedRequestHandler> _logger;
     private readonly ForwarderRequestConfig _http11;
     private readonly ForwarderRequestConfig _http2;
+    private readonly Listeners.BudgetGate _budgets;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, EgressDecider decider, EgressRecorder recorder, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, EgressDecider decider, EgressRecorder recorder, Listeners.BudgetGate budgets, ILogger<InterceptedRequestHandler> logger)
     {
         _decider = decider;
+        _budgets = budgets;
         _forwarder = forwarder;
         _dialer = dialer;
         _client = client;
@@ -70,14 +72,25 @@ internal sealed partial class InterceptedRequestHandler
 
         string rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         EgressVerdict verdict = _decider.DecideRequest(session.Verdict, context, rawTarget, started, out string? problem, out HttpRuleEntry? rule);
+        if (!verdict.LetsThrough && verdict.Reason != EgressReason.L7Rule)
+        {
+            await RefuseAsync(context, verdict, blocked: false, problem!).ConfigureAwait(false);
+            return;
+        }
+
+        // A request its rules decided counts against the sandbox's request budgets, refused or not.
+        if (_budgets.Admit(context) is var exceeded and not Sandboxes.BudgetKind.None)
+        {
+            string reason = Sandboxes.BudgetNames.Reason(exceeded);
+            EgressVerdict over = _decider.RefuseRequest(in verdict, reason, StatusCodes.Status429TooManyRequests, reason, error: null);
+            await RefuseAsync(context, over, blocked: true, Sandboxes.BudgetNames.Message(exceeded, session.Sandbox)).ConfigureAwait(false);
+            return;
+        }
+
         if (!verdict.LetsThrough)
         {
-            if (verdict.Reason == EgressReason.L7Rule)
-            {
-                context.Response.Headers["X-Gateway-Rule"] = rule?.Id ?? "no-match";
-            }
-
-            await RefuseAsync(context, verdict, verdict.Reason == EgressReason.L7Rule, problem!).ConfigureAwait(false);
+            context.Response.Headers["X-Gateway-Rule"] = rule?.Id ?? "no-match";
+            await RefuseAsync(context, verdict, blocked: true, problem!).ConfigureAwait(false);
             return;
         }
 

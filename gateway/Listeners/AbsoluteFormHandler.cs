@@ -42,11 +42,13 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly EgressRecorder _recorder;
     private readonly Placeholders _placeholders;
     private readonly int _dialHttpPort;
+    private readonly BudgetGate _budgets;
 
     public AbsoluteFormHandler(
-        EgressDecider decider, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, EgressRecorder recorder, Placeholders placeholders, ILogger<AbsoluteFormHandler> logger)
+        EgressDecider decider, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, EgressRecorder recorder, Placeholders placeholders, BudgetGate budgets, ILogger<AbsoluteFormHandler> logger)
     {
         _decider = decider;
+        _budgets = budgets;
         _placeholders = placeholders;
         _recorder = recorder;
         _dialHttpPort = config.Transparent.DialHttpPort;
@@ -116,9 +118,21 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         EgressVerdict verdict = _decider.Decide(in request);
         if (!verdict.LetsThrough)
         {
+            // A request the policy decided counts against the sandbox's request budget, refused or not;
+            // one refused before any rule (unknown source, token, malformed host) does not.
+            if (verdict.Reason is EgressReason.Rule or EgressReason.NoMatch && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+            {
+                return;
+            }
+
             Log.Decided(_logger, verdict.Sandbox.Name, context.Request.Method, verdict.Host, port, "blocked", verdict.RuleId, verdict.Status);
             await _recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
             await WriteRefusalAsync(context, verdict).ConfigureAwait(false);
+            return;
+        }
+
+        if (await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+        {
             return;
         }
 

@@ -11,6 +11,7 @@ using Gateway.Interception;
 using Gateway.Metrics;
 using Gateway.Protocols;
 using Gateway.Relay;
+using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using PolicyCompiler.Hosts;
@@ -32,6 +33,7 @@ internal sealed partial class ForwardProxyMiddleware(
     TunnelRelay relay,
     GatewayMetrics metrics,
     TlsTermination termination,
+    BudgetGate budgets,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private readonly TunnelRelay _relay = relay;
@@ -39,6 +41,12 @@ internal sealed partial class ForwardProxyMiddleware(
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         connection.Items[ListenerKind.ItemKey] = ListenerKind.Forward;
+        using BudgetLease budget = await budgets.EnterAsync(connection, ListenerKind.Forward).ConfigureAwait(false);
+        if (budget.Refused)
+        {
+            return;
+        }
+
         if (!gate.TryEnter())
         {
             try

@@ -7,6 +7,7 @@ using Gateway.Decisions;
 using Gateway.Hosting;
 using Gateway.Metrics;
 using Gateway.Protocols;
+using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Listeners;
@@ -22,7 +23,8 @@ internal sealed class TransparentHttpMiddleware(
     GatewayConfig config,
     EgressDecider decider,
     EgressRecorder recorder,
-    ConnectionGate gate)
+    ConnectionGate gate,
+    BudgetGate budgets)
 {
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -31,6 +33,12 @@ internal sealed class TransparentHttpMiddleware(
         if (port is { } original)
         {
             connection.Items[OriginalDestination.ItemKey] = original;
+        }
+
+        using BudgetLease budget = await budgets.EnterAsync(connection, ListenerKind.TransparentHttp).ConfigureAwait(false);
+        if (budget.Refused)
+        {
+            return;
         }
 
         // The same limits.maxConnections as the other sandbox-facing listeners: one count, one 503.

@@ -10,6 +10,7 @@ using Gateway.Interception;
 using Gateway.Metrics;
 using Gateway.Protocols;
 using Gateway.Relay;
+using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -33,7 +34,8 @@ internal sealed partial class TransparentTlsMiddleware(
     GatewayMetrics metrics,
     TlsTermination termination,
     ILogger<TransparentTlsMiddleware> logger,
-    BlockPage blockPage)
+    BlockPage blockPage,
+    BudgetGate budgets)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -42,6 +44,12 @@ internal sealed partial class TransparentTlsMiddleware(
     {
         connection.Items[ListenerKind.ItemKey] = ListenerKind.TransparentTls;
         int port = OriginalDestination.TryGetPort(connection) ?? config.Transparent.DialTlsPort;
+        using BudgetLease budget = await budgets.EnterAsync(connection, ListenerKind.TransparentTls).ConfigureAwait(false);
+        if (budget.Refused)
+        {
+            return;
+        }
+
         if (!gate.TryEnter())
         {
             // A close is the only answer TLS has before a handshake; the refusal is on the record.

@@ -91,6 +91,7 @@ internal sealed partial class GatewayMetrics
             "gateway_injections_total", "Credentials injected into requests, by mechanism.", ["source"]), MetricLabels.InjectionSources);
         _credentialFetches = CreateCredentialFetches(factory);
         CreateUpstreamMetrics(factory);
+        _budgetExceeded = CreateBudgetExceeded(factory);
         _auditQueueDepth = factory.CreateGauge(
             "gateway_audit_queue_depth", "Audit events waiting for the writer.");
         _auditDropped = factory.CreateCounter(

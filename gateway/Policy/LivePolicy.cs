@@ -152,7 +152,7 @@ internal sealed partial class LivePolicy : IDisposable
             }
 
             PolicySnapshot snapshot = sources.Compile(stored, kits);
-            return new PolicyGeneration(snapshot, InterceptionTable.Build(snapshot, kits));
+            return new PolicyGeneration(snapshot, InterceptionTable.Build(snapshot, kits)) { KitBudgets = Sandboxes.KitBudgetTable.Build(kits) };
         }
         catch (Exception e) when (e is PolicyStoreException or ArgumentException)
         {

@@ -10,4 +10,8 @@ namespace Gateway.Policy;
 /// </summary>
 /// <param name="Snapshot">What connections are decided against.</param>
 /// <param name="Interception">Which allowed connections are terminated for injection or L7 rules.</param>
-internal sealed record PolicyGeneration(PolicySnapshot Snapshot, InterceptionTable Interception);
+internal sealed record PolicyGeneration(PolicySnapshot Snapshot, InterceptionTable Interception)
+{
+    /// <summary>Each kit's <c>network.budgets</c>, from the same kits as the snapshot.</summary>
+    public Sandboxes.KitBudgetTable KitBudgets { get; init; } = Sandboxes.KitBudgetTable.Empty;
+}

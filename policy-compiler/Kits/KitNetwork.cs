@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using PolicyCompiler.Budgets;
 using PolicyCompiler.Patterns;
 
 namespace PolicyCompiler.Kits;
@@ -26,4 +27,7 @@ public sealed record KitNetwork(
 
     /// <summary>The SOCKS5 proxy the kit's allowed traffic leaves through (<c>network.proxy</c>), or null for the gateway's own route.</summary>
     public KitProxy? Proxy { get; init; }
+
+    /// <summary>What a sandbox started with the kit may use (<c>network.budgets</c>), or null for no bound of its own.</summary>
+    public BudgetLimits? Budgets { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using PolicyCompiler.Budgets;
 using PolicyCompiler.Patterns;
 using PolicyCompiler.Yaml;
 using YamlDotNet.RepresentationModel;
@@ -9,7 +10,7 @@ namespace PolicyCompiler.Kits;
 internal static class KitNetworkParser
 {
     // publishedPorts is a v1 field for the VM manager: accepted, not interpreted.
-    private static readonly string[] s_keys = ["allowedDomains", "deniedDomains", "serviceDomains", "serviceAuth", "rules", "publishedPorts", "proxy"];
+    private static readonly string[] s_keys = ["allowedDomains", "deniedDomains", "serviceDomains", "serviceAuth", "rules", "publishedPorts", "proxy", "budgets"];
 
     public static KitNetwork Parse(KitNodeReader reader, YamlNode node, string path, KitCredentials credentials)
     {
@@ -62,6 +63,9 @@ internal static class KitNetworkParser
         KitProxy? proxy = fields.TryGetValue("proxy", out var proxyField)
             ? KitProxyParser.Parse(reader, proxyField.Value, KitNodeReader.Child(path, "proxy"))
             : null;
+        BudgetLimits? budgets = fields.TryGetValue("budgets", out var budgetsField)
+            ? KitBudgetsParser.Parse(reader, budgetsField.Value, KitNodeReader.Child(path, "budgets"))
+            : null;
         return new KitNetwork(
             [.. allowed.Select(p => p.Pattern)],
             [.. denied.Select(p => p.Pattern)],
@@ -70,6 +74,7 @@ internal static class KitNetworkParser
             rules)
         {
             Proxy = proxy,
+            Budgets = budgets,
         };
     }
 

@@ -12,7 +12,8 @@ namespace LoadDriver.Load;
 /// <remarks>
 /// <c>load --connect 127.0.0.1:3128 [--via connect|socks5|direct] --port ORIGIN_PORT [--host NAME]
 /// [--tls-root ca.pem] [--per-request] [--concurrency N | --rate R] [--seconds S] [--size BYTES]
-/// [--expect-header "Name: value"] [--requests N]</c>. With <c>--requests</c> exactly N requests run
+/// [--expect-header "Name: value"] [--requests N] [--source IP]</c>. <c>--source</c> makes every
+/// connection leave from one address (one sandbox of the gateway's config). With <c>--requests</c> exactly N requests run
 /// (no warm-up, every one counted; <c>--seconds</c> is then only a deadline), so another tool can
 /// account for each of them (perf/soak.sh compares them with the gateway's audit events).
 /// </remarks>
@@ -48,7 +49,10 @@ internal static class LoadCommand
             string other => throw new ArgumentException($"load: --via {other}: use connect, socks5 or direct"),
         };
         using var root = options.TryGetValue("tls-root", out string? rootPath) ? Origin.OriginCertificates.LoadPem(rootPath) : null;
-        var route = new Route(kind, connect, int.Parse(Get("port", connect.Port.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture), root);
+        var route = new Route(kind, connect, int.Parse(Get("port", connect.Port.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture), root)
+        {
+            Source = options.TryGetValue("source", out string? source) ? IPAddress.Parse(source) : null,
+        };
         var spec = new LoadSpec(
             route,
             HostSet.Single(Get("host", "127.0.0.1")),
@@ -71,6 +75,7 @@ internal static class LoadCommand
             errors = result.Errors,
             firstError = result.FirstError,
             latencyUs = LatencySummary.From(result.Latency),
+            p90Us = result.Latency.ValueAtPercentile(90) / 1000.0,
         }));
         return result.ErrorCount == 0 ? 0 : 1;
     }

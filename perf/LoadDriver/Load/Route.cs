@@ -15,4 +15,10 @@ internal sealed record Route(RouteKind Kind, IPEndPoint Connect, int TargetPort,
 {
     /// <summary>True when requests run over TLS.</summary>
     public bool Tls => TrustedRoot is not null;
+
+    /// <summary>
+    /// When set, every connection leaves from this address (a loopback address standing for one
+    /// sandbox, as perf/budgets.sh uses two); otherwise loopback connections are spread over many.
+    /// </summary>
+    public IPAddress? Source { get; init; }
 }

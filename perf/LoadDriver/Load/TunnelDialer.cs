@@ -30,12 +30,16 @@ internal static class TunnelDialer
         {
             try
             {
-                if (IPAddress.IsLoopback(route.Connect.Address) && route.Connect.AddressFamily == AddressFamily.InterNetwork)
+                if (route.Source is { } source)
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                }
+                else if (IPAddress.IsLoopback(route.Connect.Address) && route.Connect.AddressFamily == AddressFamily.InterNetwork)
                 {
                     // Tens of thousands of short connections a second from 127.0.0.1 alone run out of
                     // ephemeral ports (TIME_WAIT): spread them over 127.0.1.2 … 127.0.1.251.
-                    int source = (int)((uint)Interlocked.Increment(ref s_nextSource) % SourceAddresses);
-                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 1, (byte)(source + 2)]), 0));
+                    int spread = (int)((uint)Interlocked.Increment(ref s_nextSource) % SourceAddresses);
+                    socket.Bind(new IPEndPoint(new IPAddress([127, 0, 1, (byte)(spread + 2)]), 0));
                 }
 
                 await socket.ConnectAsync(route.Connect, cancellation).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Gateway.Configuration;
 using System.Net;
 
 namespace Gateway.Tests.Configuration;
@@ -37,7 +38,7 @@ public partial class ConfigValidatorTests
     [InlineData("sandboxes:\n  - { name: dev, addresses: [10.209.0.2], kits: [\"\"] }\n", "gateway.yaml:2: sandboxes[0].kits[0]: \"\" is not a kit name; name a kit as its spec.yaml does")]
     [InlineData("sandboxes:\n  - { name: dev, addresses: [10.209.0.2], token: short-secret }\n", "gateway.yaml:2: sandboxes[0].token: the token is 12 characters; use at least 16 random ones, e.g. from openssl rand -hex 16")]
     [InlineData("sandboxes:\n  - { name: dev, addresses: [10.209.0.2], token: \"long enough but spaced\" }\n", "gateway.yaml:2: sandboxes[0].token: a token holds visible ASCII characters only (it travels in a Proxy-Authorization header)")]
-    [InlineData("sandboxes:\n  - dev\n", "gateway.yaml:2: sandboxes[0]: expected a section (name, addresses, kits, token), found a value")]
+    [InlineData("sandboxes:\n  - dev\n", "gateway.yaml:2: sandboxes[0]: expected a section (name, addresses, kits, token, budgets), found a value")]
     [InlineData("sandboxes:\n  -\n", "gateway.yaml:2: sandboxes[0]: empty; write { name: NAME, addresses: [IP] }")]
     public void BadSandbox_IsExplained(string yaml, string expected)
     {
@@ -65,5 +66,31 @@ public partial class ConfigValidatorTests
         Assert.Null(corp.Username.Literal);
         Assert.Equal("/work/cwd/secrets/pw", corp.Password!.File);
         Assert.Null(corp.Secret);
+    }
+
+    [Fact]
+    public void SandboxBudgets_AreRead_EachOptional()
+    {
+        (GatewayConfig? config, List<string> errors) = ConfigTestLoader.Load(
+            "sandboxes:\n  - { name: dev, addresses: [10.209.0.2], budgets: { connections: 200, connectionsPerSecond: 50, requestsPerSecond: 100, uploadBytesPerHour: 1GiB } }\n"
+            + "  - { name: ci, addresses: [10.209.0.6], budgets: { requestsPerSecond: 10 } }\n  - { name: free, addresses: [10.209.0.10] }\n");
+
+        Assert.Empty(errors);
+        Assert.Equal(
+            [new PolicyCompiler.Budgets.BudgetLimits(200, 50, 100, 1L << 30), new PolicyCompiler.Budgets.BudgetLimits(null, null, 10, null), PolicyCompiler.Budgets.BudgetLimits.None],
+            config!.Sandboxes.Select(s => s.Budgets));
+    }
+
+    [Theory]
+    [InlineData("budgets: { connections: 0 }", "gateway.yaml:2: sandboxes[0].budgets.connections: 0 is out of range; use 1-10000000 (leave connections out for no bound)")]
+    [InlineData("budgets: { requestsPerSecond: lots }", "gateway.yaml:2: sandboxes[0].budgets.requestsPerSecond: \"lots\" is not a whole number; write e.g. requestsPerSecond: 100")]
+    [InlineData("budgets: { uploadBytesPerHour: 1G }", "gateway.yaml:2: sandboxes[0].budgets.uploadBytesPerHour: \"1G\" is not a size; write e.g. uploadBytesPerHour: 1GiB (units B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)")]
+    [InlineData("budgets: { connection: 5 }", "gateway.yaml:2: sandboxes[0].budgets.connection: unknown key; did you mean \"connections\"?")]
+    [InlineData("budgets: 5", "gateway.yaml:2: sandboxes[0].budgets: expected a section (connections, connectionsPerSecond, requestsPerSecond, uploadBytesPerHour), found a value")]
+    public void BadSandboxBudget_IsExplained(string budgets, string expected)
+    {
+        (_, List<string> errors) = ConfigTestLoader.Load("sandboxes:\n  - { name: dev, addresses: [10.209.0.2], " + budgets + " }\n");
+
+        Assert.Equal([expected], errors);
     }
 }

@@ -11,7 +11,7 @@ namespace Gateway.Tests.Metrics;
 
 public sealed class GatewayMetricsTests
 {
-    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5, the CA expiry gauge the alert rules watch and the report-mode counter.</summary>
+    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5, the CA expiry gauge the alert rules watch, the report-mode counter and the budget counter of issue 21.</summary>
     public static readonly ImmutableArray<(string Name, string Type)> DesignMetrics =
     [
         ("gateway_connections_active", "gauge"),
@@ -35,6 +35,7 @@ public sealed class GatewayMetricsTests
         ("gateway_credential_fetches_total", "counter"),
         ("gateway_upstream_requests_active", "gauge"),
         ("gateway_upstream_requests_queued_total", "counter"),
+        ("gateway_budget_exceeded_total", "counter"),
     ];
 
     [Fact]
@@ -68,6 +69,24 @@ public sealed class GatewayMetricsTests
         Assert.Equal(Enum.GetValues<PolicyCompiler.Rules.RuleSourceKind>().Length, MetricLabels.RuleSources.Length);
         Assert.Equal(0, scrape.Value("gateway_errors_total", ("kind", "upstream_timeout")));
         Assert.Equal(0, scrape.Value("gateway_policy_rules", ("source", "kit")));
+        Assert.Equal(Enum.GetValues<Gateway.Sandboxes.BudgetKind>().Length - 1, scrape.Families["gateway_budget_exceeded_total"].Samples.Count);
+        Assert.Equal(0, scrape.Value("gateway_budget_exceeded_total", ("budget", "uploadBytesPerHour")));
+    }
+
+    [Fact]
+    public async Task RecordBudgetExceeded_CountsByBudget()
+    {
+        var metrics = new GatewayMetrics();
+
+        metrics.RecordBudgetExceeded(Gateway.Sandboxes.BudgetKind.RequestsPerSecond);
+        metrics.RecordBudgetExceeded(Gateway.Sandboxes.BudgetKind.RequestsPerSecond);
+        metrics.RecordBudgetExceeded(Gateway.Sandboxes.BudgetKind.Connections);
+        metrics.RecordBudgetExceeded(Gateway.Sandboxes.BudgetKind.None);
+
+        Scrape scrape = await Scrape.OfAsync(metrics);
+        Assert.Equal(2, scrape.Value("gateway_budget_exceeded_total", ("budget", "requestsPerSecond")));
+        Assert.Equal(1, scrape.Value("gateway_budget_exceeded_total", ("budget", "connections")));
+        Assert.Equal(0, scrape.Value("gateway_budget_exceeded_total", ("budget", "connectionsPerSecond")));
     }
 
     [Fact]

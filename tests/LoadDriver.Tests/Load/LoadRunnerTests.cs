@@ -129,6 +129,23 @@ public sealed class LoadRunnerTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, tunnels.Failures.ErrorCount);
     }
 
+    [Fact]
+    public async Task ARouteWithASource_LeavesFromThatAddress()
+    {
+        // One address per sandbox (perf/budgets.sh): the origin must see 127.0.0.9, not the spread 127.0.1.x.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(8);
+        var route = new Route(RouteKind.Direct, Loopback(((IPEndPoint)listener.LocalEndPoint!).Port), 0) { Source = IPAddress.Parse("127.0.0.9") };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Task<Socket> accepted = listener.AcceptAsync(cancel.Token).AsTask();
+
+        await using Stream stream = await TunnelDialer.OpenAsync(route, "origin.example.test", cancel.Token);
+        using Socket server = await accepted.WaitAsync(cancel.Token);
+
+        Assert.Equal(IPAddress.Parse("127.0.0.9"), ((IPEndPoint)server.RemoteEndPoint!).Address);
+    }
+
     private static LoadSpec Spec(Route route, bool tunnelPerRequest) =>
         new(route, HostSet.Single("origin.example.test"), tunnelPerRequest, 128, null, TimeSpan.FromSeconds(5));
 
