@@ -4,6 +4,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Credentials;
 using Gateway.Dialing;
+using Gateway.Interception.Dlp;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Microsoft.AspNetCore.Http;
@@ -34,13 +35,15 @@ internal sealed partial class InterceptedRequestHandler
     private readonly GatewayMetrics _metrics;
     private readonly InterceptionRecorder _recorder;
     private readonly PolicyEnforcement _enforcement;
+    private readonly DlpInspection _dlp;
     private readonly ILogger<InterceptedRequestHandler> _logger;
     private readonly ForwarderRequestConfig _http11;
     private readonly ForwarderRequestConfig _http2;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, InterceptionRecorder recorder, PolicyEnforcement enforcement, DlpInspection dlp, ILogger<InterceptedRequestHandler> logger)
     {
+        _dlp = dlp;
         _enforcement = enforcement;
         _forwarder = forwarder;
         _dialer = dialer;
@@ -124,6 +127,21 @@ internal sealed partial class InterceptedRequestHandler
             }
         }
 
+        // Outgoing DLP (DESIGN.md "Exfiltration controls"): a hit is refused with reason dlp:<pattern> before
+        // anything is sent, or under network.dlp: report goes on and is audited as wouldBlock with that reason.
+        (DlpPattern dlpHit, DlpRequestBody? dlpBody) = await _dlp.InspectAsync(context, rawTarget, session).ConfigureAwait(false);
+        using DlpRequestBody? scannedBody = dlpBody;
+        if (dlpHit != DlpPattern.None)
+        {
+            _dlp.Observe(session, dlpHit);
+            if (!plan.DlpReports)
+            {
+                await RefuseAsync(context, session, StatusCodes.Status403Forbidden, DlpPatterns.Reason(dlpHit), blocked: true, started,
+                    DlpInspection.RefusalBody(dlpHit, plan.Host), ruleSource).ConfigureAwait(false);
+                return;
+            }
+        }
+
         RequestCredentials credentials = await RequestCredentials.PrepareAsync(
             context.Request, rawTarget, plan, session.Sandbox, _placeholders, _broker, context.RequestAborted).ConfigureAwait(false);
         if (credentials.Outcome != InjectionOutcome.Ready
@@ -158,6 +176,12 @@ internal sealed partial class InterceptedRequestHandler
 
         // Decided before an error answer below starts the response: that answer is the gateway's, not the upstream's.
         bool sent = CredentialDelivery.MayHaveLeft(error, context, transformer.Outcome);
+        if (dlpHit == DlpPattern.None && dlpBody is { Hit: not DlpPattern.None } && await DlpLateHitAsync(context, session, dlpBody.Hit, started).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        dlpHit = dlpHit != DlpPattern.None ? dlpHit : dlpBody?.Hit ?? DlpPattern.None;
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             // A body Kestrel could not read (bad chunk framing, cut short) is the client's fault:
@@ -187,7 +211,7 @@ internal sealed partial class InterceptedRequestHandler
         await _recorder.RecordAsync(
             session,
             guarded ? EgressErrors.GuardRuleId : ruleSource,
-            guarded ? EgressErrors.GuardRuleId : ruleId,
+            guarded ? EgressErrors.GuardRuleId : dlpHit != DlpPattern.None ? DlpPatterns.Reason(dlpHit) : ruleId,
             allowed: !guarded,
             context.Response.StatusCode,
             bytes.In,
@@ -195,7 +219,32 @@ internal sealed partial class InterceptedRequestHandler
             injected,
             started,
             viaSocks5,
-            l7WouldBlock).ConfigureAwait(false);
+            l7WouldBlock || dlpHit != DlpPattern.None).ConfigureAwait(false);
+    }
+
+    // A secret found past the prefetched part of the body: in block mode the read failed, so the forwarder aborted
+    // the upstream request before its body was complete; the client gets the 403 when no response has started.
+    private async ValueTask<bool> DlpLateHitAsync(HttpContext context, InterceptionSession session, DlpPattern hit, long started)
+    {
+        _dlp.Observe(session, hit);
+        if (session.Plan.DlpReports)
+        {
+            return false;
+        }
+
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await RefuseAsync(context, session, StatusCodes.Status403Forbidden, DlpPatterns.Reason(hit), blocked: true, started,
+                DlpInspection.RefusalBody(hit, session.Plan.Host), session.Decision.Source).ConfigureAwait(false);
+        }
+        else
+        {
+            context.Abort();
+            await _recorder.RecordAsync(session, session.Decision.Source, DlpPatterns.Reason(hit), allowed: false, context.Response.StatusCode, 0, 0, null, started).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     // RFC 9110 §7.4: a request for another origin on this connection is misdirected. A missing

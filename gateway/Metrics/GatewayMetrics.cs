@@ -90,6 +90,7 @@ internal sealed partial class GatewayMetrics
         _injections = Children(factory.CreateCounter(
             "gateway_injections_total", "Credentials injected into requests, by mechanism.", ["source"]), MetricLabels.InjectionSources);
         _credentialFetches = CreateCredentialFetches(factory);
+        _dlpHits = CreateDlpHits(factory);
         _auditQueueDepth = factory.CreateGauge(
             "gateway_audit_queue_depth", "Audit events waiting for the writer.");
         _auditDropped = factory.CreateCounter(
