@@ -153,8 +153,17 @@ internal sealed partial class InterceptedRequestHandler
 
         if (credentials.SigV4 is { } sigV4)
         {
-            credentials.Signing = await SigV4Signing.PrepareAsync(
-                context.Request, plan.Host, plan.Port, sigV4.Auth, sigV4.Keys, _resigner, context.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                credentials.Signing = await SigV4Signing.PrepareAsync(
+                    context.Request, plan.Host, plan.Port, sigV4.Auth, sigV4.Keys, _resigner, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (DlpBlockedException) when (dlpBody is { Hit: not DlpPattern.None } hit)
+            {
+                // Hashing the body for SigV4 read it to the end, and DLP found a secret in it.
+                await DlpLateHitAsync(context, session, hit.Hit, started).ConfigureAwait(false);
+                return;
+            }
             if (credentials.Signing.Refusal is { } refusal)
             {
                 if (credentials.Signing.Status != StatusCodes.Status502BadGateway)
