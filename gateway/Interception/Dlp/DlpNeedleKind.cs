@@ -3,9 +3,6 @@ namespace Gateway.Interception.Dlp;
 /// <summary>What a needle found in the text stands for, and so how the hit is verified.</summary>
 internal enum DlpNeedleKind
 {
-    /// <summary>A held credential value or one of its encodings: a match is a hit as it is.</summary>
-    Credential,
-
     /// <summary>A placeholder marker: a hit only for a placeholder of another sandbox.</summary>
     Placeholder,
 

@@ -3,10 +3,10 @@ using System.Buffers;
 namespace Gateway.Interception.Dlp;
 
 /// <summary>
-/// One compiled needle set: the fixed prefixes of every secret shape, the placeholder markers, and every
-/// searched form of every credential value the gateway holds, in one <see cref="SearchValues{T}"/> of strings
-/// (ordinal; vectorised multi-string search, no regular expression). Immutable; <see cref="HeldSecrets"/>
-/// builds a new one when the gateway learns a new credential value, which is rare.
+/// One compiled needle set: the fixed prefixes of every secret shape and the placeholder markers, in one
+/// <see cref="SearchValues{T}"/> of strings (ordinal; vectorised multi-string search, no regular expression),
+/// and every searched form of every credential value the gateway holds (<see cref="DlpCredentialIndex"/>).
+/// Immutable; <see cref="HeldSecrets"/> builds a new one when the gateway learns a new credential value, which is rare.
 /// </summary>
 internal sealed class DlpNeedles
 {
@@ -26,16 +26,13 @@ internal sealed class DlpNeedles
         (Placeholders.SecretKeyPrefix, DlpNeedleKind.Placeholder),
     ];
 
-    private readonly string[] _needles;
-    private readonly DlpNeedleKind[] _kinds;
+    private static readonly SearchValues<string> s_starts = Starts_();
 
-    private DlpNeedles(string[] needles, DlpNeedleKind[] kinds)
+    private DlpNeedles(DlpCredentialIndex credentials, int longestCredential)
     {
-        _needles = needles;
-        _kinds = kinds;
-        Starts = SearchValues.Create(needles, StringComparison.Ordinal);
-        int longest = 0;
-        foreach (string needle in needles)
+        Credentials = credentials;
+        int longest = longestCredential;
+        foreach ((string needle, DlpNeedleKind _) in s_shapes)
         {
             longest = Math.Max(longest, needle.Length);
         }
@@ -47,8 +44,11 @@ internal sealed class DlpNeedles
     /// <summary>The shapes and placeholder markers alone: what is searched before any credential was fetched.</summary>
     public static DlpNeedles ShapesOnly { get; } = Build([]);
 
-    /// <summary>Where any needle occurs.</summary>
-    public SearchValues<string> Starts { get; }
+    /// <summary>Where a shape's prefix or a placeholder marker occurs (a vectorised search over ~20 short needles).</summary>
+    public SearchValues<string> Starts => s_starts;
+
+    /// <summary>The searched forms of the held credential values.</summary>
+    public DlpCredentialIndex Credentials { get; }
 
     /// <summary>The longest needle's length.</summary>
     public int Longest { get; }
@@ -59,46 +59,77 @@ internal sealed class DlpNeedles
     /// <summary>Needles and shapes for <paramref name="credentialForms"/> (searched forms of held values, see <see cref="DlpEncodings"/>).</summary>
     public static DlpNeedles Build(IReadOnlyCollection<string> credentialForms)
     {
-        var needles = new List<string>(s_shapes.Length + credentialForms.Count);
-        var kinds = new List<DlpNeedleKind>(needles.Capacity);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-
-        // Credentials first: a credential that happens to have a shape's prefix is reported as what it is.
-        foreach (string form in credentialForms)
+        var forms = new HashSet<string>(credentialForms, StringComparer.Ordinal);
+        int longest = 0;
+        foreach (string form in forms)
         {
-            if (seen.Add(form))
-            {
-                needles.Add(form);
-                kinds.Add(DlpNeedleKind.Credential);
-            }
+            longest = Math.Max(longest, form.Length);
         }
 
-        foreach ((string needle, DlpNeedleKind kind) in s_shapes)
-        {
-            needles.Add(needle);
-            kinds.Add(kind);
-        }
-
-        return new DlpNeedles([.. needles], [.. kinds]);
+        return new DlpNeedles(new DlpCredentialIndex(forms), longest);
     }
 
-    /// <summary>
-    /// Verifies every needle that starts at <paramref name="at"/> in <paramref name="text"/> (one at least does:
-    /// <see cref="Starts"/> found it). Returns the first hit; <paramref name="needMore"/> when some needle there
-    /// could not be decided before the text ends.
-    /// </summary>
-    public DlpPattern VerifyAt(ReadOnlySpan<char> text, int at, char before, bool final, bool identityHeader, in DlpContext context, out bool needMore)
+    /// <summary>The first secret in <paramref name="text"/>: a held credential anywhere in it, else the first verified shape.</summary>
+    public DlpPattern Find(ReadOnlySpan<char> text, char before, bool final, bool identityHeader, in DlpContext context, out int deferred)
+    {
+        deferred = -1;
+        if (Credentials.Occurs(text))
+        {
+            return DlpPattern.Credential;
+        }
+
+        int position = 0;
+        while (position < text.Length)
+        {
+            int found = text[position..].IndexOfAny(s_starts);
+            if (found < 0)
+            {
+                break;
+            }
+
+            int at = position + found;
+            DlpPattern pattern = VerifyAt(text, at, at > 0 ? text[at - 1] : before, final, identityHeader, context, out bool needMore);
+            if (pattern != DlpPattern.None)
+            {
+                return pattern;
+            }
+
+            if (needMore && deferred < 0)
+            {
+                deferred = at;
+            }
+
+            position = at + 1;
+        }
+
+        return DlpPattern.None;
+    }
+
+    private static SearchValues<string> Starts_()
+    {
+        var needles = new string[s_shapes.Length];
+        for (int i = 0; i < needles.Length; i++)
+        {
+            needles[i] = s_shapes[i].Needle;
+        }
+
+        return SearchValues.Create(needles, StringComparison.Ordinal);
+    }
+
+    // Verifies every shape needle that starts at `at` (one at least does: the search found it). Returns the
+    // first hit; needMore when some needle there could not be decided before the text ends.
+    private static DlpPattern VerifyAt(ReadOnlySpan<char> text, int at, char before, bool final, bool identityHeader, in DlpContext context, out bool needMore)
     {
         needMore = false;
         ReadOnlySpan<char> rest = text[at..];
-        for (int i = 0; i < _needles.Length; i++)
+        foreach ((string needle, DlpNeedleKind kind) in s_shapes)
         {
-            if (!rest.StartsWith(_needles[i], StringComparison.Ordinal))
+            if (!rest.StartsWith(needle, StringComparison.Ordinal))
             {
                 continue;
             }
 
-            switch (DlpShapes.Verify(_kinds[i], rest, before, final, identityHeader, context, out DlpPattern pattern))
+            switch (DlpShapes.Verify(kind, rest, before, final, identityHeader, context, out DlpPattern pattern))
             {
                 case DlpVerdict.Hit:
                     return pattern;

@@ -28,7 +28,6 @@ internal static class DlpShapes
         pattern = Pattern(kind);
         return kind switch
         {
-            DlpNeedleKind.Credential => DlpVerdict.Hit,
             DlpNeedleKind.Placeholder => Placeholder(text, final, context),
             DlpNeedleKind.AwsKeyId => identityHeader ? DlpVerdict.Miss : AwsKeyId(text, before, final),
             DlpNeedleKind.GithubToken => Run(text, 4, 36, before, final, Alnum),
@@ -45,7 +44,6 @@ internal static class DlpShapes
 
     private static DlpPattern Pattern(DlpNeedleKind kind) => kind switch
     {
-        DlpNeedleKind.Credential => DlpPattern.Credential,
         DlpNeedleKind.Placeholder => DlpPattern.Placeholder,
         DlpNeedleKind.AwsKeyId => DlpPattern.AwsAccessKeyId,
         DlpNeedleKind.GithubToken or DlpNeedleKind.GithubPat => DlpPattern.GithubToken,

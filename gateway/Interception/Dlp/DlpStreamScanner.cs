@@ -71,29 +71,10 @@ internal sealed class DlpStreamScanner : IDisposable
     private DlpPattern ScanWindow(char[] window, int length, bool final)
     {
         ReadOnlySpan<char> text = window.AsSpan(0, length);
-        int position = 0;
-        int deferred = -1;
-        while (position < length)
+        DlpPattern pattern = _needles.Find(text, _before, final, identityHeader: false, _context, out int deferred);
+        if (pattern != DlpPattern.None)
         {
-            int found = text[position..].IndexOfAny(_needles.Starts);
-            if (found < 0)
-            {
-                break;
-            }
-
-            int at = position + found;
-            DlpPattern pattern = _needles.VerifyAt(text, at, at > 0 ? text[at - 1] : _before, final, identityHeader: false, _context, out bool needMore);
-            if (pattern != DlpPattern.None)
-            {
-                return pattern;
-            }
-
-            if (needMore && deferred < 0)
-            {
-                deferred = at;
-            }
-
-            position = at + 1;
+            return pattern;
         }
 
         if (!final)
