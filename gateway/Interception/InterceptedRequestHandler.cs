@@ -185,12 +185,13 @@ internal sealed partial class InterceptedRequestHandler
 
         // Decided before an error answer below starts the response: that answer is the gateway's, not the upstream's.
         bool sent = CredentialDelivery.MayHaveLeft(error, context, transformer.Outcome);
-        if (dlpHit == DlpPattern.None && dlpBody is { Hit: not DlpPattern.None } && await DlpLateHitAsync(context, session, dlpBody.Hit, started).ConfigureAwait(false))
+        DlpPattern lateHit = dlpHit == DlpPattern.None ? DlpInspection.LateHit(context, dlpBody) : DlpPattern.None;
+        if (lateHit != DlpPattern.None && await DlpLateHitAsync(context, session, lateHit, started).ConfigureAwait(false))
         {
             return;
         }
 
-        dlpHit = dlpHit != DlpPattern.None ? dlpHit : dlpBody?.Hit ?? DlpPattern.None;
+        dlpHit = dlpHit != DlpPattern.None ? dlpHit : lateHit;
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             // A body Kestrel could not read (bad chunk framing, cut short) is the client's fault:

@@ -30,6 +30,15 @@ internal sealed partial class DlpInspection(CredentialBroker broker, Placeholder
         DlpNeedles needles = broker.Held.Needles;
         var dlpContext = new DlpContext(placeholders, session.Sandbox);
         DlpPattern pattern = ScanHead(context.Request, rawTarget, needles, dlpContext);
+        if (pattern == DlpPattern.None
+            && context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade
+            && context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
+        {
+            // No permessage-deflate: text frames must reach the scanner as text (RFC 7692 would compress them).
+            context.Request.Headers.Remove(HeaderNames.SecWebSocketExtensions);
+            context.Features.Set<IHttpUpgradeFeature>(new DlpUpgradeFeature(upgrade, needles, dlpContext, block: !session.Plan.DlpReports));
+        }
+
         if (pattern != DlpPattern.None || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
             return (pattern, null);
@@ -44,6 +53,12 @@ internal sealed partial class DlpInspection(CredentialBroker broker, Placeholder
 
         return (pattern, body);
     }
+
+    /// <summary>A hit found while the request was being forwarded: in its body past the prefetch, or in a WebSocket text message.</summary>
+    public static DlpPattern LateHit(HttpContext context, DlpRequestBody? body) =>
+        body is { Hit: not DlpPattern.None and var hit } ? hit
+            : context.Features.Get<IHttpUpgradeFeature>() is DlpUpgradeFeature { Stream.Hit: var upgraded } ? upgraded
+            : DlpPattern.None;
 
     /// <summary>Counts and logs a hit (once per request).</summary>
     public void Observe(InterceptionSession session, DlpPattern pattern)

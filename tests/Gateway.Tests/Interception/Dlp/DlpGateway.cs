@@ -78,7 +78,7 @@ internal sealed class DlpGateway : IAsyncDisposable
                 Trust = new TrustConfig([upstreamCa.PemPath]),
                 Resolve = new ResolveConfig(GatewayUnderTest.TestHosts.Append(new("git.example.test", IPAddress.Loopback)).ToFrozenDictionary()),
             },
-            logging: l => l.AddProvider(logs));
+            logging: l => l.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
         return new DlpGateway(directory, upstreamCa, upstream, gateway, logs, secretVariable);
     }
 
