@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Gateway.Interception.Dlp;
 using Gateway.Metrics;
 using Microsoft.Extensions.Logging;
 using PolicyCompiler.Kits;
@@ -59,6 +60,9 @@ internal sealed partial class CredentialBroker : IDisposable
         }
     }
 
+    /// <summary>Every value this broker fetched (latest per source), for outgoing DLP on intercepted requests.</summary>
+    public HeldSecrets Held { get; } = new();
+
     public void Dispose() => _client.Dispose();
 
     private CredentialResult Read(KitCredentialSource source)
@@ -66,6 +70,7 @@ internal sealed partial class CredentialBroker : IDisposable
         if (CredentialReader.Read(source) is { } value)
         {
             _metrics.RecordCredentialFetch(source.Kind, ok: true);
+            Held.Remember(source, value);
             return new Credential(value).Result;
         }
 
@@ -119,6 +124,11 @@ internal sealed partial class CredentialBroker : IDisposable
         }
         else
         {
+            if (result.Value.Token is { } token)
+            {
+                Held.Remember(source, token);
+            }
+
             Log.Fetched(_logger, source.Name, source.Kind, result.Value.ExpiresAt);
         }
 

@@ -109,6 +109,7 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<UpstreamHttpClient>();
         builder.Services.AddSingleton<TlsTermination>();
         builder.Services.AddSingleton<BlockPage>();
+        builder.Services.AddSingleton<Gateway.Interception.Dlp.DlpInspection>();
         builder.Services.AddSingleton<InterceptedRequestHandler>();
         var endPoints = new ListenerEndPoints();
         builder.Services.AddSingleton(endPoints);

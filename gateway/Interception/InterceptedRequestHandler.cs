@@ -5,6 +5,7 @@ using Gateway.Credentials;
 using Gateway.Decisions;
 using Gateway.Dialing;
 using Gateway.Hosting;
+using Gateway.Interception.Dlp;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -34,16 +35,18 @@ internal sealed partial class InterceptedRequestHandler
     private readonly GatewayMetrics _metrics;
     private readonly EgressDecider _decider;
     private readonly EgressRecorder _recorder;
+    private readonly DlpInspection _dlp;
     private readonly ILogger<InterceptedRequestHandler> _logger;
     private readonly ForwarderRequestConfig _http11;
     private readonly ForwarderRequestConfig _http2;
     private readonly Listeners.BudgetGate _budgets;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, EgressDecider decider, EgressRecorder recorder, Listeners.BudgetGate budgets, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, EgressDecider decider, EgressRecorder recorder, Listeners.BudgetGate budgets, DlpInspection dlp, ILogger<InterceptedRequestHandler> logger)
     {
         _decider = decider;
         _budgets = budgets;
+        _dlp = dlp;
         _forwarder = forwarder;
         _dialer = dialer;
         _client = client;
@@ -94,6 +97,24 @@ internal sealed partial class InterceptedRequestHandler
             return;
         }
 
+        // Outgoing DLP (DESIGN.md "Exfiltration controls"): a hit is refused with reason dlp:<pattern> before
+        // anything is sent, or under network.dlp: report goes on and is audited as wouldBlock with that reason.
+        (DlpPattern dlpHit, DlpRequestBody? dlpBody) = await _dlp.InspectAsync(context, rawTarget, session).ConfigureAwait(false);
+        using DlpRequestBody? scannedBody = dlpBody;
+        if (dlpHit != DlpPattern.None)
+        {
+            _dlp.Observe(session, dlpHit);
+            string reason = DlpPatterns.Reason(dlpHit);
+            if (!plan.DlpReports)
+            {
+                EgressVerdict refused = _decider.RefuseRequest(in verdict, reason, StatusCodes.Status403Forbidden, reason, error: null);
+                await RefuseAsync(context, refused, blocked: true, DlpInspection.RefusalBody(dlpHit, plan.Host)).ConfigureAwait(false);
+                return;
+            }
+
+            verdict = verdict with { Reason = reason, RuleId = reason, WouldBlock = true };
+        }
+
         RequestCredentials credentials = await RequestCredentials.PrepareAsync(
             context.Request, rawTarget, plan, session.Sandbox, _placeholders, _broker, context.RequestAborted).ConfigureAwait(false);
         if (credentials.Outcome != InjectionOutcome.Ready
@@ -105,8 +126,17 @@ internal sealed partial class InterceptedRequestHandler
 
         if (credentials.SigV4 is { } sigV4)
         {
-            credentials.Signing = await SigV4Signing.PrepareAsync(
-                context.Request, plan.Host, plan.Port, sigV4.Auth, sigV4.Keys, _resigner, context.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                credentials.Signing = await SigV4Signing.PrepareAsync(
+                    context.Request, plan.Host, plan.Port, sigV4.Auth, sigV4.Keys, _resigner, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (DlpBlockedException) when (dlpBody is { Hit: not DlpPattern.None } hit)
+            {
+                // Hashing the body for SigV4 read it to the end, and DLP found a secret in it.
+                await DlpLateHitAsync(context, session, verdict, hit.Hit).ConfigureAwait(false);
+                return;
+            }
             if (credentials.Signing.Refusal is { } refusal)
             {
                 // A form the gateway cannot re-sign is the request's, not a gateway fault; a 502 is the credential's.
@@ -136,6 +166,18 @@ internal sealed partial class InterceptedRequestHandler
 
         // Decided before an error answer below starts the response: that answer is the gateway's, not the upstream's.
         bool sent = CredentialDelivery.MayHaveLeft(error, context, transformer.Outcome);
+        DlpPattern lateHit = dlpHit == DlpPattern.None ? DlpInspection.LateHit(context, dlpBody) : DlpPattern.None;
+        if (lateHit != DlpPattern.None)
+        {
+            if (await DlpLateHitAsync(context, session, verdict, lateHit).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            string reason = DlpPatterns.Reason(lateHit);
+            verdict = verdict with { Reason = reason, RuleId = reason, WouldBlock = true };
+        }
+
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             // A body Kestrel could not read (bad chunk framing, cut short) is the client's fault:
@@ -171,6 +213,33 @@ internal sealed partial class InterceptedRequestHandler
         {
             context.Abort();
         }
+    }
+
+    // A secret found past the prefetched part of the body: in block mode the read failed, so the forwarder aborted
+    // the upstream request before its body was complete; the client gets the 403 when no response has started.
+    private async ValueTask<bool> DlpLateHitAsync(HttpContext context, InterceptionSession session, EgressVerdict verdict, DlpPattern hit)
+    {
+        _dlp.Observe(session, hit);
+        if (session.Plan.DlpReports)
+        {
+            return false;
+        }
+
+        string reason = DlpPatterns.Reason(hit);
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            EgressVerdict refused = _decider.RefuseRequest(in verdict, reason, StatusCodes.Status403Forbidden, reason, error: null);
+            await RefuseAsync(context, refused, blocked: true, DlpInspection.RefusalBody(hit, session.Plan.Host)).ConfigureAwait(false);
+        }
+        else
+        {
+            context.Abort();
+            EgressVerdict refused = _decider.RefuseRequest(in verdict, reason, context.Response.StatusCode, reason, error: null);
+            await _recorder.RecordAsync(in refused, EgressOutcome.Refused(refused.Status) with { Method = context.Request.Method, Path = RequestPath(context.Request) }).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     // One of the connection's limits.upstreamRequestsPerConnection slots for the time the request is

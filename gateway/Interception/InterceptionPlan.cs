@@ -18,4 +18,7 @@ internal sealed record InterceptionPlan(
 
     /// <summary>The request authority the upstream is addressed with: "host:port", IPv6 literals bracketed.</summary>
     public string Authority { get; } = Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+
+    /// <summary>True when every kit that intercepts this host says <c>network.dlp: report</c>: a DLP hit is audited, not refused.</summary>
+    public bool DlpReports { get; init; }
 }

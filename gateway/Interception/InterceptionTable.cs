@@ -34,7 +34,7 @@ internal sealed class InterceptionTable
     /// <summary>No kit intercepts anything.</summary>
     public static InterceptionTable Empty { get; } = Build(null, []);
 
-    /// <summary>True when no kit binds a credential or declares an L7 rule.</summary>
+    /// <summary>True when no kit binds a credential, declares an L7 rule or inspects a host.</summary>
     public bool IsEmpty => _intercepting.Length == 0;
 
     /// <summary>Compiles the table for <paramref name="snapshot"/>, whose kit indices it shares.</summary>
@@ -66,6 +66,11 @@ internal sealed class InterceptionTable
             {
                 everything |= Add(rule.Rule.Host, names, suffixes);
             }
+
+            foreach (RulePattern pattern in kit.Inspect)
+            {
+                everything |= Add(pattern, names, suffixes);
+            }
         }
 
         return new InterceptionTable(
@@ -95,6 +100,8 @@ internal sealed class InterceptionTable
         List<HttpRuleEntry>? rules = null;
         List<string>? variables = null;
         List<string>? bodyVariables = null;
+        bool inspected = false;
+        bool dlpReports = true; // report only when every kit that intercepts this host says so
         foreach (int index in _intercepting)
         {
             if (!kits.Contains(index))
@@ -103,6 +110,7 @@ internal sealed class InterceptionTable
             }
 
             KitInterception kit = _byIndex[index]!;
+            bool contributes = false;
             foreach (ServiceBinding binding in kit.Bindings)
             {
                 if (KitInterception.Matches(binding.Pattern, host, port))
@@ -114,6 +122,7 @@ internal sealed class InterceptionTable
                         AddBoundVariables(kit, binding, ref bodyVariables);
                     }
 
+                    contributes = true;
                     break; // the most specific binding of a kit wins
                 }
             }
@@ -123,13 +132,29 @@ internal sealed class InterceptionTable
                 if (KitInterception.Matches(rule.Rule.Host, host, port))
                 {
                     (rules ??= []).Add(rule);
+                    contributes = true;
                 }
+            }
+
+            foreach (RulePattern pattern in kit.Inspect)
+            {
+                if (KitInterception.Matches(pattern, host, port))
+                {
+                    inspected = true;
+                    contributes = true;
+                    break;
+                }
+            }
+
+            if (contributes)
+            {
+                dlpReports &= kit.DlpReports;
             }
         }
 
-        return injections is null && rules is null
+        return injections is null && rules is null && !inspected
             ? null
-            : new InterceptionPlan(host, port, injections ?? [], rules ?? [], variables ?? []) { BodyVariables = bodyVariables ?? [] };
+            : new InterceptionPlan(host, port, injections ?? [], rules ?? [], variables ?? []) { BodyVariables = bodyVariables ?? [], DlpReports = dlpReports };
     }
 
     private bool MayIntercept(string host)

@@ -28,6 +28,8 @@ internal sealed class KitInterception
         }
 
         Rules = rules.MoveToImmutable();
+        Inspect = kit.Network.Inspect;
+        DlpReports = kit.Network.Dlp == KitDlpMode.Report;
     }
 
     /// <summary>The kit name.</summary>
@@ -39,11 +41,17 @@ internal sealed class KitInterception
     /// <summary>Its L7 rules in declaration order.</summary>
     public ImmutableArray<HttpRuleEntry> Rules { get; }
 
+    /// <summary>Hosts it intercepts with no credential (<c>network.inspect</c>), so that L7 rules and DLP apply.</summary>
+    public ImmutableArray<RulePattern> Inspect { get; }
+
+    /// <summary>True when its <c>network.dlp</c> is <c>report</c>: a hit is audited and let through.</summary>
+    public bool DlpReports { get; }
+
     /// <summary>Its environment section (literal variables and proxy-managed names), for the admin API.</summary>
     public KitEnvironment Environment { get; }
 
     /// <summary>True when the kit makes some host need interception.</summary>
-    public bool Intercepts => !Bindings.IsEmpty || !Rules.IsEmpty;
+    public bool Intercepts => !Bindings.IsEmpty || !Rules.IsEmpty || !Inspect.IsEmpty;
 
     /// <summary>True when <paramref name="pattern"/> covers (<paramref name="host"/>, <paramref name="port"/>); host canonical.</summary>
     public static bool Matches(RulePattern pattern, string host, int port)

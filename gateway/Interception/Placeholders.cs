@@ -96,6 +96,23 @@ internal sealed class Placeholders
         return null;
     }
 
+    /// <summary>
+    /// True when <paramref name="placeholder"/> is the placeholder of some sandbox other than <paramref name="sandbox"/>:
+    /// the requester can only have it by another sandbox having leaked it (a DLP hit, see <c>Dlp.DlpShapes</c>).
+    /// </summary>
+    public bool BelongsToAnotherSandbox(ReadOnlySpan<char> placeholder, string sandbox)
+    {
+        foreach (KeyValuePair<string, ConcurrentDictionary<string, string>> other in _bySandbox)
+        {
+            if (!string.Equals(other.Key, sandbox, StringComparison.Ordinal) && VariableOf(other.Key, placeholder) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The variable whose placeholder in <paramref name="sandbox"/> is <paramref name="placeholder"/>; null for any other text.</summary>
     public string? VariableOf(string sandbox, ReadOnlySpan<char> placeholder)
     {

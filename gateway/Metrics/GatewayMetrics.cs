@@ -92,6 +92,7 @@ internal sealed partial class GatewayMetrics
         _credentialFetches = CreateCredentialFetches(factory);
         CreateUpstreamMetrics(factory);
         _budgetExceeded = CreateBudgetExceeded(factory);
+        _dlpHits = CreateDlpHits(factory);
         _auditQueueDepth = factory.CreateGauge(
             "gateway_audit_queue_depth", "Audit events waiting for the writer.");
         _auditDropped = factory.CreateCounter(

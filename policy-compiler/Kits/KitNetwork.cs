@@ -30,4 +30,13 @@ public sealed record KitNetwork(
 
     /// <summary>What a sandbox started with the kit may use (<c>network.budgets</c>), or null for no bound of its own.</summary>
     public BudgetLimits? Budgets { get; init; }
+
+    /// <summary>
+    /// Hosts intercepted although no credential is bound to them (<c>network.inspect</c>), so that L7 rules and
+    /// DLP apply to their requests; every other host without a credential stays end-to-end encrypted.
+    /// </summary>
+    public ImmutableArray<RulePattern> Inspect { get; init; } = [];
+
+    /// <summary>What a DLP hit on this kit's intercepted hosts does (<c>network.dlp</c>): refuse it (the default) or only report it.</summary>
+    public KitDlpMode Dlp { get; init; } = KitDlpMode.Block;
 }

@@ -10,7 +10,7 @@ namespace PolicyCompiler.Kits;
 internal static class KitNetworkParser
 {
     // publishedPorts is a v1 field for the VM manager: accepted, not interpreted.
-    private static readonly string[] s_keys = ["allowedDomains", "deniedDomains", "serviceDomains", "serviceAuth", "rules", "publishedPorts", "proxy", "budgets"];
+    private static readonly string[] s_keys = ["allowedDomains", "deniedDomains", "serviceDomains", "serviceAuth", "rules", "publishedPorts", "proxy", "budgets", "inspect", "dlp"];
 
     public static KitNetwork Parse(KitNodeReader reader, YamlNode node, string path, KitCredentials credentials)
     {
@@ -66,6 +66,18 @@ internal static class KitNetworkParser
         BudgetLimits? budgets = fields.TryGetValue("budgets", out var budgetsField)
             ? KitBudgetsParser.Parse(reader, budgetsField.Value, KitNodeReader.Child(path, "budgets"))
             : null;
+        var inspect = Patterns(reader, fields, path, "inspect");
+        foreach ((RulePattern pattern, string inspectPath) in inspect)
+        {
+            if (pattern.Kind == PatternKind.Everything)
+            {
+                reader.Error(fields["inspect"].Value, inspectPath, "\"**\" would intercept every host and break end-to-end TLS for all of them; name the hosts to inspect, e.g. \"paste.example.com\"");
+            }
+        }
+
+        KitDlpMode dlp = fields.TryGetValue("dlp", out var dlpField)
+            ? DlpMode(reader, dlpField.Value, KitNodeReader.Child(path, "dlp"))
+            : KitDlpMode.Block;
         return new KitNetwork(
             [.. allowed.Select(p => p.Pattern)],
             [.. denied.Select(p => p.Pattern)],
@@ -75,7 +87,24 @@ internal static class KitNetworkParser
         {
             Proxy = proxy,
             Budgets = budgets,
+            Inspect = [.. inspect.Where(p => p.Pattern.Kind != PatternKind.Everything).Select(p => p.Pattern)],
+            Dlp = dlp,
         };
+    }
+
+    private static KitDlpMode DlpMode(KitNodeReader reader, YamlNode node, string path)
+    {
+        switch (reader.String(node, path, required: true))
+        {
+            case null:
+            case "block":
+                return KitDlpMode.Block;
+            case "report":
+                return KitDlpMode.Report;
+            case string other:
+                reader.Error(node, path, $"\"{other}\" is not a DLP mode; use block (refuse the request) or report (let it through and audit it)");
+                return KitDlpMode.Block;
+        }
     }
 
     internal static string UndeclaredSource(string source, KitCredentials credentials)

@@ -17,6 +17,7 @@ public sealed class GatewayMetricsTests
         ("gateway_connections_active", "gauge"),
         ("gateway_connections_total", "counter"),
         ("gateway_decisions_total", "counter"),
+        ("gateway_dlp_hits_total", "counter"),
         ("gateway_decision_duration_seconds", "histogram"),
         ("gateway_upstream_connect_duration_seconds", "histogram"),
         ("gateway_bytes_total", "counter"),

@@ -1,0 +1,58 @@
+using System.Text;
+
+namespace Gateway.Interception.Dlp;
+
+/// <summary>
+/// The forms a held credential value is searched for: as it is, URL-encoded, hex (both cases), and base64 and
+/// base64url at each of the three byte alignments. A secret inside a larger encoded blob (a Basic
+/// <c>user:secret</c>, a JSON document that was base64-encoded) starts at any byte offset, and its base64
+/// differs per offset modulo 3; for each offset only the characters determined by the secret's own bits are
+/// kept, so the needle matches whatever surrounds the secret.
+/// </summary>
+internal static class DlpEncodings
+{
+    /// <summary>Values shorter than this are not searched for: a short value would match ordinary text.</summary>
+    public const int MinValueLength = 8;
+
+    /// <summary>Adds every searched form of <paramref name="value"/> to <paramref name="forms"/> (duplicates left to the caller).</summary>
+    public static void AddForms(string value, ICollection<string> forms)
+    {
+        if (value.Length < MinValueLength)
+        {
+            return;
+        }
+
+        forms.Add(value);
+        string escaped = Uri.EscapeDataString(value);
+        if (!string.Equals(escaped, value, StringComparison.Ordinal))
+        {
+            forms.Add(escaped);
+        }
+
+        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        forms.Add(Convert.ToHexStringLower(bytes));
+        forms.Add(Convert.ToHexString(bytes));
+        for (int offset = 0; offset < 3; offset++)
+        {
+            string aligned = Aligned(bytes, offset);
+            forms.Add(aligned);
+            string url = aligned.Replace('+', '-').Replace('/', '_');
+            if (!string.Equals(url, aligned, StringComparison.Ordinal))
+            {
+                forms.Add(url);
+            }
+        }
+    }
+
+    // The base64 of the secret preceded by `offset` bytes, cut to the characters whose 6 bits all come from
+    // the secret: from ceil(8·offset / 6) to floor(8·(offset + n) / 6), exclusive.
+    private static string Aligned(byte[] secret, int offset)
+    {
+        var padded = new byte[offset + secret.Length];
+        secret.CopyTo(padded, offset);
+        string encoded = Convert.ToBase64String(padded);
+        int start = ((8 * offset) + 5) / 6;
+        int end = 8 * (offset + secret.Length) / 6;
+        return encoded[start..end];
+    }
+}

@@ -1,0 +1,33 @@
+namespace Gateway.Interception.Dlp;
+
+/// <summary>The names of <see cref="DlpPattern"/> values, built once: audit reasons and metric labels allocate nothing.</summary>
+internal static class DlpPatterns
+{
+    private static readonly string[] s_names =
+    [
+        "none", "credential", "placeholder", "aws-access-key-id", "github-token", "gitlab-token", "slack-token",
+        "stripe-key", "private-key", "jwt", "google-service-account", "decode-limit", "undecodable",
+    ];
+
+    private static readonly string[] s_reasons = Reasons();
+
+    /// <summary>Every pattern that is a hit, in label order (for the metric's children).</summary>
+    public static ReadOnlySpan<string> Labels => s_names.AsSpan(1);
+
+    /// <summary>The label of <paramref name="pattern"/>: "aws-access-key-id", "jwt", ….</summary>
+    public static string Name(DlpPattern pattern) => s_names[(int)pattern];
+
+    /// <summary>The audit reason of a hit on <paramref name="pattern"/>: "dlp:" and its name.</summary>
+    public static string Reason(DlpPattern pattern) => s_reasons[(int)pattern];
+
+    private static string[] Reasons()
+    {
+        var reasons = new string[s_names.Length];
+        for (int i = 0; i < reasons.Length; i++)
+        {
+            reasons[i] = "dlp:" + s_names[i];
+        }
+
+        return reasons;
+    }
+}
