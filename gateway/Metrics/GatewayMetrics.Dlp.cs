@@ -16,7 +16,7 @@ internal sealed partial class GatewayMetrics
     {
         Counter counter = factory.CreateCounter(
             "gateway_dlp_hits_total",
-            "Intercepted requests in which outgoing DLP found a secret, by pattern (credential, placeholder, aws-access-key-id, github-token, …); refused, or let through with network.dlp: report.",
+            "Intercepted requests in which outgoing DLP found a secret, by pattern (credential, placeholder, aws_access_key_id, github_token, …; the audit reason spells them with hyphens); refused, or let through with network.dlp: report.",
             ["pattern"]);
         ReadOnlySpan<string> labels = DlpPatterns.Labels;
         var children = new Counter.Child[labels.Length];

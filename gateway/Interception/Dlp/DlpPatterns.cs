@@ -9,10 +9,13 @@ internal static class DlpPatterns
         "stripe-key", "private-key", "jwt", "google-service-account", "decode-limit", "undecodable",
     ];
 
-    private static readonly string[] s_reasons = Reasons();
+    private static readonly string[] s_reasons = Prefixed("dlp:");
 
-    /// <summary>Every pattern that is a hit, in label order (for the metric's children).</summary>
-    public static ReadOnlySpan<string> Labels => s_names.AsSpan(1);
+    // Metric label values are letters and underscores only (no value may look like a host name).
+    private static readonly string[] s_labels = Underscored();
+
+    /// <summary>Every pattern that is a hit, in label order (for the metric's children): "aws_access_key_id", "jwt", ….</summary>
+    public static ReadOnlySpan<string> Labels => s_labels.AsSpan(1);
 
     /// <summary>The label of <paramref name="pattern"/>: "aws-access-key-id", "jwt", ….</summary>
     public static string Name(DlpPattern pattern) => s_names[(int)pattern];
@@ -20,14 +23,25 @@ internal static class DlpPatterns
     /// <summary>The audit reason of a hit on <paramref name="pattern"/>: "dlp:" and its name.</summary>
     public static string Reason(DlpPattern pattern) => s_reasons[(int)pattern];
 
-    private static string[] Reasons()
+    private static string[] Prefixed(string prefix)
     {
         var reasons = new string[s_names.Length];
         for (int i = 0; i < reasons.Length; i++)
         {
-            reasons[i] = "dlp:" + s_names[i];
+            reasons[i] = prefix + s_names[i];
         }
 
         return reasons;
+    }
+
+    private static string[] Underscored()
+    {
+        var labels = new string[s_names.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = s_names[i].Replace('-', '_');
+        }
+
+        return labels;
     }
 }

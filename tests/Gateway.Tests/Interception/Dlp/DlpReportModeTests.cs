@@ -23,7 +23,7 @@ public sealed class DlpReportModeTests : IAsyncLifetime
         var (audit, metrics, logs) = await _env.StopAndReadAsync();
         Assert.Contains("\"ruleId\":\"dlp:slack-token\"", audit, StringComparison.Ordinal);
         Assert.Contains("\"wouldBlock\":true", audit, StringComparison.Ordinal);
-        Assert.Contains("gateway_dlp_hits_total{pattern=\"slack-token\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gateway_dlp_hits_total{pattern=\"slack_token\"} 1", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain(DlpCases.Slack, audit + metrics + logs, StringComparison.Ordinal);
     }
 }

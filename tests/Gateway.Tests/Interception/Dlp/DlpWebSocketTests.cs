@@ -63,7 +63,7 @@ public sealed class DlpWebSocketTests : IAsyncLifetime
         Assert.DoesNotContain(token, received.ToString(), StringComparison.Ordinal);
         var (audit, metrics, logs) = await _env.StopAndReadAsync();
         Assert.Contains("\"ruleId\":\"dlp:github-token\"", audit, StringComparison.Ordinal);
-        Assert.Contains("gateway_dlp_hits_total{pattern=\"github-token\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gateway_dlp_hits_total{pattern=\"github_token\"} 1", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain(token, audit + logs, StringComparison.Ordinal);
     }
 
