@@ -35,7 +35,7 @@ public sealed class SandboxTrafficTests(SandboxHost host) : IClassFixture<Sandbo
     }
 
     [RootNetworkFact]
-    public async Task BlockedName_IsRefusedByDns_AndItsTlsConnectionFails()
+    public async Task BlockedName_IsNxDomainByDns_AndItsTlsConnectionFails()
     {
         string name = host.Name("block");
         JsonElement row = await host.CreateAsync(name);
@@ -46,7 +46,7 @@ public sealed class SandboxTrafficTests(SandboxHost host) : IClassFixture<Sandbo
         ToolResult byName = (await host.CurlAsync(name, "https://blocked.example.test/")).AssertFailed();
         ToolResult pinned = (await host.CurlAsync(name, "https://blocked.example.test/", false, "--resolve", $"blocked.example.test:443:{gateway}")).AssertFailed();
 
-        Assert.Contains("status: REFUSED", dig.Stdout, StringComparison.Ordinal);
+        Assert.Contains("status: NXDOMAIN", dig.Stdout, StringComparison.Ordinal); // dns.blocked's default
         Assert.Contains("Could not resolve host", byName.Stderr, StringComparison.Ordinal);
         Assert.Contains("alert", pinned.Stderr, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(before, host.Upstream.Connections);
@@ -116,7 +116,7 @@ public sealed class SandboxTrafficTests(SandboxHost host) : IClassFixture<Sandbo
         ToolResult variable = (await host.ExecAsync(withKit, "printenv", "KIT_REGION")).AssertSuccess();
 
         Assert.Equal("hello from " + SandboxHost.KitOnlyHost, allowed.Stdout);
-        Assert.Contains("status: REFUSED", refused.Stdout, StringComparison.Ordinal);
+        Assert.Contains("status: NXDOMAIN", refused.Stdout, StringComparison.Ordinal);
         Assert.Equal("eu", variable.Stdout.Trim());
         Assert.Equal([SandboxHost.KitName], row.GetProperty("kits").EnumerateArray().Select(k => k.GetString()));
     }

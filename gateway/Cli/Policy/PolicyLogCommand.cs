@@ -144,13 +144,8 @@ internal static class PolicyLogCommand
     }
 
     /// <summary>One `--follow --json` line: the audit event's JSON with its <c>listener</c> (derived when the event lacks one).</summary>
-    internal static string FormatLiveJson(in AuditEvent e)
-    {
-        string line = AuditEventJson.ToLine(in e);
-        return line.Contains("\"listener\":", StringComparison.Ordinal)
-            ? line
-            : string.Concat(line.AsSpan(0, line.Length - 1), ",\"listener\":\"", AuditListener.Of(in e), "\"}");
-    }
+    internal static string FormatLiveJson(in AuditEvent e) =>
+        e.Listener is null ? AuditEventJson.ToLine(e with { Listener = AuditListener.Of(in e) }) : AuditEventJson.ToLine(in e);
 
     private static void WriteTable(CliContext context, List<AuditLogRow> rows)
     {

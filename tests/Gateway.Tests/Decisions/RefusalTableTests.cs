@@ -20,7 +20,7 @@ namespace Gateway.Tests.Decisions;
 public sealed class RefusalTableTests
 {
     private const byte TlsAlert = 0x15;
-    private const int Refused = 5;
+    private const int NxDomain = 3; // dns.blocked's default answer to a name the policy blocks
     private const int FormErr = 1;
     private static readonly IPAddress s_tokened = IPAddress.Parse("127.0.0.2");
 
@@ -78,10 +78,10 @@ public sealed class RefusalTableTests
                 async () => Assert.Equal(TlsAlert, (await RawAsync(tls, new ClientHelloBuilder { HandshakeType = 2 }.Build()))[0])),
             new("TLS port spoken to in plain HTTP", ListenerKind.TransparentTls, EgressReason.NonHttp, 0,
                 async () => Assert.Empty(await RawAsync(tls, Ascii("GET / HTTP/1.1\r\nHost: api.example.test\r\n\r\n")))),
-            new("DNS query for a name no rule allows", ListenerKind.Dns, EgressReason.NoMatch, Refused,
-                async () => Assert.Equal(Refused, await DnsAsync(dns, DnsTestMessages.Query("other.example.test")))),
-            new("DNS query for a denied name", ListenerKind.Dns, EgressReason.Rule, Refused,
-                async () => Assert.Equal(Refused, await DnsAsync(dns, DnsTestMessages.Query("denied.example.test")))),
+            new("DNS query for a name no rule allows", ListenerKind.Dns, EgressReason.NoMatch, NxDomain,
+                async () => Assert.Equal(NxDomain, await DnsAsync(dns, DnsTestMessages.Query("other.example.test")))),
+            new("DNS query for a denied name", ListenerKind.Dns, EgressReason.Rule, NxDomain,
+                async () => Assert.Equal(NxDomain, await DnsAsync(dns, DnsTestMessages.Query("denied.example.test")))),
             new("DNS query that cannot be read", ListenerKind.Dns, EgressReason.Malformed, FormErr,
                 async () => Assert.Equal(FormErr, await DnsAsync(dns, DnsTestMessages.Hex("1234 0100 0001 0000 0000 0000 3f61")))),
         ];
