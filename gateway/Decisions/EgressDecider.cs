@@ -31,6 +31,8 @@ internal sealed partial class EgressDecider(
     /// <summary>The longest host text a refusal carries into the audit log (a DNS name's limit).</summary>
     private const int MaxRawHost = 255;
 
+    private readonly bool _direct = lookup is SnapshotLookup;
+
     /// <summary>Decides <paramref name="request"/>: a verdict to answer and record, allowed or not.</summary>
     public EgressVerdict Decide(scoped in EgressRequest request)
     {
@@ -45,58 +47,63 @@ internal sealed partial class EgressDecider(
             return Refusal(sandbox, in request, EgressReason.ProxyAuth, 407, ErrorKind.ProxyAuthentication);
         }
 
-        // Everything that reads the policy is inside the try; the verdict is built once, after it,
-        // straight into the caller's storage.
-        Decision decision;
-        int port = request.Port;
-        string? host = null;
-        HostKind kind = HostKind.Name;
-        bool wouldBlock = false;
-        EgressPlan plan = default;
+        // Everything after the sandbox is known runs inside the try, in a method of its own: the
+        // hot path then carries no exception-handling region, whose locals the JIT keeps on the stack.
         try
         {
-            PolicyGeneration generation = policy.Generation;
-            PolicySnapshot snapshot = generation.Snapshot;
-            long decideStarted = Stopwatch.GetTimestamp();
-            KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
-            decision = Lookup(snapshot, in request, port, kits);
-            if (request.FallbackPort != 0 && !decision.IsAllowed && decision.Reason != DecisionReason.InvalidHost)
-            {
-                Decision fallback = Lookup(snapshot, in request, request.FallbackPort, kits);
-                if (fallback.IsAllowed)
-                {
-                    decision = fallback;
-                    port = request.FallbackPort;
-                }
-            }
-
-            long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
-            if (decision.Reason is not (DecisionReason.InvalidHost or DecisionReason.InvalidPort))
-            {
-                // The decision succeeded, so the host canonicalises: the name (or IP text) that is dialled and logged.
-                host = request.HostText is { } text
-                    ? HostCanonicalizer.Canonicalize(text, out kind, out _)
-                    : HostCanonicalizer.Canonicalize(request.Host, out kind, out _);
-                wouldBlock = enforcement.WouldBlock(in decision);
-                if (decision.IsAllowed || wouldBlock)
-                {
-                    plan = new EgressPlan(
-                        DialPermissions.FromDecision(in decision),
-                        request.MayIntercept && (!request.NameOnly || kind == HostKind.Name) ? generation.Interception.Find(kits, host!, port) : null,
-                        snapshot.ProxyFor(sandbox.Kits));
-                }
-
-                if (!request.NameOnly || kind == HostKind.Name)
-                {
-                    metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKindOf(request.Listener), decideTicks, wouldBlock);
-                }
-            }
+            return Evaluate(sandbox, in request);
         }
         catch (Exception e)
         {
             // Fail closed: whatever went wrong, this request is refused and the daemon goes on.
             Log.PolicyFailed(logger, sandbox.Name, request.Listener, e);
             return Refusal(sandbox, in request, EgressReason.PolicyError, 403, ErrorKind.PolicyError);
+        }
+    }
+
+    private EgressVerdict Evaluate(Sandbox sandbox, scoped in EgressRequest request)
+    {
+        Decision decision;
+        int port = request.Port;
+        string? host = null;
+        HostKind kind = HostKind.Name;
+        bool wouldBlock = false;
+        EgressPlan plan = default;
+        PolicyGeneration generation = policy.Generation;
+        PolicySnapshot snapshot = generation.Snapshot;
+        long decideStarted = Stopwatch.GetTimestamp();
+        KitSet kits = SandboxRegistry.KitsOf(sandbox, snapshot);
+        decision = Lookup(snapshot, in request, port, kits);
+        if (request.FallbackPort != 0 && !decision.IsAllowed && decision.Reason != DecisionReason.InvalidHost)
+        {
+            Decision fallback = Lookup(snapshot, in request, request.FallbackPort, kits);
+            if (fallback.IsAllowed)
+            {
+                decision = fallback;
+                port = request.FallbackPort;
+            }
+        }
+
+        long decideTicks = Stopwatch.GetTimestamp() - decideStarted;
+        if (decision.Reason is not (DecisionReason.InvalidHost or DecisionReason.InvalidPort))
+        {
+            // The decision succeeded, so the host canonicalises: the name (or IP text) that is dialled and logged.
+            host = request.HostText is { } text
+                ? HostCanonicalizer.Canonicalize(text, out kind, out _)
+                : HostCanonicalizer.Canonicalize(request.Host, out kind, out _);
+            wouldBlock = enforcement.WouldBlock(in decision);
+            if (decision.IsAllowed || wouldBlock)
+            {
+                plan = new EgressPlan(
+                    DialPermissions.FromDecision(in decision),
+                    request.MayIntercept && (!request.NameOnly || kind == HostKind.Name) ? generation.Interception.Find(kits, host!, port) : null,
+                    snapshot.ProxyFor(sandbox.Kits));
+            }
+
+            if (!request.NameOnly || kind == HostKind.Name)
+            {
+                metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKindOf(request.Listener), decideTicks, wouldBlock);
+            }
         }
 
         if (host is null)
@@ -145,8 +152,16 @@ internal sealed partial class EgressDecider(
     public static bool SameHost(in EgressVerdict verdict, string name) =>
         string.Equals(HostCanonicalizer.Canonicalize(name, out _, out _), verdict.Host, StringComparison.Ordinal);
 
-    private Decision Lookup(PolicySnapshot snapshot, scoped in EgressRequest request, int port, KitSet kits) =>
-        request.HostText is { } text ? lookup.Decide(snapshot, text.AsSpan(), port, kits) : lookup.Decide(snapshot, request.Host, port, kits);
+    // The daemon's own lookup is called directly (no interface dispatch); a test's seam through the interface.
+    private Decision Lookup(PolicySnapshot snapshot, scoped in EgressRequest request, int port, KitSet kits)
+    {
+        if (_direct)
+        {
+            return request.HostText is { } direct ? snapshot.Decide(direct.AsSpan(), port, kits) : snapshot.Decide(request.Host, port, kits);
+        }
+
+        return request.HostText is { } text ? lookup.Decide(snapshot, text.AsSpan(), port, kits) : lookup.Decide(snapshot, request.Host, port, kits);
+    }
 
     private EgressVerdict Refusal(Sandbox sandbox, scoped in EgressRequest request, string reason, int status, ErrorKind? error)
     {
