@@ -6,7 +6,7 @@ using PolicyCompiler.Rules;
 namespace Gateway.Approvals;
 
 /// <summary>An operator's answers: approve (a rule, then the waiters go on) and reject.</summary>
-internal sealed partial class Approvals
+internal sealed partial class AskMode
 {
     /// <summary>
     /// Approves <paramref name="id"/>: an allow rule for its host and port (scoped to its sandbox

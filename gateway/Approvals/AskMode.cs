@@ -15,15 +15,15 @@ namespace Gateway.Approvals;
 /// before it releases the waiters, so the entry point's second decision sees it. A deny rule is
 /// never turned into a question: only <see cref="DecisionReason.NoMatchingRule"/> is held.
 /// </summary>
-internal sealed partial class Approvals : IDisposable
+internal sealed partial class AskMode : IDisposable
 {
     private readonly AskConfig _config;
     private readonly LivePolicy _policy;
     private readonly TimeProvider _time;
     private readonly ApprovalWebhook _webhook;
-    private readonly ILogger<Approvals> _logger;
+    private readonly ILogger<AskMode> _logger;
 
-    public Approvals(GatewayConfig config, LivePolicy policy, GatewayMetrics metrics, TimeProvider time, ApprovalWebhook webhook, ILogger<Approvals> logger)
+    public AskMode(GatewayConfig config, LivePolicy policy, GatewayMetrics metrics, TimeProvider time, ApprovalWebhook webhook, ILogger<AskMode> logger)
     {
         _config = config.Policy.Ask;
         _policy = policy;
