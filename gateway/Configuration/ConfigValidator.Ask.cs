@@ -17,7 +17,7 @@ internal sealed partial class ConfigValidator
         TimeSpan holdFor = ReadDuration(section, "holdFor", "30s");
         if (holdFor > s_maxHoldFor)
         {
-            Report(section.Get("holdFor")!, section.PathOf("holdFor"), "is longer than 10m; clients give up on a silent proxy long before, use e.g. 30s");
+            Report(section.Get("holdFor")!, section.PathOf("holdFor"), "longer than 10m; clients give up on a silent proxy long before, use e.g. 30s");
             holdFor = defaults.HoldFor;
         }
 
@@ -28,7 +28,7 @@ internal sealed partial class ConfigValidator
         {
             if (secretText.Length < 16)
             {
-                Report(secretNode, section.PathOf("webhookSecret"), "is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`)");
+                Report(secretNode, section.PathOf("webhookSecret"), "shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 32`)");
             }
             else
             {
