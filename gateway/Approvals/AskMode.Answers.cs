@@ -54,9 +54,30 @@ internal sealed partial class AskMode
 
         bool released = Pending.Resolve(id, ApprovalOutcome.Approved) is not null;
         Log.Answered(_logger, id, pending.Sandbox, pending.Host, pending.Port, "approved");
+        ReleaseCovered(pending, scope);
         return new ApprovalAnswer(
             id, "approved", pending.Sandbox, pending.Host, pending.Port, added is null ? null : "local:" + added.Id,
             scope is null ? "all" : "sandbox:" + scope, expiresAt, released);
+    }
+
+    // Other sandboxes' requests for the same host and port that the new rule (scoped to every
+    // sandbox) covers go on too, rather than wait out holdFor for an answer already given. Each
+    // decides again: a deny that still applies to one of them (a kit's) refuses it as usual.
+    private void ReleaseCovered(PendingApproval approved, string? scope)
+    {
+        if (scope is not null)
+        {
+            return;
+        }
+
+        foreach (PendingApproval other in Pending.List())
+        {
+            if (other.Port == approved.Port && string.Equals(other.Host, approved.Host, StringComparison.Ordinal)
+                && Pending.Resolve(other.Id, ApprovalOutcome.Approved) is not null)
+            {
+                Log.Answered(_logger, other.Id, other.Sandbox, other.Host, other.Port, "approved with " + approved.Id + " (--all-sandboxes)");
+            }
+        }
     }
 
     /// <summary>Rejects <paramref name="id"/>: its waiting requests get their 403 now. Null: no such pending approval.</summary>

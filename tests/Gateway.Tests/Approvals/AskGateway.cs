@@ -12,24 +12,36 @@ internal static class AskGateway
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
     public static Task<GatewayUnderTest> StartAsync(
-        TimeSpan holdFor, int maxPerSandbox = 16, int? transparentTlsDialPort = null, Func<AskConfig, AskConfig>? ask = null) =>
+        TimeSpan holdFor, int maxPerSandbox = 16, int? transparentTlsDialPort = null, Func<AskConfig, AskConfig>? ask = null, int? transparentHttpDialPort = null) =>
         GatewayUnderTest.StartAsync(
             [["policy", "set-default", "deny-all"]],
             config =>
             {
                 var askConfig = new AskConfig(true, holdFor, null, null, null, maxPerSandbox);
                 config = config with { Policy = config.Policy with { Ask = ask?.Invoke(askConfig) ?? askConfig } };
-                return transparentTlsDialPort is { } dial
-                    ? config with
+                if (transparentTlsDialPort is { } dialTls)
+                {
+                    config = config with
                     {
                         Listen = config.Listen with { TransparentTls = new IPEndPoint(IPAddress.Loopback, 0) },
-                        Transparent = config.Transparent with { DialTlsPort = dial },
-                    }
-                    : config;
+                        Transparent = config.Transparent with { DialTlsPort = dialTls },
+                    };
+                }
+
+                if (transparentHttpDialPort is { } dialHttp)
+                {
+                    config = config with
+                    {
+                        Listen = config.Listen with { TransparentHttp = new IPEndPoint(IPAddress.Loopback, 0) },
+                        Transparent = config.Transparent with { DialHttpPort = dialHttp },
+                    };
+                }
+
+                return config;
             });
 
     /// <summary>Polls <c>policy pending --json</c> (the CLI, as an operator would) until a request for <paramref name="host"/> waits.</summary>
-    public static async Task<JsonElement> WaitForPendingAsync(GatewayUnderTest gateway, string host)
+    public static async Task<JsonElement> WaitForPendingAsync(GatewayUnderTest gateway, string host, string? sandbox = null)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(s_wait.TotalSeconds * Stopwatch.Frequency);
         while (true)
@@ -38,7 +50,7 @@ internal static class AskGateway
             Assert.True(exit == 0, output);
             foreach (JsonElement row in JsonDocument.Parse(output).RootElement.EnumerateArray())
             {
-                if (row.GetProperty("host").GetString() == host)
+                if (row.GetProperty("host").GetString() == host && (sandbox is null || row.GetProperty("sandbox").GetString() == sandbox))
                 {
                     return row.Clone();
                 }

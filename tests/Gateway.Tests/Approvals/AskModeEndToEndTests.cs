@@ -142,4 +142,43 @@ public sealed class AskModeEndToEndTests : IAsyncLifetime
         Assert.Equal(0, gateway.Cli("policy", "reject", id).Exit);
         Assert.Equal(0, (await held).Exit);
     }
+
+    [Fact]
+    public async Task TransparentHttpHeld_WhileTheCliApproves_IsForwarded()
+    {
+        await using GatewayUnderTest gateway = await AskGateway.StartAsync(TimeSpan.FromSeconds(60), transparentHttpDialPort: _upstream.HttpPort);
+        int port = gateway.PortOf(ListenerKind.TransparentHttp)!.Value;
+        Task<(int Exit, string Stdout, string Stderr)> curl = Curl.RunAsync(
+            "--resolve", $"api.example.test:{port}:127.0.0.1", $"http://api.example.test:{port}/");
+
+        JsonElement pending = await AskGateway.WaitForPendingAsync(gateway, "api.example.test");
+        Assert.Equal("transparentHttp", pending.GetProperty("listener").GetString());
+        Assert.Equal(0, gateway.Cli("policy", "approve", pending.GetProperty("id").GetString()!).Exit);
+
+        (int curlExit, string stdout, string stderr) = await curl;
+        Assert.True(curlExit == 0, stderr);
+        Assert.Equal("hello from api.example.test", stdout);
+    }
+
+    [Fact]
+    public async Task ApprovingForAllSandboxes_ReleasesAnotherSandboxWaitingForTheSameHost()
+    {
+        await using GatewayUnderTest gateway = await AskGateway.StartAsync(TimeSpan.FromSeconds(60));
+        using (HttpResponseMessage vm = await AdminHttp.RegisterAsync(gateway.StateDir, new { name = "vm1", addresses = new[] { "127.0.0.2" } }))
+        {
+            Assert.True(vm.IsSuccessStatusCode);
+        }
+
+        string url = $"http://api.example.test:{_upstream.HttpPort}/";
+        Task<(int Exit, string Stdout, string Stderr)> fromHost = Curl.RunAsync("-x", gateway.ProxyUrl, url);
+        Task<(int Exit, string Stdout, string Stderr)> fromVm = Curl.RunAsync("-x", gateway.ProxyUrl, "--interface", "127.0.0.2", url);
+        string id = (await AskGateway.WaitForPendingAsync(gateway, "api.example.test", "host")).GetProperty("id").GetString()!;
+        await AskGateway.WaitForPendingAsync(gateway, "api.example.test", "vm1");
+
+        Assert.Equal(0, gateway.Cli("policy", "approve", id, "--all-sandboxes").Exit);
+
+        Assert.Equal("hello from api.example.test", (await fromHost).Stdout);
+        Assert.Equal("hello from api.example.test", (await fromVm).Stdout);
+        Assert.Equal("[]", gateway.Cli("policy", "pending", "--json").Output.Trim());
+    }
 }
