@@ -207,6 +207,9 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStarted.Register(() => OnMetricsStarted(app, config));
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Readiness>().MarkStopping);
         app.Lifetime.ApplicationStopping.Register(() => OnStopping(app));
+
+        // Held requests get their 403 now rather than hold up the drain until holdFor.
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<AskMode>().Dispose);
         app.Lifetime.ApplicationStopped.Register(bootLoggers.Dispose); // runs after policy.Dispose (last in, first out)
         app.Lifetime.ApplicationStopped.Register(policy.Dispose);
         return app;

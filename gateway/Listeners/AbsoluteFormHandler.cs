@@ -119,8 +119,16 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         }
 
         EgressVerdict verdict = _decider.Decide(in request);
+        bool charged = false;
         if (_ask.ShouldHold(in verdict))
         {
+            // Charged before the wait, once: a sandbox cannot outrun its request budget by making requests wait.
+            if (await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            charged = true;
             // Ask mode: the request waits, unanswered, for an operator (or holdFor).
             ApprovalWait wait = await _ask.WaitAsync(verdict, context.RequestAborted).ConfigureAwait(false);
             if (wait.Outcome != ApprovalOutcome.Approved)
@@ -143,7 +151,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         {
             // A request the policy decided counts against the sandbox's request budget, refused or not;
             // one refused before any rule (unknown source, token, malformed host) does not.
-            if (verdict.Reason is EgressReason.Rule or EgressReason.NoMatch && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+            if (!charged && verdict.Reason is EgressReason.Rule or EgressReason.NoMatch && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
             {
                 return;
             }
@@ -154,7 +162,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             return;
         }
 
-        if (await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+        if (!charged && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
         {
             return;
         }

@@ -181,4 +181,20 @@ public sealed class AskModeEndToEndTests : IAsyncLifetime
         Assert.Equal("hello from api.example.test", (await fromVm).Stdout);
         Assert.Equal("[]", gateway.Cli("policy", "pending", "--json").Output.Trim());
     }
+
+    [Fact]
+    public async Task Stopping_AnswersTheHeldRequests_InsteadOfHoldingUpTheDrain()
+    {
+        await using GatewayUnderTest gateway = await AskGateway.StartAsync(TimeSpan.FromMinutes(5));
+        Task<(int Exit, string Stdout, string Stderr)> curl = Curl.RunAsync(
+            "-x", gateway.ProxyUrl, "-w", "\n%{http_code}", $"http://api.example.test:{_upstream.HttpPort}/");
+        await AskGateway.WaitForPendingAsync(gateway, "api.example.test");
+
+        await gateway.StopAsync();
+
+        (int exit, string stdout, string stderr) = await curl;
+        Assert.True(exit == 0, stderr);
+        Assert.EndsWith("\n403", stdout, StringComparison.Ordinal);
+        await AskGateway.WaitForAuditAsync(gateway, "api.example.test", "approval-timeout");
+    }
 }
