@@ -97,19 +97,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             ? TransparentTarget(context, out string host, out int port)
             : ForwardTarget(context, out host, out port);
         string proxyAuthorization = transparent ? string.Empty : context.Request.Headers.ProxyAuthorization.ToString();
-        var request = new EgressRequest
-        {
-            Listener = transparent ? ListenerKind.TransparentHttp : ListenerKind.Forward,
-            Remote = context.Connection.RemoteIpAddress,
-            HostText = host,
-            Port = port,
-
-            // A token proves identity to the forward proxy; on the transparent path nftables'
-            // per-interface anti-spoofing does, and a redirected client cannot know to send one.
-            CheckToken = !transparent,
-            ProxyAuthorization = proxyAuthorization.Length == 0 ? default : Encoding.ASCII.GetBytes(proxyAuthorization),
-            Started = Stopwatch.GetTimestamp(),
-        };
+        EgressRequest request = Request(context, transparent, host, port, proxyAuthorization);
         if (problem is not null)
         {
             EgressVerdict malformed = _decider.Refuse(in request, EgressReason.Malformed, StatusCodes.Status400BadRequest, ErrorKind.MalformedRequest);
@@ -212,18 +200,23 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     // The decision again after an approval: the first request lived on the stack and cannot cross the wait.
     private EgressVerdict Redecide(HttpContext context, bool transparent, string host, int port, string proxyAuthorization)
     {
-        var request = new EgressRequest
-        {
-            Listener = transparent ? ListenerKind.TransparentHttp : ListenerKind.Forward,
-            Remote = context.Connection.RemoteIpAddress,
-            HostText = host,
-            Port = port,
-            CheckToken = !transparent,
-            ProxyAuthorization = proxyAuthorization.Length == 0 ? default : Encoding.ASCII.GetBytes(proxyAuthorization),
-            Started = Stopwatch.GetTimestamp(),
-        };
+        EgressRequest request = Request(context, transparent, host, port, proxyAuthorization);
         return _decider.Decide(in request);
     }
+
+    private static EgressRequest Request(HttpContext context, bool transparent, string host, int port, string proxyAuthorization) => new()
+    {
+        Listener = transparent ? ListenerKind.TransparentHttp : ListenerKind.Forward,
+        Remote = context.Connection.RemoteIpAddress,
+        HostText = host,
+        Port = port,
+
+        // A token proves identity to the forward proxy; on the transparent path nftables'
+        // per-interface anti-spoofing does, and a redirected client cannot know to send one.
+        CheckToken = !transparent,
+        ProxyAuthorization = proxyAuthorization.Length == 0 ? default : Encoding.ASCII.GetBytes(proxyAuthorization),
+        Started = Stopwatch.GetTimestamp(),
+    };
 
     private static Task WriteRefusalAsync(HttpContext context, EgressVerdict verdict)
     {

@@ -32,17 +32,7 @@ internal static class PolicyAnswerCommand
         };
         command.SetAction(async (result, cancellation) =>
         {
-            TimeSpan? duration = null;
-            if (result.GetValue(lifetime) is { } forText)
-            {
-                if (!DurationSyntax.TryParse(forText, out TimeSpan parsed) || parsed < TimeSpan.FromSeconds(1))
-                {
-                    throw new CliException($"--for \"{forText}\" is not a duration of at least 1s; use e.g. 90s, 30m, 2h, 1h30m", ExitCodes.Usage);
-                }
-
-                duration = parsed;
-            }
-
+            TimeSpan? duration = PolicyAddCommand.ParseLifetime(result.GetValue(lifetime));
             GatewayConfig config = options.LoadConfig(result, context);
             ApprovalAnswer answer = await AdminClient.TryAnswerAsync(
                 config.Listen.Admin, result.GetRequiredValue(id), approve: true, duration, result.GetValue(allSandboxes), cancellation).ConfigureAwait(false)

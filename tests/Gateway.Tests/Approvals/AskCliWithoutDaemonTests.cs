@@ -1,5 +1,4 @@
-using Gateway.Cli;
-using Gateway.Configuration;
+using Gateway.Tests.Cli;
 
 namespace Gateway.Tests.Approvals;
 
@@ -40,18 +39,5 @@ public sealed class AskCliWithoutDaemonTests : IDisposable
         Assert.Contains("--for \"soon\" is not a duration", stderr, StringComparison.Ordinal);
     }
 
-    private (int Exit, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = GatewayCli.Run(["--state-dir", _dir, .. args], new CliContext
-        {
-            Out = stdout,
-            Error = stderr,
-            In = TextReader.Null,
-            InteractiveInput = false,
-            Environment = ConfigLoader.NoEnvironment,
-        });
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private (int Exit, string Stdout, string Stderr) Run(params string[] args) => CliRun.Run(_dir, args);
 }
