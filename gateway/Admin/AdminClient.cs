@@ -8,7 +8,7 @@ using Gateway.Sandboxes;
 namespace Gateway.Admin;
 
 /// <summary>Talks to a running daemon over its admin socket. No daemon is not an error: the state directory is the truth either way.</summary>
-internal static class AdminClient
+internal static partial class AdminClient
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 

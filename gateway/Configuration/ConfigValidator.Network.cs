@@ -8,7 +8,7 @@ namespace Gateway.Configuration;
 /// <summary><c>policy</c>, <c>resolve</c>, <c>egress</c>, <c>trust</c> and <c>upstream</c>.</summary>
 internal sealed partial class ConfigValidator
 {
-    private static readonly string[] s_policyKeys = ["initialDefault", "mode"];
+    private static readonly string[] s_policyKeys = ["initialDefault", "mode", "ask"];
     private static readonly string[] s_resolveKeys = ["hosts"];
     private static readonly string[] s_egressKeys = ["allowCidrs"];
     private static readonly string[] s_trustKeys = ["extraRootCAs"];
@@ -42,7 +42,7 @@ internal sealed partial class ConfigValidator
             }
         }
 
-        return new PolicyConfig(initial, mode);
+        return new PolicyConfig(initial, mode) { Ask = ReadAsk(section.Get("ask")) };
     }
 
     private ResolveConfig ReadResolve(ConfigNode? node)

@@ -56,6 +56,12 @@ internal static class EgressReason
     /// <summary>A request held for approval (<c>policy.ask</c>) that nobody approved in time.</summary>
     public const string ApprovalTimeout = "approval-timeout";
 
+    /// <summary>A request held for approval that an operator approved (<c>policy approve</c>): it went on under the new rule.</summary>
+    public const string Approved = "approved";
+
+    /// <summary>A request held for approval that an operator rejected (<c>policy reject</c>): 403.</summary>
+    public const string Rejected = "rejected";
+
     /// <summary>Prefix of <c>budget:&lt;name&gt;</c>: a per-sandbox budget was exceeded.</summary>
     public const string BudgetPrefix = "budget:";
 
@@ -65,7 +71,7 @@ internal static class EgressReason
     private static readonly string[] s_fixed =
     [
         Rule, NoMatch, EgressGuard, UnknownSandbox, ProxyAuth, InvalidHost, Malformed, HeaderTimeout, ConnectionLimit,
-        L7Rule, PlaceholderLeak, PolicyError, NonHttp, Misdirected, CredentialUnavailable, ApprovalTimeout,
+        L7Rule, PlaceholderLeak, PolicyError, NonHttp, Misdirected, CredentialUnavailable, ApprovalTimeout, Approved, Rejected,
     ];
 
     /// <summary>Every reason without a name part, in the order the README lists them.</summary>

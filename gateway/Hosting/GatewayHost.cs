@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Admin;
+using Gateway.Approvals;
 using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Decisions;
@@ -93,6 +94,8 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<EgressRecorder>();
         builder.Services.AddSingleton<SandboxBudgets>();
         builder.Services.AddSingleton<BudgetGate>();
+        builder.Services.AddSingleton<ApprovalWebhook>();
+        builder.Services.AddSingleton<AskMode>();
         if (config.Listen.Dns is not null)
         {
             // After the audit writer: hosted services stop in reverse, so the resolver stops first.
@@ -193,6 +196,7 @@ internal static partial class GatewayHost
                 AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
                 AdminExplain.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
                 AdminEnvironment.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>(), app.Services.GetRequiredService<Placeholders>());
+                AdminApprovals.Map(endpoints, app.Services.GetRequiredService<AskMode>());
                 AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());
                 AdminApi.MapCertificateAuthority(endpoints, app.Services.GetRequiredService<LeafCertificateCache>(), config.StateDir);
             });
@@ -203,6 +207,9 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStarted.Register(() => OnMetricsStarted(app, config));
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Readiness>().MarkStopping);
         app.Lifetime.ApplicationStopping.Register(() => OnStopping(app));
+
+        // Held requests get their 403 now rather than hold up the drain until holdFor.
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<AskMode>().Dispose);
         app.Lifetime.ApplicationStopped.Register(bootLoggers.Dispose); // runs after policy.Dispose (last in, first out)
         app.Lifetime.ApplicationStopped.Register(policy.Dispose);
         return app;

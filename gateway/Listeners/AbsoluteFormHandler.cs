@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Approvals;
 using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Dialing;
@@ -43,11 +44,13 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly Placeholders _placeholders;
     private readonly int _dialHttpPort;
     private readonly BudgetGate _budgets;
+    private readonly AskMode _ask;
 
     public AbsoluteFormHandler(
-        EgressDecider decider, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, EgressRecorder recorder, Placeholders placeholders, BudgetGate budgets, ILogger<AbsoluteFormHandler> logger)
+        EgressDecider decider, Dialer dialer, IHttpForwarder forwarder, GatewayConfig config, GatewayMetrics metrics, EgressRecorder recorder, Placeholders placeholders, BudgetGate budgets, AskMode ask, ILogger<AbsoluteFormHandler> logger)
     {
         _decider = decider;
+        _ask = ask;
         _budgets = budgets;
         _placeholders = placeholders;
         _recorder = recorder;
@@ -94,19 +97,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             ? TransparentTarget(context, out string host, out int port)
             : ForwardTarget(context, out host, out port);
         string proxyAuthorization = transparent ? string.Empty : context.Request.Headers.ProxyAuthorization.ToString();
-        var request = new EgressRequest
-        {
-            Listener = transparent ? ListenerKind.TransparentHttp : ListenerKind.Forward,
-            Remote = context.Connection.RemoteIpAddress,
-            HostText = host,
-            Port = port,
-
-            // A token proves identity to the forward proxy; on the transparent path nftables'
-            // per-interface anti-spoofing does, and a redirected client cannot know to send one.
-            CheckToken = !transparent,
-            ProxyAuthorization = proxyAuthorization.Length == 0 ? default : Encoding.ASCII.GetBytes(proxyAuthorization),
-            Started = Stopwatch.GetTimestamp(),
-        };
+        EgressRequest request = Request(context, transparent, host, port, proxyAuthorization);
         if (problem is not null)
         {
             EgressVerdict malformed = _decider.Refuse(in request, EgressReason.Malformed, StatusCodes.Status400BadRequest, ErrorKind.MalformedRequest);
@@ -116,11 +107,39 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         }
 
         EgressVerdict verdict = _decider.Decide(in request);
+        bool charged = false;
+        if (_ask.ShouldHold(in verdict))
+        {
+            // Charged before the wait, once: a sandbox cannot outrun its request budget by making requests wait.
+            if (await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            charged = true;
+            // Ask mode: the request waits, unanswered, for an operator (or holdFor).
+            ApprovalWait wait = await _ask.WaitAsync(verdict, context.RequestAborted).ConfigureAwait(false);
+            if (wait.Outcome != ApprovalOutcome.Approved)
+            {
+                verdict = AskMode.Conclude(in verdict, in wait);
+                Log.Decided(_logger, verdict.Sandbox.Name, context.Request.Method, verdict.Host, port, "blocked", verdict.Reason, verdict.Status);
+                await _recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+                if (wait.Outcome != ApprovalOutcome.ClientGone)
+                {
+                    await WriteAsync(context, StatusCodes.Status403Forbidden, _ask.RefusalBody(in verdict, in wait), blocked: true).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            verdict = AskMode.AsApproved(Redecide(context, transparent, host, port, proxyAuthorization), in verdict);
+        }
+
         if (!verdict.LetsThrough)
         {
             // A request the policy decided counts against the sandbox's request budget, refused or not;
             // one refused before any rule (unknown source, token, malformed host) does not.
-            if (verdict.Reason is EgressReason.Rule or EgressReason.NoMatch && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+            if (!charged && verdict.Reason is EgressReason.Rule or EgressReason.NoMatch && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
             {
                 return;
             }
@@ -131,7 +150,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             return;
         }
 
-        if (await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+        if (!charged && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
         {
             return;
         }
@@ -177,6 +196,27 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             context.Abort();
         }
     }
+
+    // The decision again after an approval: the first request lived on the stack and cannot cross the wait.
+    private EgressVerdict Redecide(HttpContext context, bool transparent, string host, int port, string proxyAuthorization)
+    {
+        EgressRequest request = Request(context, transparent, host, port, proxyAuthorization);
+        return _decider.Decide(in request);
+    }
+
+    private static EgressRequest Request(HttpContext context, bool transparent, string host, int port, string proxyAuthorization) => new()
+    {
+        Listener = transparent ? ListenerKind.TransparentHttp : ListenerKind.Forward,
+        Remote = context.Connection.RemoteIpAddress,
+        HostText = host,
+        Port = port,
+
+        // A token proves identity to the forward proxy; on the transparent path nftables'
+        // per-interface anti-spoofing does, and a redirected client cannot know to send one.
+        CheckToken = !transparent,
+        ProxyAuthorization = proxyAuthorization.Length == 0 ? default : Encoding.ASCII.GetBytes(proxyAuthorization),
+        Started = Stopwatch.GetTimestamp(),
+    };
 
     private static Task WriteRefusalAsync(HttpContext context, EgressVerdict verdict)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Approvals;
 using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Dialing;
@@ -34,6 +35,7 @@ internal sealed partial class ForwardProxyMiddleware(
     GatewayMetrics metrics,
     TlsTermination termination,
     BudgetGate budgets,
+    AskMode ask,
     ILogger<ForwardProxyMiddleware> logger)
 {
     private readonly TunnelRelay _relay = relay;
@@ -172,6 +174,26 @@ internal sealed partial class ForwardProxyMiddleware(
     {
         PipeWriter output = connection.Transport.Output;
         EgressVerdict verdict = Decide(connection, state);
+        if (ask.ShouldHold(in verdict))
+        {
+            // Ask mode: the client's CONNECT waits, unanswered, for an operator (or holdFor).
+            ApprovalWait wait = await ask.WaitAsync(verdict, connection.ConnectionClosed).ConfigureAwait(false);
+            if (wait.Outcome != ApprovalOutcome.Approved)
+            {
+                verdict = AskMode.Conclude(in verdict, in wait);
+                await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+                Log.Decided(logger, verdict.Sandbox.Name, verdict.Host, verdict.Port, "blocked", verdict.Reason, verdict.Status);
+                if (wait.Outcome != ApprovalOutcome.ClientGone)
+                {
+                    await ProxyResponses.WriteErrorAsync(output, 403, ask.RefusalBody(in verdict, in wait), blocked: true, connection.ConnectionClosed).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            verdict = AskMode.AsApproved(Decide(connection, state), in verdict);
+        }
+
         if (!verdict.LetsThrough)
         {
             await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
+using Gateway.Approvals;
 using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Dialing;
@@ -35,7 +36,8 @@ internal sealed partial class TransparentTlsMiddleware(
     TlsTermination termination,
     ILogger<TransparentTlsMiddleware> logger,
     BlockPage blockPage,
-    BudgetGate budgets)
+    BudgetGate budgets,
+    AskMode ask)
 {
     // RFC 8446 §6: alert record, version 3.3, length 2, fatal (2), access_denied (49).
     private static ReadOnlySpan<byte> AccessDenied => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31];
@@ -139,6 +141,23 @@ internal sealed partial class TransparentTlsMiddleware(
         request.MayIntercept = true;
         request.NameOnly = true;
         EgressVerdict verdict = decider.Decide(in request);
+        if (ask.ShouldHold(in verdict))
+        {
+            // Ask mode: the hello stays unread in the pipe while the client waits for an operator.
+            ApprovalWait wait = await ask.WaitAsync(verdict, connection.ConnectionClosed).ConfigureAwait(false);
+            if (wait.Outcome != ApprovalOutcome.Approved)
+            {
+                await RefuseHeldAsync(connection, AskMode.Conclude(in verdict, in wait), wait).ConfigureAwait(false);
+                return;
+            }
+
+            EgressRequest again = Request(connection, port);
+            again.Host = state.Hello.ServerName;
+            again.MayIntercept = true;
+            again.NameOnly = true;
+            verdict = AskMode.AsApproved(decider.Decide(in again), in verdict);
+        }
+
         if (!verdict.LetsThrough)
         {
             await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
@@ -177,6 +196,24 @@ internal sealed partial class TransparentTlsMiddleware(
             metrics.RecordRelay(relayed);
             await recorder.RecordAsync(in verdict, new EgressOutcome(200, relayed.BytesFromClient, relayed.BytesToClient, ViaSocks5: viaSocks5)).ConfigureAwait(false);
         }
+    }
+
+    // A held hello that was not approved: an alert (or, with listen.blockPage, the 403 saying why and the pending id).
+    private async Task RefuseHeldAsync(ConnectionContext connection, EgressVerdict verdict, ApprovalWait wait)
+    {
+        await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
+        if (wait.Outcome == ApprovalOutcome.ClientGone)
+        {
+            return;
+        }
+
+        if (blockPage.Enabled)
+        {
+            await blockPage.ServeAsync(connection, verdict.Host, ask.RefusalBody(in verdict, in wait)).ConfigureAwait(false);
+            return;
+        }
+
+        await RefuseAsync(connection).ConfigureAwait(false);
     }
 
     private static EgressRequest Request(ConnectionContext connection, int port) => new()

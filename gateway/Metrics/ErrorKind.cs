@@ -78,4 +78,7 @@ internal enum ErrorKind
     /// allows and was closed.
     /// </summary>
     Http2ControlFlood,
+
+    /// <summary>The ask-mode webhook (<c>policy.ask.webhook</c>) could not be told of a pending approval; the decision went on regardless.</summary>
+    ApprovalWebhook,
 }

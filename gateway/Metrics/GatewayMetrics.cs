@@ -93,6 +93,7 @@ internal sealed partial class GatewayMetrics
         CreateUpstreamMetrics(factory);
         _budgetExceeded = CreateBudgetExceeded(factory);
         _dlpHits = CreateDlpHits(factory);
+        CreateApprovalMetrics(factory);
         _auditQueueDepth = factory.CreateGauge(
             "gateway_audit_queue_depth", "Audit events waiting for the writer.");
         _auditDropped = factory.CreateCounter(

@@ -37,5 +37,6 @@ internal static class MetricLabels
         "name_not_resolved", "egress_guard", "upstream_refused", "upstream_unreachable", "upstream_timeout",
         "client_reset", "upstream_reset", "idle_timeout", "policy_error", "tls_handshake", "placeholder_leak",
         "audit_write", "socks_proxy", "out_of_sockets", "abandoned_connection", "control_frame_flood",
+        "approval_webhook",
     ];
 }

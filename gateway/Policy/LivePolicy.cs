@@ -42,6 +42,9 @@ internal sealed partial class LivePolicy : IDisposable
         }
     }
 
+    /// <summary>The state directory's rules: where an approval (ask mode) adds its rule before <see cref="Reload"/>.</summary>
+    public PolicyStore Store => _sources.Store;
+
     /// <summary>The snapshot new connections use.</summary>
     public PolicySnapshot Current => Volatile.Read(ref _current).Snapshot;
 

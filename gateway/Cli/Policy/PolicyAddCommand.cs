@@ -54,16 +54,7 @@ internal static class PolicyAddCommand
             }
 
             DateTimeOffset now = context.Time.GetUtcNow();
-            DateTimeOffset? expiresAt = null;
-            if (result.GetValue(lifetime) is { } forText)
-            {
-                if (!DurationSyntax.TryParse(forText, out TimeSpan duration) || duration < TimeSpan.FromSeconds(1))
-                {
-                    throw new CliException($"--for \"{forText}\" is not a duration of at least 1s; use e.g. 90s, 30m, 2h, 1h30m", ExitCodes.Usage);
-                }
-
-                expiresAt = now + duration;
-            }
+            DateTimeOffset? expiresAt = ParseLifetime(result.GetValue(lifetime)) is { } duration ? now + duration : null;
 
             var policyContext = PolicyContext.Open(result, context, options);
             string? scope = result.GetValue(sandbox);
@@ -105,6 +96,19 @@ internal static class PolicyAddCommand
         {
             network,
         };
+    }
+
+    /// <summary>The <c>--for</c> of a rule: null when absent, a usage error when not a duration of at least 1s.</summary>
+    public static TimeSpan? ParseLifetime(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DurationSyntax.TryParse(text, out TimeSpan duration) && duration >= TimeSpan.FromSeconds(1)
+            ? duration
+            : throw new CliException($"--for \"{text}\" is not a duration of at least 1s; use e.g. 90s, 30m, 2h, 1h30m", ExitCodes.Usage);
     }
 
     // An allow that a deny overrides does nothing; say so now rather than leave the

@@ -23,6 +23,9 @@ internal static class PolicyCommand
         PolicySetDefaultCommand.Create(context, options),
         PolicyExplainCommand.Create(context, options),
         PolicyLogCommand.Create(context, options),
+        PolicyPendingCommand.Create(context, options),
+        PolicyAnswerCommand.CreateApprove(context, options),
+        PolicyAnswerCommand.CreateReject(context, options),
         PolicyCheckCommand.Create(context),
     };
 

@@ -133,18 +133,5 @@ public sealed class CaCommandTests : IDisposable
         return chain.Build(leaf);
     }
 
-    private (int Exit, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = GatewayCli.Run(["--state-dir", _stateDir, .. args], new CliContext
-        {
-            Out = stdout,
-            Error = stderr,
-            In = TextReader.Null,
-            InteractiveInput = false,
-            Environment = ConfigLoader.NoEnvironment,
-        });
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private (int Exit, string Stdout, string Stderr) Run(params string[] args) => Gateway.Tests.Cli.CliRun.Run(_stateDir, args);
 }

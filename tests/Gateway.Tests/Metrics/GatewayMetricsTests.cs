@@ -11,7 +11,7 @@ namespace Gateway.Tests.Metrics;
 
 public sealed partial class GatewayMetricsTests
 {
-    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5, the CA expiry gauge the alert rules watch, the report-mode counter and the budget counter of issue 21.</summary>
+    /// <summary>The names of DESIGN.md "Metrics" (with the prefix), plus the reload-failure counter of issue 5, the CA expiry gauge the alert rules watch, the report-mode counter, the budget counter of issue 21 and the pending approvals of issue 20.</summary>
     public static readonly ImmutableArray<(string Name, string Type)> DesignMetrics =
     [
         ("gateway_connections_active", "gauge"),
@@ -37,6 +37,7 @@ public sealed partial class GatewayMetricsTests
         ("gateway_upstream_requests_active", "gauge"),
         ("gateway_upstream_requests_queued_total", "counter"),
         ("gateway_budget_exceeded_total", "counter"),
+        ("gateway_approvals_pending", "gauge"),
     ];
 
     [Fact]
