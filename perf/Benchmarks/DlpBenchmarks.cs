@@ -10,12 +10,13 @@ namespace Benchmarks;
 /// (<see cref="DlpStreamScanner"/>: Latin-1 widening into the pooled window, one multi-string search, verification of
 /// the rare needle occurrences) and the whole scanning body (<see cref="DlpRequestBody"/>, as the forwarder reads it),
 /// against reading the same body unscanned. Two bodies: JSON-like developer text, and base64 (an image upload,
-/// where "eyJ" and "AKIA" occur by chance and are verified). Needles: the shapes alone, or the shapes and ten held
-/// credentials (each in its ~10 searched forms).
+/// where "eyJ" and "AKIA" occur by chance and are verified). Needles: the shapes alone, or the shapes and 1, 10 or 50 held
+/// credentials (each in its ~10 searched forms) of random letters and digits.
 /// </summary>
 public class DlpBenchmarks
 {
     private const int BodySize = 1024 * 1024;
+    internal const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private readonly byte[] _piece = new byte[16 * 1024];
     private byte[] _body = null!;
     private DlpNeedles _needles = null!;
@@ -27,6 +28,10 @@ public class DlpBenchmarks
     [Params(0, 1, 10, 50)]
     public int Credentials { get; set; }
 
+    /// <summary>Characters per held value: 8, the shortest searched for (the slowest case), or 32, a typical API key.</summary>
+    [Params(8, 32)]
+    public int Length { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -36,7 +41,7 @@ public class DlpBenchmarks
         var held = new HeldSecrets();
         for (int i = 0; i < Credentials; i++)
         {
-            held.Remember(new object(), "credential-" + i + "-" + Convert.ToHexString(BitConverter.GetBytes(random.NextInt64())));
+            held.Remember(new object(), new string(random.GetItems(Alphabet, Length)));
         }
 
         _needles = held.Needles;

@@ -34,11 +34,10 @@ public class DlpCredentialBenchmarks
     {
         var random = new Random(11);
         _text = Encoding.Latin1.GetString(DlpBenchmarks.Body_(Body, random)).ToCharArray();
-        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         var forms = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < Credentials; i++)
         {
-            DlpEncodings.AddForms(new string(random.GetItems(Alphabet.AsSpan(), Length)), forms);
+            DlpEncodings.AddForms(new string(random.GetItems(DlpBenchmarks.Alphabet, Length)), forms);
         }
 
         int longest = 0;

@@ -36,7 +36,7 @@ public sealed class DlpCurlTests : IAsyncLifetime
         var (audit, metrics, logs) = await _env.StopAndReadAsync();
         Assert.Contains("\"ruleId\":\"dlp:github-token\"", audit, StringComparison.Ordinal);
         Assert.Contains("\"decision\":\"blocked\"", audit, StringComparison.Ordinal);
-        Assert.Contains("gateway_dlp_hits_total{pattern=\"github-token\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gateway_dlp_hits_total{pattern=\"github_token\"} 1", metrics, StringComparison.Ordinal);
         foreach (string output in (string[])[stdout, stderr, audit, metrics, logs])
         {
             Assert.DoesNotContain(token, output, StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public sealed class DlpCurlTests : IAsyncLifetime
         Assert.DoesNotContain("read ", stdout, StringComparison.Ordinal);
         var (audit, metrics, _) = await _env.StopAndReadAsync();
         Assert.Contains("\"ruleId\":\"dlp:private-key\"", audit, StringComparison.Ordinal);
-        Assert.Contains("gateway_dlp_hits_total{pattern=\"private-key\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gateway_dlp_hits_total{pattern=\"private_key\"} 1", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", stdout + stderr, StringComparison.Ordinal);
     }
 
