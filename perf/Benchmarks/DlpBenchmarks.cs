@@ -41,7 +41,7 @@ public class DlpBenchmarks
         var held = new HeldSecrets();
         for (int i = 0; i < Credentials; i++)
         {
-            held.Remember(new object(), new string(random.GetItems(Alphabet, Length)));
+            held.Remember(new object(), new string(random.GetItems(Alphabet.AsSpan(), Length)));
         }
 
         _needles = held.Needles;

@@ -37,7 +37,7 @@ public class DlpCredentialBenchmarks
         var forms = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < Credentials; i++)
         {
-            DlpEncodings.AddForms(new string(random.GetItems(DlpBenchmarks.Alphabet, Length)), forms);
+            DlpEncodings.AddForms(new string(random.GetItems(DlpBenchmarks.Alphabet.AsSpan(), Length)), forms);
         }
 
         int longest = 0;
