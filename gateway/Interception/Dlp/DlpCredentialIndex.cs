@@ -11,7 +11,9 @@ namespace Gateway.Interception.Dlp;
 /// any occurrence contains a 4-character gram starting at a position that is a multiple of the stride
 /// (shortest needle − 3). The scan reads one gram per stride, tests a bitmap of every gram of every needle
 /// (Fibonacci hash, a few percent dense), and only on a set bit looks the gram up and compares the needles it
-/// belongs to at the offset it has in them. Built once per <see cref="HeldSecrets"/> change; read-only after.
+/// belongs to at the offset it has in them. The cost is one sample per stride, whatever the number of needles,
+/// so the slowest case is the shortest held value (8 characters: a stride of 5); perf/results/dlp.md has the
+/// figures. Built once per <see cref="HeldSecrets"/> change, never by a scan; read-only after.
 /// </summary>
 internal sealed class DlpCredentialIndex
 {
