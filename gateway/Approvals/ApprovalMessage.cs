@@ -19,7 +19,7 @@ internal static class ApprovalMessage
             ApprovalOutcome.Rejected =>
                 head + $"It was held for approval as {wait.Id} and an operator rejected it (gateway policy reject {wait.Id}).\n",
             ApprovalOutcome.Full =>
-                head + $"It was not held for approval: sandbox {sandbox} already has {maxPerSandbox} requests waiting (policy.ask.maxPendingPerSandbox); the pending list is full.\n"
+                head + $"It was not held for approval: sandbox {sandbox} already has {maxPerSandbox} requests waiting (policy.ask.maxPendingPerSandbox); the pending list is full (or {PendingApprovals.MaxWaiters} connections already wait on this host).\n"
                 + "See them with: gateway policy pending\n" + allow,
             _ =>
                 head + $"It was held for approval as {wait.Id} for {FormatHold(holdFor)} and nobody approved it in time.\n"

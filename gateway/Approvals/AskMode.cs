@@ -75,6 +75,10 @@ internal sealed partial class AskMode : IDisposable
         {
             return new ApprovalWait(ApprovalOutcome.ClientGone, pending.Id);
         }
+        finally
+        {
+            Pending.Leave(pending);
+        }
     }
 
     /// <summary>
@@ -109,7 +113,7 @@ internal sealed partial class AskMode : IDisposable
         [LoggerMessage(3310, LogLevel.Information, "{Sandbox} asks for {Host}:{Port}: held for approval as {Id} for {HoldFor}; `gateway policy approve {Id}` lets it through")]
         public static partial void Held(ILogger logger, string id, string sandbox, string host, int port, TimeSpan holdFor);
 
-        [LoggerMessage(3311, LogLevel.Information, "{Sandbox} asks for {Host}:{Port}: not held, it already has {Max} pending approvals (policy.ask.maxPendingPerSandbox); refused")]
+        [LoggerMessage(3311, LogLevel.Information, "{Sandbox} asks for {Host}:{Port}: not held, it already has {Max} pending approvals (policy.ask.maxPendingPerSandbox) or as many connections waiting on this host as one approval holds; refused")]
         public static partial void Full(ILogger logger, string sandbox, string host, int port, int max);
 
         [LoggerMessage(3312, LogLevel.Information, "pending approval {Id} ({Sandbox} for {Host}:{Port}) {Outcome}")]

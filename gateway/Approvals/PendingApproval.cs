@@ -21,6 +21,9 @@ internal sealed class PendingApproval
         Expires = expires;
     }
 
+    /// <summary>Connections waiting on it now; guarded by the lock of <see cref="PendingApprovals"/>.</summary>
+    internal int Waiters { get; set; }
+
     /// <summary>The id <c>policy approve</c> and <c>policy reject</c> take.</summary>
     public string Id { get; }
 

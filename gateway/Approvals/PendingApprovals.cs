@@ -6,7 +6,10 @@ namespace Gateway.Approvals;
 /// The pending approvals of ask mode: de-duplicated per (sandbox, host, port), at most
 /// <c>maxPendingPerSandbox</c> per sandbox, each ending by itself after <c>holdFor</c>. A flood of
 /// unknown hosts from one sandbox is refused once its quota is taken, so memory stays bounded
-/// whatever it sends; the connections that join an existing approval hold no entry of their own.
+/// whatever it sends; the connections that join an existing approval hold no entry of their own,
+/// and at most <see cref="MaxWaiters"/> connections wait on one approval: a held connection keeps
+/// its <c>limits.maxConnections</c> slot, so without that bound one sandbox repeating one unknown
+/// host could park every slot of the gateway for <c>holdFor</c> and starve the other sandboxes.
 /// Only requests no rule matched reach this (never the hot path of allowed traffic), so one lock suffices.
 /// </summary>
 internal sealed class PendingApprovals : IDisposable
@@ -14,6 +17,9 @@ internal sealed class PendingApprovals : IDisposable
     // Ids are typed by an operator: lower-case letters and digits without look-alikes (no 0/o, 1/l).
     private const string IdAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
     private const int IdLength = 8;
+
+    /// <summary>Connections that may wait on one pending approval (an agent's retries and parallel fetches); past it, refused at once.</summary>
+    public const int MaxWaiters = 4;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PendingApproval> _byId = new(StringComparer.Ordinal);
@@ -65,6 +71,13 @@ internal sealed class PendingApprovals : IDisposable
         {
             if (_byKey.TryGetValue((sandbox, host, port), out pending))
             {
+                if (pending.Waiters >= MaxWaiters)
+                {
+                    pending = null;
+                    return HoldStatus.Full;
+                }
+
+                pending.Waiters++;
                 return HoldStatus.Joined;
             }
 
@@ -82,7 +95,7 @@ internal sealed class PendingApprovals : IDisposable
                 id = NewId();
             }
 
-            pending = new PendingApproval(id, sandbox, host, port, proxy, listener, now, now + _holdFor);
+            pending = new PendingApproval(id, sandbox, host, port, proxy, listener, now, now + _holdFor) { Waiters = 1 };
             _byId.Add(pending.Id, pending);
             _byKey.Add((sandbox, host, port), pending);
             _perSandbox[sandbox] = held + 1;
@@ -92,6 +105,15 @@ internal sealed class PendingApprovals : IDisposable
 
         _countChanged?.Invoke(count);
         return HoldStatus.Created;
+    }
+
+    /// <summary>A connection that held on <paramref name="pending"/> stopped waiting (answered, timed out, or gone).</summary>
+    public void Leave(PendingApproval pending)
+    {
+        lock (_lock)
+        {
+            pending.Waiters--;
+        }
     }
 
     /// <summary>The pending approval <paramref name="id"/>, or null (unknown, or already answered or expired).</summary>

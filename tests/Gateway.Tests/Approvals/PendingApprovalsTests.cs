@@ -11,6 +11,26 @@ public sealed class PendingApprovalsTests
     private readonly List<int> _counts = [];
 
     [Fact]
+    public void OneApproval_HoldsAtMostMaxWaitersConnections_AndTakesMoreWhenOneLeaves()
+    {
+        using PendingApprovals store = Store(maxPerSandbox: 16);
+        Assert.Equal(HoldStatus.Created, store.TryHold("dev", "api.example.test", 443, "forward", "forward", out PendingApproval? first));
+        for (int i = 1; i < PendingApprovals.MaxWaiters; i++)
+        {
+            Assert.Equal(HoldStatus.Joined, store.TryHold("dev", "api.example.test", 443, "forward", "forward", out _));
+        }
+
+        // One more connection to the same host would park another connection slot: refused at once.
+        Assert.Equal(HoldStatus.Full, store.TryHold("dev", "api.example.test", 443, "forward", "forward", out PendingApproval? refused));
+        Assert.Null(refused);
+
+        store.Leave(first!);
+        Assert.Equal(HoldStatus.Joined, store.TryHold("dev", "api.example.test", 443, "forward", "forward", out PendingApproval? again));
+        Assert.Same(first, again);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
     public void TheSameSandboxHostAndPort_JoinOneApproval_OthersGetTheirOwn()
     {
         using PendingApprovals store = Store(maxPerSandbox: 16);
