@@ -107,9 +107,18 @@ internal static partial class Splice
 
     private static bool IsNonBlocking(Socket socket)
     {
-        using var descriptor = new SocketDescriptor(socket);
-        int flags = Fcntl(descriptor.Value, FGetFl, 0);
-        return flags >= 0 && (flags & ONonBlock) != 0;
+        try
+        {
+            using var descriptor = new SocketDescriptor(socket);
+            int flags = Fcntl(descriptor.Value, FGetFl, 0);
+            return flags >= 0 && (flags & ONonBlock) != 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            // A client that reset between the decision and the relay: its socket is already closed.
+            // The copying path then sees the end of stream like any other closed connection.
+            return false;
+        }
     }
 
     private static nint Retry(int from, int to, int length)
