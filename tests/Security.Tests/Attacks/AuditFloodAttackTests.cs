@@ -29,7 +29,7 @@ public sealed class AuditFloodAttackTests
     [Fact]
     public async Task DnsFloodOfRandomNames_FromOneSandbox_LeavesTheOtherSandboxsEventOnDisk_AndIsCountedAndSummarised()
     {
-        int dnsPort = FreeUdpPort();
+        int dnsPort = FreePorts.Dns();
         using GatewayDaemon gateway = await StartAsync(dnsPort, "maxFileSize: 1MiB\n  keep: 1");
 
         await QueryAsync(s_quiet, dnsPort, "kept.example.test");
@@ -54,7 +54,7 @@ public sealed class AuditFloodAttackTests
     public async Task RotationUnderAFlood_IsNeverSilent_WhatItDeletesIsCounted()
     {
         // No bucket to speak of: what a flood of allowed-looking volume does to a small file budget.
-        int dnsPort = FreeUdpPort();
+        int dnsPort = FreePorts.Dns();
         using GatewayDaemon gateway = await StartAsync(dnsPort, "maxFileSize: 1MiB\n  keep: 1\n  refusalsPerSecond: 1000000\n  refusalBurst: 1000000");
 
         await QueryAsync(s_quiet, dnsPort, "kept.example.test");
@@ -77,7 +77,7 @@ public sealed class AuditFloodAttackTests
     [Fact]
     public async Task ConnectFloodOfDistinctHosts_FromOneSandbox_LeavesTheOtherSandboxsRowInPolicyLog()
     {
-        using GatewayDaemon gateway = await StartAsync(FreeUdpPort(), "logRows: 300\n  logRowsPerSandbox: 200");
+        using GatewayDaemon gateway = await StartAsync(FreePorts.Dns(), "logRows: 300\n  logRowsPerSandbox: 200");
 
         Assert.StartsWith("HTTP/1.1 403", await ConnectAsync(gateway, s_quiet, "kept.example.test"), StringComparison.Ordinal);
         var stopwatch = Stopwatch.StartNew();
@@ -201,26 +201,5 @@ public sealed class AuditFloodAttackTests
         }
 
         return values;
-    }
-
-    // The DNS listener binds the port on UDP and TCP: a port is taken only when both are free
-    // (the load tests' outgoing connections use TCP ephemeral ports all the time).
-    private static int FreeUdpPort()
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-            }
-        }
     }
 }

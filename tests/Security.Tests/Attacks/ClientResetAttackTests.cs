@@ -26,7 +26,7 @@ public sealed class ClientResetAttackTests(ITestOutputHelper output)
         await using InterceptUpstream intercepted = await InterceptUpstream.StartAsync(upstreamCa);
         await using TestUpstream plain = await TestUpstream.StartAsync();
         using var echo = new EchoUpstream();
-        int tls = FreePort(SocketType.Stream), http = FreePort(SocketType.Stream), dns = FreeDnsPort();
+        int tls = FreePorts.Tcp(), http = FreePorts.Tcp(), dns = FreePorts.Dns();
         string kit = Path.Combine(Directory.CreateTempSubdirectory("gw-quiet-kit-").FullName, "spec.yaml");
         await File.WriteAllTextAsync(kit, $"""
             schemaVersion: "1"
@@ -125,33 +125,6 @@ public sealed class ClientResetAttackTests(ITestOutputHelper output)
         }
 
         throw new TimeoutException("/readyz did not answer 200 within 10 s");
-    }
-
-    private static int FreePort(SocketType type)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, type, type == SocketType.Stream ? ProtocolType.Tcp : ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    // The DNS listener binds UDP and TCP on one port: one free for both.
-    private static int FreeDnsPort()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int port = FreePort(SocketType.Stream);
-            try
-            {
-                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("no port free for both UDP and TCP");
     }
 
     /// <summary>One line of the daemon's JSON log (ZLogger's JSON formatter), or a raw line it could not parse (a crash's stack trace).</summary>

@@ -55,8 +55,8 @@ internal sealed class GatewayDaemon : IDisposable
         // (the load tests churn thousands of ephemeral ports): a gateway that ended at once is started again on new ports.
         for (int attempt = 1; ; attempt++)
         {
-            int port = FreePort();
-            int metrics = FreePort();
+            int port = FreePorts.Tcp();
+            int metrics = FreePorts.Tcp();
             string config = Path.Combine(root, "gateway.yaml");
             await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
                 listen:
@@ -119,13 +119,6 @@ internal sealed class GatewayDaemon : IDisposable
         }
 
         return 0;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     // The gateway process is the one whose command line names this test's state directory.
