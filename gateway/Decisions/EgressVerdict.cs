@@ -37,6 +37,9 @@ internal readonly struct EgressVerdict
     /// <summary>One of <see cref="EgressReason"/>.</summary>
     public required string Reason { get; init; }
 
+    /// <summary>True when a policy rule (or no rule) decided, not a refusal made before the lookup (unknown source, token, invalid host …).</summary>
+    public bool DecidedByPolicy => Reason is EgressReason.Rule or EgressReason.NoMatch;
+
     /// <summary>The policy's decision; default (no rule, blocked) for a refusal made before the lookup.</summary>
     public Decision Decision { get; init; }
 

@@ -88,7 +88,7 @@ internal sealed class DnsResolver(EgressDecider decider, GatewayConfig config)
         {
             // A name the policy refuses is answered as dns.blocked says; every other refusal
             // (unknown sandbox, invalid name, policy error) is REFUSED: there is no name to speak of.
-            bool byPolicy = exchange.Verdict.Reason is EgressReason.Rule or EgressReason.NoMatch;
+            bool byPolicy = exchange.Verdict.DecidedByPolicy;
             if (!byPolicy || _blocked != DnsBlockedAnswer.Gateway)
             {
                 return Refuse(ref exchange, response, message, query, byPolicy && _blocked == DnsBlockedAnswer.NxDomain ? DnsRcode.NxDomain : DnsRcode.Refused, limit);

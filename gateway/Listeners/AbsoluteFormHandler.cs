@@ -139,7 +139,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
         {
             // A request the policy decided counts against the sandbox's request budget, refused or not;
             // one refused before any rule (unknown source, token, malformed host) does not.
-            if (!charged && verdict.Reason is EgressReason.Rule or EgressReason.NoMatch && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
+            if (!charged && verdict.DecidedByPolicy && await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
             {
                 return;
             }

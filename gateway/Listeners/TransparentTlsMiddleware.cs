@@ -161,7 +161,7 @@ internal sealed partial class TransparentTlsMiddleware(
         if (!verdict.LetsThrough)
         {
             await recorder.RecordAsync(in verdict, EgressOutcome.Refused(verdict.Status)).ConfigureAwait(false);
-            if (blockPage.Enabled && verdict.Reason is EgressReason.Rule or EgressReason.NoMatch)
+            if (blockPage.Enabled && verdict.DecidedByPolicy)
             {
                 // The hello is still unread in the pipe: the block page's handshake consumes it.
                 await blockPage.ServeAsync(connection, verdict.Host, BlockedMessage.For(verdict.Decision, verdict.Host, verdict.Port, verdict.Sandbox.Name)).ConfigureAwait(false);
