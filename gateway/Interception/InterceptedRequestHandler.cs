@@ -103,16 +103,12 @@ internal sealed partial class InterceptedRequestHandler
         using DlpRequestBody? scannedBody = dlpBody;
         if (dlpHit != DlpPattern.None)
         {
-            _dlp.Observe(session, dlpHit);
-            string reason = DlpPatterns.Reason(dlpHit);
-            if (!plan.DlpReports)
+            if (await DlpHitAsync(context, session, verdict, dlpHit).ConfigureAwait(false))
             {
-                EgressVerdict refused = _decider.RefuseRequest(in verdict, reason, StatusCodes.Status403Forbidden, reason, error: null);
-                await RefuseAsync(context, refused, blocked: true, DlpInspection.RefusalBody(dlpHit, plan.Host)).ConfigureAwait(false);
                 return;
             }
 
-            verdict = verdict with { Reason = reason, RuleId = reason, WouldBlock = true };
+            verdict = DlpReported(in verdict, dlpHit);
         }
 
         RequestCredentials credentials = await RequestCredentials.PrepareAsync(
@@ -134,7 +130,7 @@ internal sealed partial class InterceptedRequestHandler
             catch (DlpBlockedException) when (dlpBody is { Hit: not DlpPattern.None } hit)
             {
                 // Hashing the body for SigV4 read it to the end, and DLP found a secret in it.
-                await DlpLateHitAsync(context, session, verdict, hit.Hit).ConfigureAwait(false);
+                await DlpHitAsync(context, session, verdict, hit.Hit).ConfigureAwait(false);
                 return;
             }
             if (credentials.Signing.Refusal is { } refusal)
@@ -169,13 +165,12 @@ internal sealed partial class InterceptedRequestHandler
         DlpPattern lateHit = dlpHit == DlpPattern.None ? DlpInspection.LateHit(context, dlpBody) : DlpPattern.None;
         if (lateHit != DlpPattern.None)
         {
-            if (await DlpLateHitAsync(context, session, verdict, lateHit).ConfigureAwait(false))
+            if (await DlpHitAsync(context, session, verdict, lateHit).ConfigureAwait(false))
             {
                 return;
             }
 
-            string reason = DlpPatterns.Reason(lateHit);
-            verdict = verdict with { Reason = reason, RuleId = reason, WouldBlock = true };
+            verdict = DlpReported(in verdict, lateHit);
         }
 
         if (error != ForwarderError.None && !context.Response.HasStarted)
@@ -215,9 +210,10 @@ internal sealed partial class InterceptedRequestHandler
         }
     }
 
-    // A secret found past the prefetched part of the body: in block mode the read failed, so the forwarder aborted
-    // the upstream request before its body was complete; the client gets the 403 when no response has started.
-    private async ValueTask<bool> DlpLateHitAsync(HttpContext context, InterceptionSession session, EgressVerdict verdict, DlpPattern hit)
+    // A DLP hit, counted and logged; true when it was refused (block mode). Found before anything was sent, or past
+    // the prefetched part of the body: then the read failed, so the forwarder aborted the upstream request before
+    // its body was complete, and the client gets the 403 when no response has started.
+    private async ValueTask<bool> DlpHitAsync(HttpContext context, InterceptionSession session, EgressVerdict verdict, DlpPattern hit)
     {
         _dlp.Observe(session, hit);
         if (session.Plan.DlpReports)
@@ -240,6 +236,13 @@ internal sealed partial class InterceptedRequestHandler
         }
 
         return true;
+    }
+
+    // Under network.dlp: report the hit goes on, audited as wouldBlock with its dlp:<pattern> reason.
+    private static EgressVerdict DlpReported(in EgressVerdict verdict, DlpPattern hit)
+    {
+        string reason = DlpPatterns.Reason(hit);
+        return verdict with { Reason = reason, RuleId = reason, WouldBlock = true };
     }
 
     // One of the connection's limits.upstreamRequestsPerConnection slots for the time the request is
