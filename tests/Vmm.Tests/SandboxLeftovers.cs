@@ -13,26 +13,23 @@ internal static class SandboxLeftovers
         Assert.False(File.Exists(Path.Combine(host.StateDir, "vmm", "sandboxes", name + ".json")), "record of " + name + " is left");
         Assert.Null(await host.RowAsync(name));
         // Test classes run in parallel and blocks are host-wide: once rm releases the block, another
-        // class's create may take the same interface and addresses. Those are not leftovers.
-        if (iface is not null && TakenByAnother(name, iface))
-        {
-            iface = null;
-            gatewayAddress = null;
-        }
-
+        // class's create may take the same interface and addresses at any moment, also between two of
+        // these checks. What that sandbox made is not a leftover, so each check asks on its own.
         if (iface is not null)
         {
-            Assert.False(Directory.Exists("/sys/class/net/" + iface), "link " + iface + " is left");
-            Assert.False(File.Exists("/run/egress-gateway-vmm/" + iface), "claim of " + iface + " is left");
+            string[] own = [name];
+            string link = iface;
+            Assert.False(Left(own, link, () => Directory.Exists("/sys/class/net/" + link)), "link " + iface + " is left");
+            Assert.False(Left(own, link, () => File.Exists("/run/egress-gateway-vmm/" + link)), "claim of " + iface + " is left");
             ToolResult table = await Tool.RunAsync("nft", ["list", "table", "inet", "egress_gateway"]);
-            Assert.DoesNotContain(iface + "_", table.Stdout, StringComparison.Ordinal);
-            Assert.DoesNotContain("\"" + iface + "\"", table.Stdout, StringComparison.Ordinal);
-        }
-
-        if (gatewayAddress is not null)
-        {
-            ToolResult addresses = (await Tool.RunAsync("ip", ["-o", "-4", "addr", "show"])).AssertSuccess();
-            Assert.DoesNotContain(" " + gatewayAddress + "/", addresses.Stdout, StringComparison.Ordinal);
+            bool inTable = table.Stdout.Contains(iface + "_", StringComparison.Ordinal) || table.Stdout.Contains("\"" + iface + "\"", StringComparison.Ordinal);
+            Assert.False(Left(own, link, () => inTable), "nftables rules of " + iface + " are left:\n" + table.Stdout);
+            if (gatewayAddress is not null)
+            {
+                ToolResult addresses = (await Tool.RunAsync("ip", ["-o", "-4", "addr", "show"])).AssertSuccess();
+                bool addressed = addresses.Stdout.Contains(" " + gatewayAddress + "/", StringComparison.Ordinal);
+                Assert.False(Left(own, link, () => addressed), "address " + gatewayAddress + " is left");
+            }
         }
 
         var registered = await host.GatewayAsync("sandbox", "ls", "--json");
@@ -40,18 +37,30 @@ internal static class SandboxLeftovers
         Assert.DoesNotContain(registered.Json().EnumerateArray(), row => row.GetProperty("name").GetString() == name);
     }
 
-    // A create writes its claim before it makes the link and rm deletes the claim after the link,
-    // so a reused link is covered by a foreign claim: reading the claim on both sides of the link
-    // check sees it unless a whole foreign sandbox lived and died in between.
-    /// <summary>Whether <paramref name="iface"/> exists now because another sandbox claimed its block after <paramref name="name"/> let it go.</summary>
-    internal static bool TakenByAnother(string name, string iface)
+    // A create writes its claim before it makes anything else and rm deletes the claim after
+    // everything else, so whatever another sandbox made on this block is covered by its claim. Reading
+    // the claim on both sides of a check misses that owner only if a whole foreign sandbox lived and
+    // died in between.
+    /// <summary>Whether <paramref name="present"/> finds something on <paramref name="iface"/>'s block that no claim of a sandbox outside <paramref name="names"/> covers.</summary>
+    internal static bool Left(string[] names, string iface, Func<bool> present)
     {
-        string own = name + ".json"; // a claim names the owner's record; names are unique per run
         string? before = ClaimOwner(iface);
-        bool linked = Directory.Exists("/sys/class/net/" + iface);
+        if (!present())
+        {
+            return false;
+        }
+
         string? after = ClaimOwner(iface);
-        return linked && ((before is not null && Path.GetFileName(before) != own) || (after is not null && Path.GetFileName(after) != own));
+        return !IsForeign(names, before) && !IsForeign(names, after);
     }
+
+    /// <summary>Whether <paramref name="iface"/> exists now because another sandbox claimed its block after <paramref name="name"/> let it go.</summary>
+    internal static bool TakenByAnother(string name, string iface) =>
+        Directory.Exists("/sys/class/net/" + iface) && !Left([name], iface, () => Directory.Exists("/sys/class/net/" + iface));
+
+    // A claim names the owner's record; names are unique per run.
+    private static bool IsForeign(string[] names, string? claim) =>
+        claim is not null && Array.IndexOf(names, Path.GetFileNameWithoutExtension(claim)) < 0;
 
     private static string? ClaimOwner(string iface)
     {
