@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Frozen;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 
@@ -98,9 +99,37 @@ internal static class ConfigLoader
         List<string> errors)
     {
         int before = errors.Count;
-        ConfigNode? root = yaml.Length == 0 ? null : YamlConfigReader.Read(yaml, sourceName, baseDirectory, errors);
-        root = EnvironmentOverrides.Apply(root, environment, options.WorkingDirectory, errors);
-        config = ConfigValidator.Validate(root, options, environment, errors);
+        ConfigNode? root = yaml.Length == 0 ? null : Read(yaml, sourceName, errors);
+        root = EnvironmentOverrides.Apply(root, environment, errors);
+        config = ConfigValidator.Validate(root, baseDirectory, options, environment, errors);
         return errors.Count == before;
+    }
+
+    /// <summary>
+    /// Reads the file's text through the reader kits use too. Null when it holds no document (empty or
+    /// comments only: all defaults) or is not a section of keys, the reason then being in <paramref name="errors"/>.
+    /// </summary>
+    private static ConfigNode? Read(string yaml, string sourceName, List<string> errors)
+    {
+        // The configuration is the operator's own file: anchors and aliases are allowed in it.
+        var problems = new List<YamlProblem>();
+        ConfigNode? root = YamlDocumentReader.Read(yaml, sourceName, allowAliases: true, problems);
+        foreach (YamlProblem problem in problems)
+        {
+            errors.Add(ConfigOrigin.Yaml(sourceName, problem.Line, problem.Column, "").Format("", problem.Message));
+        }
+
+        if (root is null || root.Kind == ConfigNodeKind.Null)
+        {
+            return null;
+        }
+
+        if (root.Kind != ConfigNodeKind.Mapping)
+        {
+            errors.Add(root.Origin.Format("", $"the configuration must be a section of keys (stateDir, listen, policy …), found {root.Describe()}"));
+            return null;
+        }
+
+        return root;
     }
 }

@@ -1,3 +1,5 @@
+using PolicyCompiler.Yaml;
+
 namespace Gateway.Configuration;
 
 /// <summary>The known keys of one mapping after unknown ones were reported; see <see cref="ConfigValidator"/>.</summary>
@@ -17,7 +19,7 @@ internal sealed class ConfigSection(string path, ConfigOrigin origin)
     public ConfigNode? Get(string key) => _values.GetValueOrDefault(key);
 
     /// <summary>The full key path of <paramref name="key"/>.</summary>
-    public string PathOf(string key) => Path.Length == 0 ? key : Path + "." + key;
+    public string PathOf(string key) => YamlKeyPath.Child(Path, key);
 
     /// <summary>Records a known key; a second spelling of the same key keeps the first.</summary>
     public void Add(string key, ConfigNode value) => _values.TryAdd(key, value);

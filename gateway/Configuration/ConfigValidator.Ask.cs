@@ -1,3 +1,5 @@
+using PolicyCompiler.Yaml;
+
 namespace Gateway.Configuration;
 
 /// <summary><c>policy.ask</c>: ask mode's hold time, bound and webhook.</summary>

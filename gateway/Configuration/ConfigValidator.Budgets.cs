@@ -1,4 +1,5 @@
 using PolicyCompiler.Budgets;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 
@@ -15,7 +16,7 @@ internal sealed partial class ConfigValidator
         var sources = new Dictionary<string, CredentialSourceConfig>(StringComparer.Ordinal);
         foreach (ConfigEntry entry in NamedEntries(section.Get("sources"), "credentials.sources", "{ my-service: { env: [MY_SERVICE_API_KEY] } }"))
         {
-            string path = $"credentials.sources[\"{entry.Key}\"]";
+            string path = YamlKeyPath.Child("credentials.sources", entry.Key);
             if (!IsSourceName(entry.Key))
             {
                 Report(entry.KeyOrigin, path,

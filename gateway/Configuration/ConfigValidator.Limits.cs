@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 
@@ -39,7 +40,7 @@ internal sealed partial class ConfigValidator
         ConfigNode fileNode = ValueOrDefault(section, "file", ConfigDefaults.AuditFile);
         if (!TryText(fileNode, path, out string text) || !TryPath(fileNode, path, text, out string file))
         {
-            fileNode = ConfigNode.Scalar(ConfigDefaults.AuditFile, _defaultOrigin);
+            fileNode = ConfigNode.Scalar(ConfigDefaults.AuditFile, ConfigOrigin.Default);
             TryPath(fileNode, path, ConfigDefaults.AuditFile, out file);
         }
 

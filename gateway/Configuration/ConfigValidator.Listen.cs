@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 
@@ -42,7 +43,7 @@ internal sealed partial class ConfigValidator
     private IPEndPoint? ReadTcpListener(
         ConfigSection section, string key, string? defaultText, List<(string, ConfigNode, EndPoint)> bound)
     {
-        ConfigNode? node = section.Get(key) ?? (defaultText is null ? null : ConfigNode.Scalar(defaultText, _defaultOrigin));
+        ConfigNode? node = section.Get(key) ?? (defaultText is null ? null : ConfigNode.Scalar(defaultText, ConfigOrigin.Default));
         string path = section.PathOf(key);
         if (node is null || !TryText(node, path, out string text))
         {
@@ -69,7 +70,7 @@ internal sealed partial class ConfigValidator
     // unless the operator says in so many words that another address is fenced off from sandboxes.
     private EndPoint? ReadMetrics(ConfigSection section, bool allowRemote, List<(string, ConfigNode, EndPoint)> bound)
     {
-        ConfigNode node = section.Get("metrics") ?? ConfigNode.Scalar(ConfigDefaults.Metrics, _defaultOrigin);
+        ConfigNode node = section.Get("metrics") ?? ConfigNode.Scalar(ConfigDefaults.Metrics, ConfigOrigin.Default);
         string path = section.PathOf("metrics");
         if (!TryText(node, path, out string text))
         {
@@ -148,7 +149,7 @@ internal sealed partial class ConfigValidator
             }
         }
 
-        ConfigNode fallback = ConfigNode.Scalar(ConfigDefaults.Admin, _defaultOrigin);
+        ConfigNode fallback = ConfigNode.Scalar(ConfigDefaults.Admin, ConfigOrigin.Default);
         UnixDomainSocketEndPoint admin = ReadUnixSocket(fallback, path, ConfigDefaults.Admin)
             ?? new UnixDomainSocketEndPoint("/admin.sock");
         if (node is null)

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using PolicyCompiler.Groups;
 using PolicyCompiler.Hosts;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 
@@ -52,7 +53,7 @@ internal sealed partial class ConfigValidator
         var written = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (ConfigEntry entry in NamedEntries(section.Get("hosts"), "resolve.hosts", "{ \"api.example.test\": 127.0.0.1 }"))
         {
-            string path = $"resolve.hosts[\"{entry.Key}\"]";
+            string path = YamlKeyPath.Child("resolve.hosts", entry.Key);
             string? host = HostCanonicalizer.Canonicalize(entry.Key, out HostKind kind, out HostError error);
             if (host is null)
             {

@@ -1,4 +1,5 @@
 using System.Net;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 

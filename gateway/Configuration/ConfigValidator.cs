@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text;
-using PolicyCompiler.Kits;
 using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
@@ -20,21 +19,28 @@ internal sealed partial class ConfigValidator
     ];
 
     private readonly List<string> _errors;
-    private readonly ConfigOrigin _defaultOrigin;
+    private readonly string _fileDirectory;
+    private readonly string _workingDirectory;
     private string _stateDir = StateDirectory.SystemPath;
 
-    private ConfigValidator(string workingDirectory, List<string> errors)
+    private ConfigValidator(string fileDirectory, string workingDirectory, List<string> errors)
     {
         _errors = errors;
-        _defaultOrigin = ConfigOrigin.Default(workingDirectory);
+        _fileDirectory = fileDirectory;
+        _workingDirectory = workingDirectory;
     }
 
     /// <summary>Validates <paramref name="root"/> (null: nothing configured), appending one line per problem.</summary>
+    /// <param name="root">The configuration tree, environment overrides merged in.</param>
+    /// <param name="fileDirectory">Relative paths written in the file are relative to this directory.</param>
+    /// <param name="options">Command-line inputs; relative paths from the environment are relative to its working directory.</param>
+    /// <param name="environment">The process environment, for the state directory.</param>
+    /// <param name="errors">Receives one line per problem.</param>
     public static GatewayConfig Validate(
-        ConfigNode? root, ConfigLoadOptions options, IReadOnlyDictionary<string, string?> environment, List<string> errors)
+        ConfigNode? root, string fileDirectory, ConfigLoadOptions options, IReadOnlyDictionary<string, string?> environment, List<string> errors)
     {
-        var validator = new ConfigValidator(options.WorkingDirectory, errors);
-        ConfigSection section = validator.Open(root, "", s_rootKeys);
+        var validator = new ConfigValidator(fileDirectory, options.WorkingDirectory, errors);
+        ConfigSection section = validator.Open(root, "", s_rootKeys, SectionHints.ForTopLevel);
         validator._stateDir = validator.ReadStateDir(section, options, environment);
 
         // Credentials first: upstream.socks5Credential must name one of them.
@@ -72,7 +78,7 @@ internal sealed partial class ConfigValidator
             }
             else
             {
-                configured = Path.GetFullPath(text, node.Origin.BaseDirectory);
+                configured = Path.GetFullPath(text, BaseDirectoryOf(node));
             }
         }
 
@@ -81,9 +87,13 @@ internal sealed partial class ConfigValidator
     }
 
     /// <summary>Opens a mapping with a fixed set of keys, reporting unknown keys and a wrong kind.</summary>
-    private ConfigSection Open(ConfigNode? node, string path, string[] keys)
+    /// <param name="node">The mapping, or null when absent.</param>
+    /// <param name="path">Its key path.</param>
+    /// <param name="keys">The keys it may have.</param>
+    /// <param name="hint">Where an unknown key that is no typo belongs, for the root (<see cref="SectionHints"/>).</param>
+    private ConfigSection Open(ConfigNode? node, string path, string[] keys, Func<string, string?>? hint = null)
     {
-        var section = new ConfigSection(path, node?.Origin ?? _defaultOrigin);
+        var section = new ConfigSection(path, node?.Origin ?? ConfigOrigin.Default);
         if (node is null || node.Kind == ConfigNodeKind.Null)
         {
             return section;
@@ -102,7 +112,7 @@ internal sealed partial class ConfigValidator
             string? known = Array.Find(keys, k => string.Equals(k, entry.Key, comparison));
             if (known is null)
             {
-                ReportUnknownKey(entry, section.PathOf(entry.Key), keys);
+                Report(entry.KeyOrigin, section.PathOf(entry.Key), KeySuggestion.UnknownKey(entry, keys, hint));
             }
             else
             {
@@ -111,30 +121,6 @@ internal sealed partial class ConfigValidator
         }
 
         return section;
-    }
-
-    private void ReportUnknownKey(ConfigEntry entry, string path, string[] keys)
-    {
-        string? closest = KeySuggestion.Nearest(entry.Key, keys);
-        string problem;
-        if (closest is null && path == entry.Key && SectionHints.ForTopLevel(entry.Key) is { } hint)
-        {
-            problem = $"unknown key; {hint}";
-        }
-        else if (closest is null)
-        {
-            problem = $"unknown key; valid keys are {string.Join(", ", keys)}";
-        }
-        else if (entry.KeyOrigin.Variable is { } variable)
-        {
-            problem = $"unknown key; did you mean {variable[..^entry.Key.Length]}{closest.ToUpperInvariant()}?";
-        }
-        else
-        {
-            problem = $"unknown key; did you mean \"{closest}\"?";
-        }
-
-        Report(entry.KeyOrigin, path, problem);
     }
 
     /// <summary>The entries of a mapping whose keys are names the operator chooses (hosts, sources).</summary>
@@ -174,7 +160,7 @@ internal sealed partial class ConfigValidator
 
         for (int i = 0; i < node.Items.Count; i++)
         {
-            items.Add((node.Items[i], $"{path}[{i}]"));
+            items.Add((node.Items[i], YamlKeyPath.Index(path, i)));
         }
 
         return items;
@@ -201,7 +187,7 @@ internal sealed partial class ConfigValidator
     private ConfigNode ValueOrDefault(ConfigSection section, string key, string defaultText)
     {
         ConfigNode? node = section.Get(key);
-        return node is null || node.Kind == ConfigNodeKind.Null ? ConfigNode.Scalar(defaultText, _defaultOrigin) : node;
+        return node is null || node.Kind == ConfigNodeKind.Null ? ConfigNode.Scalar(defaultText, ConfigOrigin.Default) : node;
     }
 
     /// <summary>Expands placeholders and makes a path absolute against the directory its origin names.</summary>
@@ -219,9 +205,14 @@ internal sealed partial class ConfigValidator
             return false;
         }
 
-        fullPath = Path.GetFullPath(expanded, node.Origin.BaseDirectory);
+        fullPath = Path.GetFullPath(expanded, BaseDirectoryOf(node));
         return true;
     }
+
+    // A path written in the file is relative to the file, wherever the daemon was started from; one
+    // from the environment or a default is relative to the working directory.
+    private string BaseDirectoryOf(ConfigNode node) =>
+        node.Origin is { File: not null, IsEnvironment: false } ? _fileDirectory : _workingDirectory;
 
     // Only {identifier} is a placeholder; glob braces such as {a,b} pass through untouched.
     private bool TryExpand(ConfigNode node, string path, string text, out string expanded)

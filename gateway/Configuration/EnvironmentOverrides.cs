@@ -1,4 +1,5 @@
 using System.Globalization;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Configuration;
 
@@ -17,10 +18,9 @@ internal static class EnvironmentOverrides
     private const string Separator = "__";
 
     /// <summary>Returns <paramref name="root"/> with every override applied (a new root if there was none).</summary>
-    public static ConfigNode? Apply(
-        ConfigNode? root, IReadOnlyDictionary<string, string?> environment, string baseDirectory, List<string> errors)
+    public static ConfigNode? Apply(ConfigNode? root, IReadOnlyDictionary<string, string?> environment, List<string> errors)
     {
-        var tree = new Pending("GATEWAY", "");
+        var tree = new Pending("GATEWAY", "", "");
 
         // Sorted so that messages and the outcome never depend on the environment's enumeration order.
         foreach (KeyValuePair<string, string?> variable in environment.OrderBy(v => v.Key, StringComparer.Ordinal))
@@ -62,16 +62,19 @@ internal static class EnvironmentOverrides
             return root;
         }
 
-        var merger = new Merger(baseDirectory, errors);
-        return merger.MergeChildren(root ?? ConfigNode.Mapping(ConfigOrigin.Default(baseDirectory)), tree);
+        var merger = new Merger(errors);
+        return merger.MergeChildren(root ?? ConfigNode.Mapping(ConfigOrigin.Default), tree);
     }
 
     /// <summary>A node of the variables' own tree, before it is merged.</summary>
-    private sealed class Pending(string name, string segment)
+    private sealed class Pending(string name, string segment, string keyPath)
     {
         public string Name { get; } = name;
 
         public string Segment { get; } = segment;
+
+        /// <summary>The key path the variable sets, spelt as the variable spells it.</summary>
+        public string KeyPath { get; } = keyPath;
 
         public bool HasValue { get; set; }
 
@@ -83,7 +86,7 @@ internal static class EnvironmentOverrides
         {
             if (!Children.TryGetValue(segment, out Pending? child))
             {
-                child = new Pending(name, segment);
+                child = new Pending(name, segment, TryIndex(segment, out int index) ? YamlKeyPath.Index(KeyPath, index) : YamlKeyPath.Child(KeyPath, segment));
                 Children.Add(segment, child);
             }
 
@@ -91,11 +94,14 @@ internal static class EnvironmentOverrides
         }
     }
 
-    private sealed class Merger(string baseDirectory, List<string> errors)
+    private static bool TryIndex(string segment, out int index) =>
+        int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out index);
+
+    private sealed class Merger(List<string> errors)
     {
         public ConfigNode Merge(ConfigNode? target, Pending pending)
         {
-            ConfigOrigin origin = ConfigOrigin.Environment(pending.Name, baseDirectory);
+            ConfigOrigin origin = ConfigOrigin.Environment(pending.Name, pending.KeyPath);
             if (pending.HasValue)
             {
                 if (pending.Children.Count == 0)
@@ -138,7 +144,7 @@ internal static class EnvironmentOverrides
                 if (entry is null)
                 {
                     target.Entries.Add(new ConfigEntry(
-                        child.Segment, ConfigOrigin.Environment(child.Name, baseDirectory), Merge(null, child)));
+                        child.Segment, ConfigOrigin.Environment(child.Name, child.KeyPath), Merge(null, child)));
                 }
                 else
                 {
@@ -182,8 +188,5 @@ internal static class EnvironmentOverrides
                 }
             }
         }
-
-        private static bool TryIndex(string segment, out int index) =>
-            int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out index);
     }
 }

@@ -51,8 +51,9 @@ internal sealed record GatewayConfig(
     public static GatewayConfig CreateDefault(string stateDir)
     {
         var errors = new List<string>();
+        var options = new ConfigLoadOptions { StateDirOption = stateDir };
         GatewayConfig config = ConfigValidator.Validate(
-            root: null, new ConfigLoadOptions { StateDirOption = stateDir }, ConfigLoader.NoEnvironment, errors);
+            root: null, options.WorkingDirectory, options, ConfigLoader.NoEnvironment, errors);
         return errors.Count == 0
             ? config
             : throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(stateDir));

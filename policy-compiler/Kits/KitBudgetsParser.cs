@@ -1,5 +1,5 @@
 using PolicyCompiler.Budgets;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -7,7 +7,7 @@ namespace PolicyCompiler.Kits;
 internal static class KitBudgetsParser
 {
     /// <summary>The budgets, or null when the section is absent, empty or wholly invalid (every problem reported).</summary>
-    public static BudgetLimits? Parse(KitNodeReader reader, YamlNode node, string path)
+    public static BudgetLimits? Parse(KitNodeReader reader, ConfigNode node, string path)
     {
         if (KitNodeReader.IsNull(node) || reader.Mapping(node, path) is not { } mapping)
         {
@@ -23,7 +23,7 @@ internal static class KitBudgetsParser
         return limits.IsNone ? null : limits;
     }
 
-    private static int? Count(KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, string key)
+    private static int? Count(KitNodeReader reader, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, string key)
     {
         if (!fields.TryGetValue(key, out var field))
         {
@@ -45,7 +45,7 @@ internal static class KitBudgetsParser
         return value;
     }
 
-    private static long? Bytes(KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, string key)
+    private static long? Bytes(KitNodeReader reader, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, string key)
     {
         if (!fields.TryGetValue(key, out var field))
         {

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -10,7 +10,7 @@ internal static class KitCredentialsParser
     private static readonly string[] s_sourceKeys =
         ["env", "file", "priority", "command", "ttl", "timeout", "aws", "oauth2", "googleServiceAccount", "githubApp", "body"];
 
-    public static KitCredentials Parse(KitNodeReader reader, YamlNode node, string path)
+    public static KitCredentials Parse(KitNodeReader reader, ConfigNode node, string path)
     {
         if (KitNodeReader.IsNull(node) || reader.Mapping(node, path) is not { } section)
         {
@@ -27,7 +27,7 @@ internal static class KitCredentialsParser
         var result = ImmutableDictionary.CreateBuilder<string, KitCredentialSource>(StringComparer.Ordinal);
         if (reader.Mapping(sources.Value, sourcesPath) is { } mapping)
         {
-            foreach ((string name, YamlScalarNode key, YamlNode value) in reader.Entries(mapping, sourcesPath))
+            foreach ((string name, ConfigOrigin key, ConfigNode value) in mapping.Entries)
             {
                 string sourcePath = KitNodeReader.Child(sourcesPath, name);
                 if (KitSyntax.CheckSourceName(name) is { } problem)
@@ -43,7 +43,7 @@ internal static class KitCredentialsParser
         return new KitCredentials(result.ToImmutable());
     }
 
-    private static KitCredentialSource ParseSource(KitNodeReader reader, string name, YamlScalarNode key, YamlNode node, string path)
+    private static KitCredentialSource ParseSource(KitNodeReader reader, string name, ConfigOrigin key, ConfigNode node, string path)
     {
         var empty = new KitCredentialSource(name, [], null, KitCredentialPriority.EnvFirst);
         if (KitNodeReader.IsNull(node))
@@ -94,7 +94,7 @@ internal static class KitCredentialsParser
             }
         }
 
-        (YamlScalarNode kindKey, YamlNode kindNode) = fields[kind];
+        (ConfigOrigin kindKey, ConfigNode kindNode) = fields[kind];
         string kindPath = KitNodeReader.Child(path, kind);
         return kind switch
         {
@@ -106,6 +106,6 @@ internal static class KitCredentialsParser
     }
 
     // body: true opts a source's placeholders into request-body substitution (DESIGN.md "Credentials").
-    private static bool Body(KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path) =>
+    private static bool Body(KitNodeReader reader, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path) =>
         fields.TryGetValue("body", out var body) && (reader.Boolean(body.Value, KitNodeReader.Child(path, "body")) ?? false);
 }

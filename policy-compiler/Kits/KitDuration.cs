@@ -1,3 +1,5 @@
+using PolicyCompiler.Yaml;
+
 namespace PolicyCompiler.Kits;
 
 /// <summary>Durations in a kit, as in the gateway configuration: <c>500ms</c>, <c>10s</c>, <c>5m</c>, <c>1h</c>, <c>1m30s</c>.</summary>
@@ -6,7 +8,7 @@ internal static class KitDuration
     private const long MaxMilliseconds = 365L * 24 * 3_600_000;
 
     /// <summary>Reads the duration at <paramref name="node"/>; null (with an error) when it is not one or not positive.</summary>
-    public static TimeSpan? Read(KitNodeReader reader, YamlDotNet.RepresentationModel.YamlNode node, string path)
+    public static TimeSpan? Read(KitNodeReader reader, ConfigNode node, string path)
     {
         string? text = reader.String(node, path, required: true);
         if (text is null)

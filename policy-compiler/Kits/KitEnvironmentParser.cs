@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -8,7 +8,7 @@ internal static class KitEnvironmentParser
 {
     private static readonly string[] s_keys = ["variables", "proxyManaged"];
 
-    public static KitEnvironment Parse(KitNodeReader reader, YamlNode node, string path, KitCredentials credentials)
+    public static KitEnvironment Parse(KitNodeReader reader, ConfigNode node, string path, KitCredentials credentials)
     {
         if (KitNodeReader.IsNull(node) || reader.Mapping(node, path) is not { } section)
         {
@@ -21,7 +21,7 @@ internal static class KitEnvironmentParser
         if (fields.TryGetValue("variables", out var variablesField) && !KitNodeReader.IsNull(variablesField.Value)
             && reader.Mapping(variablesField.Value, variablesPath) is { } mapping)
         {
-            foreach ((string name, YamlScalarNode key, YamlNode value) in reader.Entries(mapping, variablesPath))
+            foreach ((string name, ConfigOrigin key, ConfigNode value) in mapping.Entries)
             {
                 string entryPath = KitNodeReader.Child(variablesPath, name);
                 if (KitSyntax.CheckVariableName(name) is { } problem)
@@ -44,7 +44,7 @@ internal static class KitEnvironmentParser
         var proxyManaged = ImmutableArray.CreateBuilder<string>();
         if (fields.TryGetValue("proxyManaged", out var managedField))
         {
-            foreach ((YamlNode item, string itemPath) in reader.Items(managedField.Value, KitNodeReader.Child(path, "proxyManaged")))
+            foreach ((ConfigNode item, string itemPath) in reader.Items(managedField.Value, KitNodeReader.Child(path, "proxyManaged")))
             {
                 if (reader.String(item, itemPath, required: true) is not { } name)
                 {

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using PolicyCompiler.Patterns;
 using PolicyCompiler.Rules;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -10,10 +10,10 @@ internal static class KitHttpRuleParser
 {
     private static readonly string[] s_keys = ["host", "methods", "paths", "decision"];
 
-    public static ImmutableArray<KitHttpRule> Parse(KitNodeReader reader, YamlNode node, string path)
+    public static ImmutableArray<KitHttpRule> Parse(KitNodeReader reader, ConfigNode node, string path)
     {
         var rules = ImmutableArray.CreateBuilder<KitHttpRule>();
-        foreach ((YamlNode item, string itemPath) in reader.Items(node, path))
+        foreach ((ConfigNode item, string itemPath) in reader.Items(node, path))
         {
             if (reader.Mapping(item, itemPath) is { } mapping && Rule(reader, mapping, itemPath) is { } rule)
             {
@@ -24,7 +24,7 @@ internal static class KitHttpRuleParser
         return rules.ToImmutable();
     }
 
-    private static KitHttpRule? Rule(KitNodeReader reader, YamlMappingNode mapping, string path)
+    private static KitHttpRule? Rule(KitNodeReader reader, ConfigNode mapping, string path)
     {
         var fields = reader.Fields(mapping, path, s_keys);
         RulePattern? host = null;

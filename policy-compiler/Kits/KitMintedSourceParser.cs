@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -12,7 +12,7 @@ internal static class KitMintedSourceParser
     private static readonly string[] s_googleKeys = ["env", "file", "priority", "command", "ttl", "timeout", "scopes"];
     private static readonly string[] s_githubKeys = ["appId", "installationId", "privateKey", "apiUrl"];
 
-    public static KitAwsKeys? Aws(KitNodeReader reader, string name, YamlScalarNode key, YamlNode node, string path)
+    public static KitAwsKeys? Aws(KitNodeReader reader, string name, ConfigOrigin key, ConfigNode node, string path)
     {
         if (Section(reader, key, node, path, "accessKeyId and secretAccessKey") is not { } mapping)
         {
@@ -26,7 +26,7 @@ internal static class KitMintedSourceParser
         return id is null || secret is null ? null : new KitAwsKeys(id, secret, token);
     }
 
-    public static KitOAuth2? OAuth2(KitNodeReader reader, string name, YamlScalarNode key, YamlNode node, string path)
+    public static KitOAuth2? OAuth2(KitNodeReader reader, string name, ConfigOrigin key, ConfigNode node, string path)
     {
         if (Section(reader, key, node, path, "tokenUrl, grant and clientId") is not { } mapping)
         {
@@ -81,7 +81,7 @@ internal static class KitMintedSourceParser
             : new KitOAuth2(tokenUrl, grant.Value, clientId, clientSecret, refreshToken, scopes);
     }
 
-    public static KitGoogleServiceAccount? GoogleServiceAccount(KitNodeReader reader, string name, YamlScalarNode key, YamlNode node, string path)
+    public static KitGoogleServiceAccount? GoogleServiceAccount(KitNodeReader reader, string name, ConfigOrigin key, ConfigNode node, string path)
     {
         if (Section(reader, key, node, path, "file: {path: /etc/egress-gateway/sa.json}") is not { } mapping)
         {
@@ -98,7 +98,7 @@ internal static class KitMintedSourceParser
         return reader.Errors.Count == errors ? new KitGoogleServiceAccount(json, scopes) : null;
     }
 
-    public static KitGithubApp? GithubApp(KitNodeReader reader, string name, YamlScalarNode key, YamlNode node, string path)
+    public static KitGithubApp? GithubApp(KitNodeReader reader, string name, ConfigOrigin key, ConfigNode node, string path)
     {
         if (Section(reader, key, node, path, "appId, installationId and privateKey") is not { } mapping)
         {
@@ -119,7 +119,7 @@ internal static class KitMintedSourceParser
             : new KitGithubApp(appId.Value, installationId.Value, privateKey, apiUrl);
     }
 
-    private static YamlMappingNode? Section(KitNodeReader reader, YamlScalarNode key, YamlNode node, string path, string needs)
+    private static ConfigNode? Section(KitNodeReader reader, ConfigOrigin key, ConfigNode node, string path, string needs)
     {
         if (KitNodeReader.IsNull(node))
         {
@@ -131,7 +131,7 @@ internal static class KitMintedSourceParser
     }
 
     private static KitCredentialSource? Value(
-        KitNodeReader reader, string name, YamlScalarNode key, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, string field, bool required)
+        KitNodeReader reader, string name, ConfigOrigin key, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, string field, bool required)
     {
         if (fields.TryGetValue(field, out var entry))
         {
@@ -146,7 +146,7 @@ internal static class KitMintedSourceParser
         return null;
     }
 
-    private static long? Id(KitNodeReader reader, YamlScalarNode key, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, string field)
+    private static long? Id(KitNodeReader reader, ConfigOrigin key, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, string field)
     {
         if (!fields.TryGetValue(field, out var entry))
         {
@@ -170,7 +170,7 @@ internal static class KitMintedSourceParser
         return id;
     }
 
-    private static Uri? HttpsUrl(KitNodeReader reader, YamlNode node, string path, string example)
+    private static Uri? HttpsUrl(KitNodeReader reader, ConfigNode node, string path, string example)
     {
         string? text = reader.String(node, path, required: true);
         if (text is null)

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using PolicyCompiler.Budgets;
 using PolicyCompiler.Patterns;
 using PolicyCompiler.Yaml;
-using YamlDotNet.RepresentationModel;
 
 namespace PolicyCompiler.Kits;
 
@@ -12,7 +11,7 @@ internal static class KitNetworkParser
     // publishedPorts is a v1 field for the VM manager: accepted, not interpreted.
     private static readonly string[] s_keys = ["allowedDomains", "deniedDomains", "serviceDomains", "serviceAuth", "rules", "publishedPorts", "proxy", "budgets", "inspect", "dlp"];
 
-    public static KitNetwork Parse(KitNodeReader reader, YamlNode node, string path, KitCredentials credentials)
+    public static KitNetwork Parse(KitNodeReader reader, ConfigNode node, string path, KitCredentials credentials)
     {
         if (KitNodeReader.IsNull(node) || reader.Mapping(node, path) is not { } section)
         {
@@ -32,7 +31,7 @@ internal static class KitNetworkParser
             string servicePath = KitNodeReader.Child(path, "serviceDomains");
             if (!KitNodeReader.IsNull(serviceField.Value) && reader.Mapping(serviceField.Value, servicePath) is { } mapping)
             {
-                foreach ((string host, YamlScalarNode key, YamlNode value) in reader.Entries(mapping, servicePath))
+                foreach ((string host, ConfigOrigin key, ConfigNode value) in mapping.Entries)
                 {
                     string entryPath = KitNodeReader.Child(servicePath, host);
                     RulePattern? pattern = ServiceDomain(reader, host, key, entryPath, allowed, allowedComplete, denied);
@@ -92,7 +91,7 @@ internal static class KitNetworkParser
         };
     }
 
-    private static KitDlpMode DlpMode(KitNodeReader reader, YamlNode node, string path)
+    private static KitDlpMode DlpMode(KitNodeReader reader, ConfigNode node, string path)
     {
         switch (reader.String(node, path, required: true))
         {
@@ -117,7 +116,7 @@ internal static class KitNetworkParser
     }
 
     private static List<(RulePattern Pattern, string Path)> Patterns(
-        KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, string name)
+        KitNodeReader reader, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, string name)
     {
         var patterns = new List<(RulePattern, string)>();
         if (!fields.TryGetValue(name, out var field))
@@ -126,7 +125,7 @@ internal static class KitNetworkParser
         }
 
         var seen = new HashSet<RulePattern>();
-        foreach ((YamlNode item, string itemPath) in reader.Items(field.Value, KitNodeReader.Child(path, name)))
+        foreach ((ConfigNode item, string itemPath) in reader.Items(field.Value, KitNodeReader.Child(path, name)))
         {
             string? text = reader.String(item, itemPath, required: true);
             if (text is null)
@@ -150,7 +149,7 @@ internal static class KitNetworkParser
     private static RulePattern? ServiceDomain(
         KitNodeReader reader,
         string host,
-        YamlScalarNode key,
+        ConfigOrigin key,
         string path,
         List<(RulePattern Pattern, string Path)> allowed,
         bool allowedComplete,

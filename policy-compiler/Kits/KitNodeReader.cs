@@ -1,13 +1,12 @@
 using System.Collections.Immutable;
 using PolicyCompiler.Yaml;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace PolicyCompiler.Kits;
 
 /// <summary>
-/// Reads YAML nodes of one kit file and records every problem with its line and key path, so one
-/// pass reports all of them. Every read returns a usable value (null or empty) after an error.
+/// Reads the nodes of one kit file (from <see cref="YamlDocumentReader"/>, as the gateway
+/// configuration's) and records every problem with its line and key path, so one pass reports all of
+/// them. Every read returns a usable value (null or empty) after an error.
 /// </summary>
 internal sealed class KitNodeReader
 {
@@ -19,36 +18,23 @@ internal sealed class KitNodeReader
 
     public IReadOnlyList<KitError> Errors => _errors;
 
-    public void Error(YamlNode node, string path, string message) => Error(node.Start, path, message);
+    public void Error(ConfigNode node, string path, string message) => Error(node.Origin, path, message);
 
-    public void Error(Mark mark, string path, string message) => Error((int)mark.Line, (int)mark.Column, path, message);
+    public void Error(ConfigOrigin origin, string path, string message) => Error(origin.Line, origin.Column, path, message);
 
     public void Error(int line, int column, string path, string message) =>
         _errors.Add(new KitError(FilePath, line, column, path, message));
 
-    public static string Child(string path, string key)
-    {
-        // Host names contain dots; bracket them so the path stays unambiguous.
-        bool plain = key.Length > 0;
-        foreach (char c in key)
-        {
-            plain &= char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
-        }
-
-        string segment = plain ? key : "[\"" + key + "\"]";
-        return path.Length == 0 ? segment : plain ? path + "." + segment : path + segment;
-    }
-
-    public static string Index(string path, int index) => $"{path}[{index}]";
+    public static string Child(string path, string key) => YamlKeyPath.Child(path, key);
 
     /// <summary>An absent value: an empty plain scalar, "~" or "null".</summary>
-    public static bool IsNull(YamlNode node) => YamlDocumentReader.IsNull(node);
+    public static bool IsNull(ConfigNode node) => node.Kind == ConfigNodeKind.Null;
 
-    public YamlMappingNode? Mapping(YamlNode node, string path)
+    public ConfigNode? Mapping(ConfigNode node, string path)
     {
-        if (node is YamlMappingNode mapping)
+        if (node.Kind == ConfigNodeKind.Mapping)
         {
-            return mapping;
+            return node;
         }
 
         Error(node, path, $"expected a mapping of keys to values, found {Describe(node)}");
@@ -63,47 +49,26 @@ internal sealed class KitNodeReader
     /// <param name="path">Its key path.</param>
     /// <param name="known">The keys it may have.</param>
     /// <param name="hint">Where an unknown key that is no typo belongs, if anywhere (<see cref="SectionHints"/>).</param>
-    public Dictionary<string, (YamlScalarNode Key, YamlNode Value)> Fields(YamlMappingNode mapping, string path, IReadOnlyList<string> known, Func<string, string?>? hint = null)
+    public Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> Fields(ConfigNode mapping, string path, IReadOnlyList<string> known, Func<string, string?>? hint = null)
     {
-        var fields = new Dictionary<string, (YamlScalarNode, YamlNode)>(StringComparer.Ordinal);
-        foreach ((string name, YamlScalarNode key, YamlNode value) in Entries(mapping, path))
+        var fields = new Dictionary<string, (ConfigOrigin, ConfigNode)>(StringComparer.Ordinal);
+        foreach (ConfigEntry entry in mapping.Entries)
         {
-            if (known.Contains(name))
+            if (known.Contains(entry.Key))
             {
-                fields[name] = (key, value);
-                continue;
+                fields[entry.Key] = (entry.KeyOrigin, entry.Value);
             }
-
-            string? suggestion = KeySuggestion.Nearest(name, known);
-            Error(key, path, suggestion is not null ? $"unknown key \"{name}\"; did you mean \"{suggestion}\"?"
-                : hint?.Invoke(name) is { } where ? $"unknown key \"{name}\"; {where}"
-                : $"unknown key \"{name}\"; expected one of {string.Join(", ", known)}");
+            else
+            {
+                Error(entry.KeyOrigin, Child(path, entry.Key), KeySuggestion.UnknownKey(entry, known, hint));
+            }
         }
 
         return fields;
     }
 
-    /// <summary>The entries of a mapping whose keys are names chosen by the author (sources, hosts, variables).</summary>
-    public List<(string Name, YamlScalarNode Key, YamlNode Value)> Entries(YamlMappingNode mapping, string path)
-    {
-        var entries = new List<(string, YamlScalarNode, YamlNode)>(mapping.Children.Count);
-        foreach ((YamlNode key, YamlNode value) in mapping.Children)
-        {
-            if (key is YamlScalarNode { Value: { Length: > 0 } name } scalar)
-            {
-                entries.Add((name, scalar, value));
-            }
-            else
-            {
-                Error(key, path, $"a key must be a non-empty name, found {Describe(key)}");
-            }
-        }
-
-        return entries;
-    }
-
     /// <summary>A string value; null (and an error when <paramref name="required"/>) when absent.</summary>
-    public string? String(YamlNode node, string path, bool required = false)
+    public string? String(ConfigNode node, string path, bool required = false)
     {
         if (IsNull(node))
         {
@@ -115,16 +80,16 @@ internal sealed class KitNodeReader
             return null;
         }
 
-        if (node is YamlScalarNode scalar)
+        if (node.Kind == ConfigNodeKind.Scalar)
         {
-            return scalar.Value ?? "";
+            return node.Value ?? "";
         }
 
         Error(node, path, $"expected a single value, found {Describe(node)}");
         return null;
     }
 
-    public bool? Boolean(YamlNode node, string path)
+    public bool? Boolean(ConfigNode node, string path)
     {
         string? text = String(node, path, required: true);
         switch (text)
@@ -142,33 +107,33 @@ internal sealed class KitNodeReader
     }
 
     /// <summary>The items of a list, each with its key path; empty when absent.</summary>
-    public List<(YamlNode Node, string Path)> Items(YamlNode node, string path)
+    public List<(ConfigNode Node, string Path)> Items(ConfigNode node, string path)
     {
-        var items = new List<(YamlNode, string)>();
+        var items = new List<(ConfigNode, string)>();
         if (IsNull(node))
         {
             return items;
         }
 
-        if (node is not YamlSequenceNode sequence)
+        if (node.Kind != ConfigNodeKind.Sequence)
         {
             Error(node, path, $"expected a list, found {Describe(node)}; write one entry per line starting with \"- \"");
             return items;
         }
 
-        for (int i = 0; i < sequence.Children.Count; i++)
+        for (int i = 0; i < node.Items.Count; i++)
         {
-            items.Add((sequence.Children[i], Index(path, i)));
+            items.Add((node.Items[i], YamlKeyPath.Index(path, i)));
         }
 
         return items;
     }
 
     /// <summary>A list of strings, each checked by <paramref name="check"/> (which returns an error or null).</summary>
-    public ImmutableArray<string> StringList(YamlNode node, string path, Func<string, string?> check)
+    public ImmutableArray<string> StringList(ConfigNode node, string path, Func<string, string?> check)
     {
         var values = ImmutableArray.CreateBuilder<string>();
-        foreach ((YamlNode item, string itemPath) in Items(node, path))
+        foreach ((ConfigNode item, string itemPath) in Items(node, path))
         {
             string? value = String(item, itemPath, required: true);
             if (value is null)
@@ -189,12 +154,11 @@ internal sealed class KitNodeReader
         return values.ToImmutable();
     }
 
-    private static string Describe(YamlNode node) => node switch
+    private static string Describe(ConfigNode node) => node.Kind switch
     {
-        YamlMappingNode => "a mapping",
-        YamlSequenceNode => "a list",
-        YamlScalarNode scalar when IsNull(scalar) => "nothing",
-        YamlScalarNode scalar => $"\"{scalar.Value}\"",
-        _ => "an alias",
+        ConfigNodeKind.Mapping => "a mapping",
+        ConfigNodeKind.Sequence => "a list",
+        ConfigNodeKind.Null => "nothing",
+        _ => $"\"{node.Value}\"",
     };
 }

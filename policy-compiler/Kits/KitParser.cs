@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using PolicyCompiler.Yaml;
-using YamlDotNet.RepresentationModel;
 
 namespace PolicyCompiler.Kits;
 
@@ -72,22 +71,15 @@ public static class KitParser
         return kit is not null;
     }
 
-    private static YamlNode? Load(string yamlText, KitNodeReader reader)
+    private static ConfigNode? Load(string yamlText, KitNodeReader reader)
     {
         // Kits are shared (Git URLs, archives): aliases, which let a small file stand for a huge
         // document, are refused; no kit needs them.
         var problems = new List<YamlProblem>();
-        YamlNode? root = YamlDocumentReader.Read(yamlText, allowAliases: false, problems);
+        ConfigNode? root = YamlDocumentReader.Read(yamlText, reader.FilePath, allowAliases: false, problems);
         foreach (YamlProblem problem in problems)
         {
-            reader.Error(problem.Line, problem.Column, "", problem.Kind switch
-            {
-                YamlProblemKind.Alias => $"YAML aliases (\"*{problem.Detail}\") are not allowed in kit files; write the value out",
-                YamlProblemKind.DuplicateKey => $"duplicate key \"{problem.Detail}\"; write each key once",
-                YamlProblemKind.Unterminated => "invalid YAML: an unterminated [ or { list, or a stray character in one",
-                YamlProblemKind.ExtraDocument => "a kit file holds one YAML document; remove the \"---\" separator and what follows",
-                _ => "invalid YAML: " + problem.Detail,
-            });
+            reader.Error(problem.Line, problem.Column, "", problem.Message);
         }
 
         if (root is null && problems.Count == 0)
@@ -98,7 +90,7 @@ public static class KitParser
         return root;
     }
 
-    private static KitSpec? Parse(KitNodeReader reader, YamlNode root, string filePath)
+    private static KitSpec? Parse(KitNodeReader reader, ConfigNode root, string filePath)
     {
         if (reader.Mapping(root, "") is not { } mapping)
         {
@@ -159,7 +151,7 @@ public static class KitParser
             : new KitSpec(name, displayName, description, kind.Value, filePath, network, credentials, environment);
     }
 
-    private static KitKind? Invalid(KitNodeReader reader, YamlNode node, string path, string message)
+    private static KitKind? Invalid(KitNodeReader reader, ConfigNode node, string path, string message)
     {
         reader.Error(node, path, message);
         return null;

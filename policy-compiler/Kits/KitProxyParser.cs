@@ -1,5 +1,5 @@
 using PolicyCompiler.Patterns;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -10,7 +10,7 @@ internal static class KitProxyParser
     private static readonly string[] s_keys = ["type", "address", "credentialRef"];
 
     /// <summary>The proxy, or null when the section is absent or invalid (every problem reported).</summary>
-    public static KitProxy? Parse(KitNodeReader reader, YamlNode node, string path)
+    public static KitProxy? Parse(KitNodeReader reader, ConfigNode node, string path)
     {
         if (KitNodeReader.IsNull(node) || reader.Mapping(node, path) is not { } mapping)
         {
@@ -58,7 +58,7 @@ internal static class KitProxyParser
         return address is { } a && reader.Errors.Count == errorsBefore ? new KitProxy(a.Host, a.Port, credentialRef) : null;
     }
 
-    private static (string Host, int Port)? Address(KitNodeReader reader, YamlNode node, string path, string text)
+    private static (string Host, int Port)? Address(KitNodeReader reader, ConfigNode node, string path, string text)
     {
         string authority = text.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? text[Scheme.Length..].TrimEnd('/') : text;
         if (authority.Contains('@', StringComparison.Ordinal))

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -18,7 +18,7 @@ internal static class KitServiceAuthParser
 
     public static ImmutableDictionary<string, KitServiceAuth> Parse(
         KitNodeReader reader,
-        Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields,
+        Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields,
         string networkPath,
         KitCredentials credentials,
         HashSet<string> boundSources)
@@ -31,7 +31,7 @@ internal static class KitServiceAuthParser
             return result.ToImmutable();
         }
 
-        foreach ((string source, YamlScalarNode key, YamlNode value) in reader.Entries(mapping, path))
+        foreach ((string source, ConfigOrigin key, ConfigNode value) in mapping.Entries)
         {
             string entryPath = KitNodeReader.Child(path, source);
             if (!credentials.Sources.ContainsKey(source))
@@ -61,7 +61,7 @@ internal static class KitServiceAuthParser
         return result.ToImmutable();
     }
 
-    private static KitServiceAuth? Entry(KitNodeReader reader, string source, YamlScalarNode key, YamlNode node, string path)
+    private static KitServiceAuth? Entry(KitNodeReader reader, string source, ConfigOrigin key, ConfigNode node, string path)
     {
         if (reader.Mapping(node, path) is not { } mapping)
         {
@@ -145,7 +145,7 @@ internal static class KitServiceAuthParser
     }
 
     private static KitServiceAuth? HeaderEntry(
-        KitNodeReader reader, string source, YamlScalarNode key, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, bool overrideHeader)
+        KitNodeReader reader, string source, ConfigOrigin key, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, bool overrideHeader)
     {
         string? header = Required(reader, fields, key, path, "headerName", "e.g. \"Authorization\", or use \"scheme: bearer\"");
         string? format = Required(reader, fields, key, path, "valueFormat", "e.g. \"Bearer %s\"");
@@ -174,7 +174,7 @@ internal static class KitServiceAuthParser
     }
 
     private static void Only(
-        KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, KitAuthScheme scheme, string name, KitAuthScheme owner)
+        KitNodeReader reader, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, KitAuthScheme scheme, string name, KitAuthScheme owner)
     {
         if (scheme != owner && fields.TryGetValue(name, out var field))
         {
@@ -192,7 +192,7 @@ internal static class KitServiceAuthParser
         _ => "header",
     };
 
-    private static string? Optional(KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path, string name, string example)
+    private static string? Optional(KitNodeReader reader, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path, string name, string example)
     {
         if (!fields.TryGetValue(name, out var field))
         {
@@ -227,7 +227,7 @@ internal static class KitServiceAuthParser
     }
 
     private static string? Required(
-        KitNodeReader reader, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, YamlScalarNode key, string path, string name, string example)
+        KitNodeReader reader, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, ConfigOrigin key, string path, string name, string example)
     {
         if (fields.TryGetValue(name, out var field))
         {

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -17,7 +17,7 @@ internal static class KitValueSourceParser
     private static readonly string[] s_fileKeys = ["path", "parser"];
 
     /// <summary>A nested value, e.g. <c>aws.accessKeyId</c>: a mapping of the value keys.</summary>
-    public static KitCredentialSource Nested(KitNodeReader reader, string name, YamlScalarNode key, YamlNode node, string path)
+    public static KitCredentialSource Nested(KitNodeReader reader, string name, ConfigOrigin key, ConfigNode node, string path)
     {
         if (KitNodeReader.IsNull(node))
         {
@@ -34,7 +34,7 @@ internal static class KitValueSourceParser
     }
 
     public static KitCredentialSource Parse(
-        KitNodeReader reader, string name, YamlScalarNode key, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string path)
+        KitNodeReader reader, string name, ConfigOrigin key, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields, string path)
     {
         if (fields.TryGetValue("command", out var commandField))
         {
@@ -84,7 +84,7 @@ internal static class KitValueSourceParser
         }
 
         // Absent fields leave the tuples default; an empty env list with no file gives the proxy nothing to read.
-        bool declaresEnv = envField.Value is { } envNode && !KitNodeReader.IsNull(envNode) && envNode is not YamlSequenceNode { Children.Count: 0 };
+        bool declaresEnv = envField.Value is { } envNode && !KitNodeReader.IsNull(envNode) && envNode is not { Kind: ConfigNodeKind.Sequence, Items.Count: 0 };
         if (!declaresEnv && fileField.Value is null)
         {
             reader.Error(key, path, NothingToRead);
@@ -93,7 +93,7 @@ internal static class KitValueSourceParser
         return new KitCredentialSource(name, env, file, priority);
     }
 
-    private static KitCommand? Command(KitNodeReader reader, YamlNode node, string path, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields)
+    private static KitCommand? Command(KitNodeReader reader, ConfigNode node, string path, Dictionary<string, (ConfigOrigin Key, ConfigNode Value)> fields)
     {
         string commandPath = KitNodeReader.Child(path, "command");
         ImmutableArray<string> argv = reader.StringList(node, commandPath, static _ => null);
@@ -125,7 +125,7 @@ internal static class KitValueSourceParser
         return valid ? new KitCommand(argv, ttl, timeout) : null;
     }
 
-    private static KitCredentialFile? ParseFile(KitNodeReader reader, YamlNode node, string path)
+    private static KitCredentialFile? ParseFile(KitNodeReader reader, ConfigNode node, string path)
     {
         if (reader.Mapping(node, path) is not { } mapping)
         {

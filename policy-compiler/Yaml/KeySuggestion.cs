@@ -7,6 +7,33 @@ namespace PolicyCompiler.Yaml;
 /// </summary>
 public static class KeySuggestion
 {
+    /// <summary>
+    /// What to say about the key of <paramref name="entry"/> where only <paramref name="known"/> keys
+    /// may be: the likely meant key ("did you mean"), else where it belongs (<paramref name="hint"/>),
+    /// else the valid keys. The one wording for configuration and kits; the caller puts the entry's
+    /// origin and key path in front.
+    /// </summary>
+    /// <param name="entry">The entry whose key is unknown.</param>
+    /// <param name="known">The keys the mapping may have.</param>
+    /// <param name="hint">Where a key that is no typo belongs, if anywhere (<see cref="SectionHints"/>).</param>
+    public static string UnknownKey(ConfigEntry entry, IReadOnlyList<string> known, Func<string, string?>? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(known);
+        string? closest = Nearest(entry.Key, known);
+        if (closest is null)
+        {
+            return hint?.Invoke(entry.Key) is { } where
+                ? $"unknown key; {where}"
+                : $"unknown key; valid keys are {string.Join(", ", known)}";
+        }
+
+        // An environment key is spelt as its variable: suggest the variable to set instead.
+        return entry.KeyOrigin.Variable is { } variable
+            ? $"unknown key; did you mean {variable[..^entry.Key.Length]}{closest.ToUpperInvariant()}?"
+            : $"unknown key; did you mean \"{closest}\"?";
+    }
+
     /// <summary>The known key nearest to <paramref name="unknown"/>, or null when none is a likely typo of it.</summary>
     public static string? Nearest(string unknown, IEnumerable<string> known)
     {

@@ -5,11 +5,11 @@ using YamlDotNet.RepresentationModel;
 namespace PolicyCompiler.Yaml;
 
 /// <summary>
-/// The one YAML reader behind the gateway configuration and kit files: text in, one document's
-/// root node out, every node keeping its line (the representation model, not the deserializer, so
-/// each problem points at the line to fix). YamlDotNet's failures, the exceptions without a position
-/// that fuzzing found included, become <see cref="YamlProblem"/> values, never a crash; the callers
-/// word them for their file and check keys with <see cref="KeySuggestion"/>.
+/// The one YAML reader behind the gateway configuration and kit files: text in, one document's root
+/// <see cref="ConfigNode"/> out, every node keeping its origin (file, line, column, key path) so each
+/// problem points at the place to fix. YamlDotNet's failures, the exceptions without a position that
+/// fuzzing found included, become <see cref="YamlProblem"/> values, never a crash; callers check keys
+/// with <see cref="KeySuggestion"/>.
 /// </summary>
 public static class YamlDocumentReader
 {
@@ -18,17 +18,20 @@ public static class YamlDocumentReader
     /// <summary>
     /// Reads <paramref name="text"/>. Returns the first document's root, or null when the text
     /// holds no document (empty or comments only) or cannot be read, the reason then being in
-    /// <paramref name="problems"/>. A second document is reported and ignored.
+    /// <paramref name="problems"/>. A second document and keys that are not names are reported,
+    /// and the rest is still returned.
     /// </summary>
     /// <param name="text">The YAML text.</param>
+    /// <param name="file">The file as the operator named it; every node's origin names it.</param>
     /// <param name="allowAliases">
     /// False for files shared between people (kits from Git URLs and archives): an alias lets a small
     /// file stand for a huge document ("billion laughs"), so aliases are refused before loading.
     /// </param>
     /// <param name="problems">Receives what was wrong.</param>
-    public static YamlNode? Read(string text, bool allowAliases, List<YamlProblem> problems)
+    public static ConfigNode? Read(string text, string file, bool allowAliases, List<YamlProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(problems);
         var stream = new YamlStream();
         try
@@ -67,11 +70,61 @@ public static class YamlDocumentReader
             problems.Add(new YamlProblem(YamlProblemKind.ExtraDocument, (int)second.Line, (int)second.Column, "---"));
         }
 
-        return stream.Documents[0].RootNode;
+        return Convert(stream.Documents[0].RootNode, file, "", problems);
     }
 
+    // An alias resolves to the node it names, so each place it is used gets nodes of its own, with
+    // that place's key path (and an environment override on one never changes the other).
+    private static ConfigNode Convert(YamlNode yaml, string file, string keyPath, List<YamlProblem> problems)
+    {
+        ConfigOrigin origin = Origin(yaml.Start, file, keyPath);
+        switch (yaml)
+        {
+            case YamlScalarNode scalar:
+                return IsNull(scalar) ? ConfigNode.Null(origin) : ConfigNode.Scalar(scalar.Value ?? "", origin);
+
+            case YamlSequenceNode sequence:
+                ConfigNode list = ConfigNode.Sequence(origin);
+                for (int i = 0; i < sequence.Children.Count; i++)
+                {
+                    list.Items.Add(Convert(sequence.Children[i], file, YamlKeyPath.Index(keyPath, i), problems));
+                }
+
+                return list;
+
+            case YamlMappingNode mapping:
+                ConfigNode map = ConfigNode.Mapping(origin);
+                foreach ((YamlNode key, YamlNode value) in mapping.Children)
+                {
+                    if (key is not YamlScalarNode { Value: { Length: > 0 } name })
+                    {
+                        problems.Add(new YamlProblem(YamlProblemKind.KeyNotAName, (int)key.Start.Line, (int)key.Start.Column, Describe(key)));
+                        continue;
+                    }
+
+                    string childPath = YamlKeyPath.Child(keyPath, name);
+                    map.Entries.Add(new ConfigEntry(name, Origin(key.Start, file, childPath), Convert(value, file, childPath, problems)));
+                }
+
+                return map;
+
+            default:
+                return ConfigNode.Null(origin);
+        }
+    }
+
+    private static ConfigOrigin Origin(Mark mark, string file, string keyPath) =>
+        ConfigOrigin.Yaml(file, (int)mark.Line, (int)mark.Column, keyPath);
+
+    private static string Describe(YamlNode key) => key switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        _ => "nothing",
+    };
+
     /// <summary>An absent value: an empty plain scalar, <c>~</c> or <c>null</c> (YAML 1.2 core schema); a quoted "null" is the string.</summary>
-    public static bool IsNull(YamlNode node) =>
+    private static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar
         && (string.IsNullOrEmpty(scalar.Value) || scalar.Value is "~" or "null" or "Null" or "NULL");
 

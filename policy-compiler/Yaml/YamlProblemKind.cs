@@ -1,6 +1,6 @@
 namespace PolicyCompiler.Yaml;
 
-/// <summary>Why a YAML text could not be read as one document; each reader words it for its own file kind.</summary>
+/// <summary>Why a YAML text could not be read as one document; worded alike for configuration and kits by <see cref="YamlProblem.Message"/>.</summary>
 public enum YamlProblemKind
 {
     /// <summary>Not YAML at all; <see cref="YamlProblem.Detail"/> says why.</summary>
@@ -17,4 +17,7 @@ public enum YamlProblemKind
 
     /// <summary>A second document after <c>---</c>; the first is still returned.</summary>
     ExtraDocument,
+
+    /// <summary>A key that is a list, a mapping or nothing; the entry is left out, the rest still returned.</summary>
+    KeyNotAName,
 }

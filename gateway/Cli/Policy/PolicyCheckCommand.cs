@@ -2,8 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Gateway.Configuration;
 using PolicyCompiler.Kits;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using PolicyCompiler.Yaml;
 
 namespace Gateway.Cli.Policy;
 
@@ -106,26 +105,29 @@ internal static class PolicyCheckCommand
 
     private static bool LooksLikeKit(string file)
     {
+        // The one reader, aliases refused: a file being checked may be someone else's kit.
+        ConfigNode? root = null;
         try
         {
-            var stream = new YamlStream();
-            using var reader = new StreamReader(file);
-            stream.Load(reader);
-            if (stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root)
-            {
-                foreach (string key in s_kitKeys)
-                {
-                    if (root.Children.ContainsKey(new YamlScalarNode(key)))
-                    {
-                        return true;
-                    }
-                }
-            }
+            root = YamlDocumentReader.Read(File.ReadAllText(file), file, allowAliases: false, []);
         }
-        catch (Exception e) when (e is YamlException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Unreadable or broken YAML: let the kit parser report it when the name says kit.
+            // Unreadable: the loader below reports it.
+        }
+
+        if (root is not { Kind: ConfigNodeKind.Mapping })
+        {
+            // Broken YAML: let the kit parser report it when the name says kit.
             return Path.GetFileName(file) == "spec.yaml";
+        }
+
+        foreach (ConfigEntry entry in root.Entries)
+        {
+            if (Array.IndexOf(s_kitKeys, entry.Key) >= 0)
+            {
+                return true;
+            }
         }
 
         return false;

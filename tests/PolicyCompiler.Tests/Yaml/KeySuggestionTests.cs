@@ -2,6 +2,7 @@ using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Tests.Yaml;
 
+/// <summary>The one "did you mean" for configuration files, kits and environment overrides.</summary>
 public class KeySuggestionTests
 {
     private static readonly string[] s_listen = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "admin"];
@@ -25,4 +26,31 @@ public class KeySuggestionTests
     [InlineData("kitten", "sitting", 3)]
     public void Distance_CountsEditsAndAdjacentSwapsAsOne(string a, string b, int expected) =>
         Assert.Equal(expected, KeySuggestion.Distance(a, b));
+
+    [Theory]
+    [InlineData("forwrd", "unknown key; did you mean \"forward\"?")]
+    [InlineData("zzz", "unknown key; valid keys are forward, transparentHttp, transparentTls, dns, metrics, admin")]
+    public void UnknownKey_SuggestsTheNearestKeyOrListsThem(string key, string expected) =>
+        Assert.Equal(expected, KeySuggestion.UnknownKey(Entry(key, ConfigOrigin.Yaml("t.yaml", 2, 3, "listen." + key)), s_listen));
+
+    [Fact]
+    public void UnknownKey_FromTheEnvironment_SuggestsTheVariableToSet()
+    {
+        ConfigEntry entry = Entry("FORWRD", ConfigOrigin.Environment("GATEWAY__LISTEN__FORWRD", "LISTEN.FORWRD"));
+
+        Assert.Equal("unknown key; did you mean GATEWAY__LISTEN__FORWARD?", KeySuggestion.UnknownKey(entry, s_listen));
+    }
+
+    [Theory]
+    [InlineData("oauth", "unknown key; an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)")]
+    [InlineData("allowedDomains", "unknown key; \"allowedDomains\" goes under network")]
+    [InlineData("listn", "unknown key; did you mean \"listen\"?")]
+    public void UnknownKey_AtTheTopLevel_SaysWhereASectionBelongs_WhenItIsNoTypo(string key, string expected)
+    {
+        string[] topLevel = ["listen", "network", "credentials"];
+
+        Assert.Equal(expected, KeySuggestion.UnknownKey(Entry(key, ConfigOrigin.Yaml("t.yaml", 1, 1, key)), topLevel, SectionHints.ForTopLevel));
+    }
+
+    private static ConfigEntry Entry(string key, ConfigOrigin origin) => new(key, origin, ConfigNode.Scalar("x", origin));
 }

@@ -1,10 +1,11 @@
-namespace Gateway.Configuration;
+namespace PolicyCompiler.Yaml;
 
 /// <summary>
-/// A raw configuration tree node, before validation: what YAML and environment overrides are
-/// merged into, each node remembering its origin. Mutable only while it is being built.
+/// A node of a gateway configuration or a kit, before validation: what <see cref="YamlDocumentReader"/>
+/// reads and environment overrides are merged into, each node remembering its origin (file, line,
+/// column, key path, or the variable that set it). Mutable only while it is being built.
 /// </summary>
-internal sealed class ConfigNode
+public sealed class ConfigNode
 {
     private ConfigNode(ConfigNodeKind kind, string? value, ConfigOrigin origin)
     {

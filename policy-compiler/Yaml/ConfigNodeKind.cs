@@ -1,7 +1,7 @@
-namespace Gateway.Configuration;
+namespace PolicyCompiler.Yaml;
 
-/// <summary>What a raw configuration node holds.</summary>
-internal enum ConfigNodeKind : byte
+/// <summary>What a configuration or kit node holds.</summary>
+public enum ConfigNodeKind
 {
     /// <summary>An explicit null: YAML <c>null</c>, <c>~</c> or nothing; an empty environment variable.</summary>
     Null,

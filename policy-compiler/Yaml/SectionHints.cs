@@ -1,4 +1,4 @@
-namespace PolicyCompiler.Kits;
+namespace PolicyCompiler.Yaml;
 
 /// <summary>
 /// Where a section written at the wrong level belongs, for keys that are no typo of a known one
