@@ -1,4 +1,4 @@
-using System.Globalization;
+using PolicyCompiler.Yaml;
 
 namespace PolicyCompiler.Kits;
 
@@ -11,9 +11,5 @@ namespace PolicyCompiler.Kits;
 public sealed record KitError(string FilePath, int Line, int Column, string KeyPath, string Message)
 {
     /// <summary>"kits/dev/spec.yaml:12: network.allowedDomains[2]: pattern ...".</summary>
-    public override string ToString()
-    {
-        string location = Line > 0 ? FilePath + ":" + Line.ToString(CultureInfo.InvariantCulture) : FilePath;
-        return KeyPath.Length == 0 ? $"{location}: {Message}" : $"{location}: {KeyPath}: {Message}";
-    }
+    public override string ToString() => ConfigOrigin.Yaml(FilePath, Line, Column, KeyPath).Format(KeyPath, Message);
 }

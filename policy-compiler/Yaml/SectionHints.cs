@@ -17,6 +17,7 @@ public static class SectionHints
             "oauth" or "oauth2" => "an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)",
             "sources" => "credential sources go under credentials.sources",
             "alloweddomains" or "denieddomains" or "servicedomains" or "serviceauth" or "rules" => $"\"{key}\" goes under network",
+            "network" or "environment" => $"\"{key}\" is a kit section; write it in a kit's spec.yaml and list that file under kits",
             _ => null,
         };
     }

@@ -47,7 +47,7 @@ public sealed class PolicyCheckTests : IDisposable
         Assert.Equal(
             [
                 $"{kit}:6: network.allowedDomains[0]: pattern \"*.com\": a wildcard directly over the public suffix \"com\" matches every site registered under it; name a domain, e.g. \"*.example.com\"",
-                $"{kit}:10: unknown key \"netwrok\"; did you mean \"network\"?",
+                $"{kit}:10: netwrok: unknown key; did you mean \"network\"?",
                 $"{config}:2: listen.forwrd: unknown key; did you mean \"forward\"?",
                 $"{config}:4: limits.headerTimeout: \"soon\" is not a duration; use e.g. 10s, 500ms, 5m",
                 "missing.yaml: no such file",

@@ -116,6 +116,32 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void UnknownTopLevelSections_AreErrors_NamingFileLineKeyAndWhereTheyBelong()
+    {
+        string directory = Directory.CreateTempSubdirectory("gateway-config-").FullName;
+        try
+        {
+            string file = Path.Combine(directory, "gateway.yaml");
+            File.WriteAllText(file, "listen:\n  forward: 127.0.0.1:3128\noauth:\n  tokenUrl: https://auth.example.test/token\ncredential:\n  sources: {}\nnetwork:\n  allowedDomains: [a.example.test]\n");
+            var errors = new List<string>();
+
+            Assert.False(ConfigLoader.TryLoad(file, ConfigLoader.NoEnvironment, ConfigTestLoader.Options, out _, errors));
+
+            Assert.Equal(
+                [
+                    $"{file}:3: oauth: unknown key; an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)",
+                    $"{file}:5: credential: unknown key; did you mean \"credentials\"?",
+                    $"{file}:7: network: unknown key; \"network\" is a kit section; write it in a kit's spec.yaml and list that file under kits",
+                ],
+                errors);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void SeveralProblems_AreAllReported_InOrder()
     {
         (_, List<string> errors) = ConfigTestLoader.Load(

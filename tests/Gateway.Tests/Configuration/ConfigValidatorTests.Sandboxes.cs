@@ -7,15 +7,15 @@ public partial class ConfigValidatorTests
 {
     [Theory]
     [InlineData("credentials:\n  sources:\n    \"my service\": { env: [KEY] }\n", "gateway.yaml:3: credentials.sources[\"my service\"]: \"my service\" is not a credential source name; use letters, digits, '-', '_' and '.', starting with a letter or digit")]
-    [InlineData("credentials:\n  sources:\n    svc: {}\n", "gateway.yaml:3: credentials.sources[\"svc\"]: a credential source needs env: [VARIABLE], file: PATH, or username and password")]
-    [InlineData("credentials:\n  sources:\n    svc: { env: [MY-KEY] }\n", "gateway.yaml:3: credentials.sources[\"svc\"].env[0]: \"MY-KEY\" is not an environment variable name; use letters, digits and '_', not starting with a digit")]
-    [InlineData("credentials:\n  sources:\n    svc: { env: MY_KEY }\n", "gateway.yaml:3: credentials.sources[\"svc\"].env: expected a list, found a value; write [MY_KEY]")]
-    [InlineData("credentials:\n  sources:\n    svc: { env: [A], username: u, password: { env: [P] } }\n", "gateway.yaml:3: credentials.sources[\"svc\"]: use env/file for one secret or username and password for a pair, not both")]
-    [InlineData("credentials:\n  sources:\n    svc: { username: u }\n", "gateway.yaml:3: credentials.sources[\"svc\"]: username needs a password")]
-    [InlineData("credentials:\n  sources:\n    svc: { username: u, password: hunter2 }\n", "gateway.yaml:3: credentials.sources[\"svc\"].password: a secret is never written in the configuration; read it with env: [VARIABLE] or file: PATH")]
-    [InlineData("credentials:\n  sources:\n    svc: { username: u, password: {} }\n", "gateway.yaml:3: credentials.sources[\"svc\"].password: needs env: [VARIABLE] or file: PATH")]
-    [InlineData("credentials:\n  sources:\n    svc: { username: u, password: { vault: x } }\n", "gateway.yaml:3: credentials.sources[\"svc\"].password.vault: unknown key; valid keys are env, file")]
-    [InlineData("credentials:\n  sources:\n    svc: { envs: [A] }\n", "gateway.yaml:3: credentials.sources[\"svc\"].envs: unknown key; did you mean \"env\"?")]
+    [InlineData("credentials:\n  sources:\n    svc: {}\n", "gateway.yaml:3: credentials.sources.svc: a credential source needs env: [VARIABLE], file: PATH, or username and password")]
+    [InlineData("credentials:\n  sources:\n    svc: { env: [MY-KEY] }\n", "gateway.yaml:3: credentials.sources.svc.env[0]: \"MY-KEY\" is not an environment variable name; use letters, digits and '_', not starting with a digit")]
+    [InlineData("credentials:\n  sources:\n    svc: { env: MY_KEY }\n", "gateway.yaml:3: credentials.sources.svc.env: expected a list, found a value; write [MY_KEY]")]
+    [InlineData("credentials:\n  sources:\n    svc: { env: [A], username: u, password: { env: [P] } }\n", "gateway.yaml:3: credentials.sources.svc: use env/file for one secret or username and password for a pair, not both")]
+    [InlineData("credentials:\n  sources:\n    svc: { username: u }\n", "gateway.yaml:3: credentials.sources.svc: username needs a password")]
+    [InlineData("credentials:\n  sources:\n    svc: { username: u, password: hunter2 }\n", "gateway.yaml:3: credentials.sources.svc.password: a secret is never written in the configuration; read it with env: [VARIABLE] or file: PATH")]
+    [InlineData("credentials:\n  sources:\n    svc: { username: u, password: {} }\n", "gateway.yaml:3: credentials.sources.svc.password: needs env: [VARIABLE] or file: PATH")]
+    [InlineData("credentials:\n  sources:\n    svc: { username: u, password: { vault: x } }\n", "gateway.yaml:3: credentials.sources.svc.password.vault: unknown key; valid keys are env, file")]
+    [InlineData("credentials:\n  sources:\n    svc: { envs: [A] }\n", "gateway.yaml:3: credentials.sources.svc.envs: unknown key; did you mean \"env\"?")]
     public void BadCredentialSource_IsExplained(string yaml, string expected)
     {
         (_, List<string> errors) = ConfigTestLoader.Load(yaml);

@@ -23,9 +23,9 @@ public partial class ConfigValidatorTests
 
     [Theory]
     [InlineData("listen:\n  forward: [\n", "gateway.yaml:3: not valid YAML: While parsing a node, did not find expected node content.")]
-    [InlineData("listen: [a, b\nx: 1\n", "gateway.yaml: not valid YAML: an unterminated [ or { list or section")]
+    [InlineData("listen: [a, b\nx: 1\n", "gateway.yaml: not valid YAML: an unterminated [ or { list or section, or a stray character in one")]
     [InlineData("listen: {}\nlisten: {}\n", "gateway.yaml:2: duplicate key \"listen\"; write each key once")]
-    [InlineData("listen: {}\n---\nlimits: {}\n", "gateway.yaml:3: a second YAML document; the configuration is one document, remove the extra '---'")]
+    [InlineData("listen: {}\n---\nlimits: {}\n", "gateway.yaml:3: a second YAML document; the file is one document, remove the '---' and what follows")]
     [InlineData("- listen\n", "gateway.yaml:1: the configuration must be a section of keys (stateDir, listen, policy …), found a list")]
     public void BrokenYaml_IsOneLine(string yaml, string expected) => AssertOneError(yaml, expected);
 

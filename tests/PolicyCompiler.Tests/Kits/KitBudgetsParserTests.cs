@@ -32,7 +32,7 @@ public class KitBudgetsParserTests
     [InlineData("uploadBytesPerHour: 1 GiB", "t.yaml:6: network.budgets.uploadBytesPerHour: \"1 GiB\" is not a size; write e.g. uploadBytesPerHour: 1GiB (units B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)")]
     [InlineData("uploadBytesPerHour: 100", "t.yaml:6: network.budgets.uploadBytesPerHour: \"100\" is out of range; use 1KiB-2047GiB (leave uploadBytesPerHour out for no bound)")]
     [InlineData("uploadBytesPerHour: 3TiB", "t.yaml:6: network.budgets.uploadBytesPerHour: \"3TiB\" is out of range; use 1KiB-2047GiB (leave uploadBytesPerHour out for no bound)")]
-    [InlineData("uploadsPerHour: 1GiB", "t.yaml:6: network.budgets: unknown key \"uploadsPerHour\"; did you mean \"uploadBytesPerHour\"?")]
+    [InlineData("uploadsPerHour: 1GiB", "t.yaml:6: network.budgets.uploadsPerHour: unknown key; did you mean \"uploadBytesPerHour\"?")]
     public void BadBudget_IsExplained(string line, string expected)
     {
         var errors = new List<KitError>();

@@ -110,7 +110,7 @@ public class KitCredentialSourceParserTests
     [InlineData("x: { oauth2: { tokenUrl: \"https://a.example.com/t\", grant: refresh_token, clientId: { env: [B] } } }", 6, "credentials.sources.x.oauth2", "missing required key \"refreshToken\"; e.g. \"refreshToken: {env: [VARIABLE]}\"")]
     [InlineData("x: { oauth2: { tokenUrl: \"https://a.example.com/t\", grant: client_credentials, clientId: { env: [B] } } }", 6, "credentials.sources.x.oauth2", "missing required key \"clientSecret\"; e.g. \"clientSecret: {env: [VARIABLE]}\"")]
     [InlineData("x: { aws: { accessKeyId: { env: [A] } } }", 6, "credentials.sources.x.aws", "missing required key \"secretAccessKey\"; e.g. \"secretAccessKey: {env: [VARIABLE]}\"")]
-    [InlineData("x: { aws: { accessKeyId: { env: [A] }, secretAccesKey: { env: [B] } } }", 6, "credentials.sources.x.aws", "unknown key \"secretAccesKey\"; did you mean \"secretAccessKey\"?")]
+    [InlineData("x: { aws: { accessKeyId: { env: [A] }, secretAccesKey: { env: [B] } } }", 6, "credentials.sources.x.aws.secretAccesKey", "unknown key; did you mean \"secretAccessKey\"?")]
     [InlineData("x: { githubApp: { appId: one, installationId: 2, privateKey: { file: { path: /k.pem } } } }", 6, "credentials.sources.x.githubApp.appId", "\"one\" is not a positive number; write the id as digits, e.g. 1234")]
     [InlineData("x: { githubApp: { appId: 1, installationId: 2 } }", 6, "credentials.sources.x.githubApp", "missing required key \"privateKey\"; e.g. \"privateKey: {env: [VARIABLE]}\"")]
     [InlineData("x: { googleServiceAccount: { scopes: [a] } }", 6, "credentials.sources.x.googleServiceAccount", "declares no place to read the credential from; add \"env: [VARIABLE]\", \"file: {path: ...}\" or \"command: [/path/to/cli, args...]\"")]

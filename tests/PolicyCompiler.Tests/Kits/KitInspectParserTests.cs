@@ -34,7 +34,7 @@ public class KitInspectParserTests
     [InlineData("network:\n  inspect: paste.example.com\n", "t.yaml:5: network.inspect: expected a list")]
     [InlineData("network:\n  dlp: warn\n", "t.yaml:5: network.dlp: \"warn\" is not a DLP mode; use block (refuse the request) or report (let it through and audit it)")]
     [InlineData("network:\n  dlp: [block]\n", "t.yaml:5: network.dlp: ")]
-    [InlineData("network:\n  inspekt: [paste.example.com]\n", "t.yaml:5: network: unknown key \"inspekt\"")]
+    [InlineData("network:\n  inspekt: [paste.example.com]\n", "t.yaml:5: network.inspekt: unknown key")]
     public void Mistakes_AreRefused_NamingFileLineAndKey(string body, string expected)
     {
         var errors = new List<KitError>();

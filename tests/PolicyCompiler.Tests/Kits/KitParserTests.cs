@@ -56,10 +56,10 @@ public class KitParserTests
     }
 
     [Theory]
-    [InlineData("unknown-key.yaml", "unknown-key.yaml:3: unknown key \"netwrok\"; did you mean \"network\"?")]
-    [InlineData("unknown-nested-key.yaml", "unknown-nested-key.yaml:7: network: unknown key \"deniedDomain\"; did you mean \"deniedDomains\"?")]
+    [InlineData("unknown-key.yaml", "unknown-key.yaml:3: netwrok: unknown key; did you mean \"network\"?")]
+    [InlineData("unknown-nested-key.yaml", "unknown-nested-key.yaml:7: network.deniedDomain: unknown key; did you mean \"deniedDomains\"?")]
     [InlineData("bad-pattern.yaml", "bad-pattern.yaml:8: network.allowedDomains[2]: pattern \"api.*.example.com\": a wildcard may only be the first label; use \"*.example.com\"")]
-    [InlineData("bad-yaml.yaml", "bad-yaml.yaml:7: invalid YAML: While parsing a block mapping, did not find expected key.")]
+    [InlineData("bad-yaml.yaml", "bad-yaml.yaml:7: not valid YAML: While parsing a block mapping, did not find expected key.")]
     [InlineData("missing-name.yaml", "missing-name.yaml:1: missing required key \"name\"")]
     [InlineData("undeclared-source.yaml", "undeclared-source.yaml:12: network.serviceDomains[\"api.example.com\"]: source \"my-servce\" is not declared in credentials.sources; did you mean \"my-service\"?")]
     [InlineData("bad-value-format.yaml", "bad-value-format.yaml:15: network.serviceAuth.my-service.valueFormat: valueFormat \"Bearer %s %s\" must contain \"%s\" exactly once, where the credential goes; e.g. \"Bearer %s\"")]
@@ -146,15 +146,15 @@ public class KitParserTests
         "t.yaml:5: environment.variables.my-var: \"my-var\" is not a valid environment variable name; use letters, digits and \"_\", not starting with a digit")]
     [InlineData(
         "spec: {}\n",
-        "t.yaml:4: unknown key \"spec\"; expected one of schemaVersion, kind, name, displayName, description, network, credentials, environment, commands, agentContext, memory, sandbox, agent, publishedPorts, tmpfs, volumes, settings, kitDir, persistence")]
+        "t.yaml:4: spec: unknown key; valid keys are schemaVersion, kind, name, displayName, description, network, credentials, environment, commands, agentContext, memory, sandbox, agent, publishedPorts, tmpfs, volumes, settings, kitDir, persistence")]
     [InlineData("a: 1\na: 2\n", "t.yaml:5: duplicate key \"a\"; write each key once")]
     [InlineData(
         "oauth:\n  tokenUrl: https://auth.example.test/token\n",
-        "t.yaml:4: unknown key \"oauth\"; an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)")]
-    [InlineData("netwrok: {}\n", "t.yaml:4: unknown key \"netwrok\"; did you mean \"network\"?")]
+        "t.yaml:4: oauth: unknown key; an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)")]
+    [InlineData("netwrok: {}\n", "t.yaml:4: netwrok: unknown key; did you mean \"network\"?")]
     [InlineData(
         "network:\n  allowedDomains: &hosts [a.example.com]\n  deniedDomains: *hosts\n",
-        "t.yaml:6: YAML aliases (\"*hosts\") are not allowed in kit files; write the value out")]
+        "t.yaml:6: YAML aliases (\"*hosts\") are not allowed in kit files, which are shared; write the value out")]
     [InlineData(
         "credentials:\n  sources:\n    svc:\n      file: {path: \"\"}\n",
         "t.yaml:7: credentials.sources.svc.file.path: the path is empty; name the host file, e.g. \"~/.config/tool/token\"")]
@@ -197,6 +197,23 @@ public class KitParserTests
 
         Assert.True(KitParser.TryParse($"schemaVersion: \"1\"\nkind: {text}\nname: k\nagent: {{image: x}}\n", "t.yaml", out KitSpec? kit, errors));
         Assert.Equal(expected, kit.Kind);
+    }
+
+    [Fact]
+    public void UnknownTopLevelSections_AreErrors_NamingFileLineKeyAndWhereTheyBelong()
+    {
+        string path = Fixture("broken/unknown-section.yaml");
+        var errors = new List<KitError>();
+
+        Assert.False(KitParser.TryLoad(path, out _, errors));
+
+        Assert.Equal(
+            [
+                $"{path}:6: oauth: unknown key; an OAuth2 token source goes under credentials.sources.NAME.oauth2 (tokenUrl, clientId, clientSecret)",
+                $"{path}:8: credential: unknown key; did you mean \"credentials\"?",
+            ],
+            errors.ConvertAll(e => e.ToString()));
+        Assert.Equal([(6, 1), (8, 1)], errors.ConvertAll(e => (e.Line, e.Column)));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class KitProxyParserTests
     [InlineData("{type: socks5, address: \"user:pw@proxy.example.com:1080\"}", "t.yaml:5: network.proxy.address: the proxy address carries no credentials; name a username/password source with credentialRef")]
     [InlineData("{type: socks5, address: \"proxy.example.com:99999\"}", "t.yaml:5: network.proxy.address: \"proxy.example.com:99999\" is not a proxy address: ")]
     [InlineData("{type: socks5, address: \"proxy.example.com:1080\", credentialRef: \"corp proxy\"}", "t.yaml:5: network.proxy.credentialRef: source id \"corp proxy\" may hold only letters, digits, \"-\", \"_\" and \".\"")]
-    [InlineData("{type: socks5, address: \"proxy.example.com:1080\", credentials: corp}", "t.yaml:5: network.proxy: unknown key \"credentials\"")]
+    [InlineData("{type: socks5, address: \"proxy.example.com:1080\", credentials: corp}", "t.yaml:5: network.proxy.credentials: unknown key")]
     public void BadProxy_IsRefused_NamingTheKeyAndTheFix(string proxy, string expected)
     {
         var errors = new List<KitError>();

@@ -61,7 +61,7 @@ public class KitServiceAuthSchemeTests
     [InlineData("tok: { scheme: aws-sigv4 }", "network.serviceAuth.tok", "\"scheme: aws-sigv4\" signs with an AWS key pair; declare source \"tok\" with \"aws: {accessKeyId: ..., secretAccessKey: ...}\"")]
     [InlineData("keys: { scheme: bearer }", "network.serviceAuth.keys", "source \"keys\" is an AWS key pair; present it with \"scheme: aws-sigv4\"")]
     [InlineData("keys: { scheme: aws-sigv4, region: US_EAST }", "network.serviceAuth.keys.region", "\"US_EAST\" is not an AWS region name; use lowercase letters, digits and \"-\", e.g. \"us-east-1\"")]
-    [InlineData("tok: { scheme: bearer, regoin: x }", "network.serviceAuth.tok", "unknown key \"regoin\"; did you mean \"region\"?")]
+    [InlineData("tok: { scheme: bearer, regoin: x }", "network.serviceAuth.tok.regoin", "unknown key; did you mean \"region\"?")]
     public void BrokenEntry_IsReportedWithLineAndKey(string entry, string path, string message)
     {
         var errors = new List<KitError>();
