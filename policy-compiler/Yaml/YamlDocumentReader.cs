@@ -1,3 +1,4 @@
+using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -13,6 +14,9 @@ namespace PolicyCompiler.Yaml;
 /// </summary>
 public static class YamlDocumentReader
 {
+    /// <summary>How deeply sections and lists may nest.</summary>
+    public const int MaxDepth = 64;
+
     private const string DuplicateKeyPrefix = "Duplicate key ";
 
     /// <summary>
@@ -36,9 +40,9 @@ public static class YamlDocumentReader
         var stream = new YamlStream();
         try
         {
-            if (!allowAliases && FirstAlias(text) is { } alias)
+            if (Refused(text, allowAliases) is { } refused)
             {
-                problems.Add(new YamlProblem(YamlProblemKind.Alias, (int)alias.Start.Line, (int)alias.Start.Column, alias.Value.ToString()));
+                problems.Add(refused);
                 return null;
             }
 
@@ -128,14 +132,24 @@ public static class YamlDocumentReader
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar
         && (string.IsNullOrEmpty(scalar.Value) || scalar.Value is "~" or "null" or "Null" or "NULL");
 
-    private static AnchorAlias? FirstAlias(string text)
+    // One pass over the parser's events before anything is built. YamlDotNet's loader, and the
+    // conversion above, recurse once per level: a few kilobytes of "[[[[…" would overflow the stack
+    // and end the process, which no catch can stop. No configuration or kit is nested this deep.
+    private static YamlProblem? Refused(string text, bool allowAliases)
     {
         var parser = new Parser(new StringReader(text));
+        int depth = 0;
         while (parser.MoveNext())
         {
-            if (parser.Current is AnchorAlias alias)
+            switch (parser.Current)
             {
-                return alias;
+                case AnchorAlias alias when !allowAliases:
+                    return new YamlProblem(YamlProblemKind.Alias, (int)alias.Start.Line, (int)alias.Start.Column, alias.Value.ToString());
+                case MappingStart or SequenceStart when ++depth > MaxDepth:
+                    return new YamlProblem(YamlProblemKind.TooDeep, (int)parser.Current.Start.Line, (int)parser.Current.Start.Column, MaxDepth.ToString(CultureInfo.InvariantCulture));
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
             }
         }
 

@@ -15,6 +15,7 @@ public sealed record YamlProblem(YamlProblemKind Kind, int Line, int Column, str
         YamlProblemKind.Alias => $"YAML aliases (\"*{Detail}\") are not allowed in kit files, which are shared; write the value out",
         YamlProblemKind.ExtraDocument => "a second YAML document; the file is one document, remove the '---' and what follows",
         YamlProblemKind.KeyNotAName => $"a key must be a non-empty name, found {Detail}",
+        YamlProblemKind.TooDeep => $"sections and lists nested more than {Detail} deep; no configuration or kit needs that, flatten it",
         _ => "not valid YAML: " + Detail,
     };
 }

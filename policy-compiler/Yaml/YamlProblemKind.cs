@@ -20,4 +20,7 @@ public enum YamlProblemKind
 
     /// <summary>A key that is a list, a mapping or nothing; the entry is left out, the rest still returned.</summary>
     KeyNotAName,
+
+    /// <summary>Sections or lists nested deeper than <see cref="YamlDocumentReader.MaxDepth"/>; <see cref="YamlProblem.Detail"/> is that limit.</summary>
+    TooDeep,
 }

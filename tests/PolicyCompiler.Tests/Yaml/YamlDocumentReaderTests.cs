@@ -79,6 +79,31 @@ public class YamlDocumentReaderTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void DeepNesting_IsAProblem_NotAStackOverflow(bool allowAliases)
+    {
+        var problems = new List<YamlProblem>();
+        string text = "a: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+
+        Assert.Null(YamlDocumentReader.Read(text, "t.yaml", allowAliases, problems));
+
+        YamlProblem problem = Assert.Single(problems);
+        Assert.Equal((YamlProblemKind.TooDeep, 1, 3 + YamlDocumentReader.MaxDepth), (problem.Kind, problem.Line, problem.Column));
+    }
+
+    [Fact]
+    public void NestingUpToTheLimit_IsRead()
+    {
+        var problems = new List<YamlProblem>();
+        int lists = YamlDocumentReader.MaxDepth - 1;
+        string text = "a: " + new string('[', lists) + new string(']', lists) + "\n";
+
+        Assert.NotNull(YamlDocumentReader.Read(text, "t.yaml", allowAliases: false, problems));
+        Assert.Empty(problems);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("# only a comment\n")]
     public void NoDocument_IsNullWithoutProblems(string text)
