@@ -147,7 +147,7 @@ internal static class SuiteRunner
     private static async Task StartPeersAsync(SuiteContext context, PeerSet peers)
     {
         SuiteOptions options = context.Options;
-        bool relays = options.Runs("S1") || options.Runs("S4") || options.Runs("S5") || options.Runs("S7");
+        bool relays = options.Runs("S1") || options.Runs("S3") || options.Runs("S4") || options.Runs("S5") || options.Runs("S7");
         bool connect = options.Runs("S1") || options.Runs("S3") || options.Runs("S4") || options.Runs("S7");
         await peers.StartAsync("gateway", () => Gateway.StartAsync(context, new GatewaySetup("gateway", TransparentTls: true))).ConfigureAwait(false);
         if (relays)

@@ -104,6 +104,11 @@ internal static class ReportWriter
         foreach (IGrouping<string, Aggregate> variant in rows.GroupBy(a => a.Variant))
         {
             md.Append("**").Append(variant.Key).Append("**\n\n");
+            if (OriginBound.Is(all, id, variant.Key))
+            {
+                md.Append(CultureInfo.InvariantCulture, $"> **Origin-bound**: every subject ran within {OriginBound.Margin * 100:F0} % of direct, so this rate measures the origin and the driver, not the subjects. Judged by CPU per request only.\n\n");
+            }
+
             if (id == "S7")
             {
                 IdleTable(md, variant.ToList());

@@ -23,7 +23,9 @@ internal static class NewTunnelsScenario
         ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "gateway", p => ScenarioBase.Connect(p, origin));
         ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "squid", p => ScenarioBase.Connect(p, origin));
         ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "tinyproxy", p => ScenarioBase.Connect(p, origin));
-        recorder.Results.Note(Id, $"Closed loop: {Concurrency} clients, each CONNECT → GET /128 → verify → close. Open loop: fixed arrival rate, {OpenLoopWorkers} workers, latency from the intended send time; run only for subjects whose closed-loop median reaches the rate.");
+        ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "haproxy", p => ScenarioBase.Relay(p, p.HttpRelay));
+        ScenarioBase.AddIfRunning(subjects, recorder, Id, peers, "nginx", p => ScenarioBase.Relay(p, p.HttpRelay));
+        recorder.Results.Note(Id, $"Closed loop: {Concurrency} clients, each CONNECT → GET /128 → verify → close. HAProxy and nginx are TCP relays (no CONNECT): a new relayed connection per GET, the floor a CONNECT proxy's CPU per tunnel is held to. Open loop: fixed arrival rate, {OpenLoopWorkers} workers, latency from the intended send time; run only for subjects whose closed-loop median reaches the rate.");
 
         SuiteContext.Say($"{Id} new tunnels/s (closed loop)");
         Dictionary<string, double> maxima = await ScenarioBase.MaximaAsync(recorder, Id, "max (closed loop)", subjects, s => Spec(s, ScenarioBase.OriginIp), Concurrency).ConfigureAwait(false);
