@@ -7,8 +7,9 @@ namespace Gateway.Interception;
 
 /// <summary>
 /// The TLS context presented for each intercepted host, minted on first use and reused by
-/// every later handshake (the <see cref="SslStreamCertificateContext"/> keeps OpenSSL's context,
-/// so a cached handshake builds nothing). Bounded: past <c>capacity</c> hosts the least recently
+/// every later handshake. From a host's second handshake on, a <see cref="LeafContextAnchor"/>
+/// keeps the runtime's OpenSSL context of the leaf alive, so later handshakes build none and
+/// clients resume their sessions (per host: the ticket key is the leaf's). Bounded: past <c>capacity</c> hosts the least recently
 /// used tenth is dropped. A leaf is replaced well before it expires, and at once after
 /// <see cref="Replace"/>. Concurrent first requests for one host mint once; the others wait
 /// for that mint.
@@ -55,6 +56,11 @@ internal sealed class LeafCertificateCache : IDisposable
         if (_slots.TryGetValue(host, out Slot? slot) && slot.Issuer == issuer && slot.Leaf is { } leaf && now < leaf.RenewAtTicks)
         {
             slot.LastUsed = Stopwatch.GetTimestamp();
+            if (!leaf.AnchorTried)
+            {
+                leaf.Anchor();
+            }
+
             return leaf.Context;
         }
 
@@ -84,6 +90,7 @@ internal sealed class LeafCertificateCache : IDisposable
     {
         foreach (KeyValuePair<string, Slot> pair in _slots)
         {
+            pair.Value.Leaf?.Release();
             pair.Value.Leaf?.Certificate.Dispose();
         }
 
@@ -110,6 +117,8 @@ internal sealed class LeafCertificateCache : IDisposable
                     {
                         continue;
                     }
+
+                    existing.Leaf?.Release();
                 }
             }
             else
@@ -144,6 +153,7 @@ internal sealed class LeafCertificateCache : IDisposable
         if (_slots.TryRemove(pair))
         {
             Interlocked.Decrement(ref _count);
+            pair.Value.Leaf?.Release();
         }
     }
 

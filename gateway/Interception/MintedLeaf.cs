@@ -9,6 +9,56 @@ namespace Gateway.Interception;
 /// <param name="RenewAt">From this instant the cache mints a new leaf instead.</param>
 internal sealed record MintedLeaf(X509Certificate2 Certificate, SslStreamCertificateContext Context, DateTimeOffset RenewAt)
 {
+    private readonly Lock _anchoring = new();
+    private volatile bool _anchorTried;
+    private bool _released;
+    private LeafContextAnchor? _anchor;
+
     /// <summary><see cref="RenewAt"/> in UTC ticks, for the cache's lock-free freshness check.</summary>
     public long RenewAtTicks { get; } = RenewAt.UtcTicks;
+
+    /// <summary>True once <see cref="Anchor"/> ran (whether or not it could anchor).</summary>
+    public bool AnchorTried => _anchorTried;
+
+    /// <summary>True while a <see cref="LeafContextAnchor"/> holds this leaf's OpenSSL context.</summary>
+    public bool Anchored
+    {
+        get
+        {
+            lock (_anchoring)
+            {
+                return _anchor is not null;
+            }
+        }
+    }
+
+    /// <summary>Anchors the leaf's context once (<see cref="LeafContextAnchor"/>); a released leaf is not anchored again.</summary>
+    public void Anchor()
+    {
+        lock (_anchoring)
+        {
+            if (_anchorTried)
+            {
+                return;
+            }
+
+            _anchorTried = true;
+            if (!_released)
+            {
+                _anchor = LeafContextAnchor.TryCreate(Context, TlsTermination.ApplicationProtocols);
+            }
+        }
+    }
+
+    /// <summary>The cache dropped the leaf: its context may go once no connection uses it.</summary>
+    public void Release()
+    {
+        lock (_anchoring)
+        {
+            _released = true;
+            _anchorTried = true;
+            _anchor?.Dispose();
+            _anchor = null;
+        }
+    }
 }
