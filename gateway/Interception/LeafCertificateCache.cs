@@ -85,6 +85,9 @@ internal sealed class LeafCertificateCache : IDisposable
         }
     }
 
+    /// <summary>The leaf cached for <paramref name="host"/>, if any (for tests).</summary>
+    internal MintedLeaf? LeafOf(string host) => _slots.TryGetValue(host, out Slot? slot) ? slot.Leaf : null;
+
     /// <inheritdoc/>
     public void Dispose()
     {
