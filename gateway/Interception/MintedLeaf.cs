@@ -32,14 +32,17 @@ internal sealed record MintedLeaf(X509Certificate2 Certificate, SslStreamCertifi
         }
     }
 
-    /// <summary>Anchors the leaf's context once (<see cref="LeafContextAnchor"/>); a released leaf is not anchored again.</summary>
-    public void Anchor()
+    /// <summary>
+    /// Anchors the leaf's context once (<see cref="LeafContextAnchor"/>); a released leaf is not
+    /// anchored again. True when this call anchored it.
+    /// </summary>
+    public bool Anchor()
     {
         lock (_anchoring)
         {
             if (_anchorTried)
             {
-                return;
+                return false;
             }
 
             _anchorTried = true;
@@ -47,18 +50,22 @@ internal sealed record MintedLeaf(X509Certificate2 Certificate, SslStreamCertifi
             {
                 _anchor = LeafContextAnchor.TryCreate(Context, TlsTermination.ApplicationProtocols);
             }
+
+            return _anchor is not null;
         }
     }
 
-    /// <summary>The cache dropped the leaf: its context may go once no connection uses it.</summary>
-    public void Release()
+    /// <summary>The cache dropped the leaf: its context may go once no connection uses it. True when it was anchored.</summary>
+    public bool Release()
     {
         lock (_anchoring)
         {
             _released = true;
             _anchorTried = true;
-            _anchor?.Dispose();
+            LeafContextAnchor? anchor = _anchor;
             _anchor = null;
+            anchor?.Dispose();
+            return anchor is not null;
         }
     }
 }

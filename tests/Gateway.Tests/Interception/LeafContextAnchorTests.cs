@@ -99,6 +99,34 @@ public sealed class LeafContextAnchorTests
         }
     }
 
+    [Fact]
+    public void Anchors_AreBounded_AndGiveTheirSlotsBackWithTheirLeaves()
+    {
+        string dir = Directory.CreateTempSubdirectory("gw-anchor-").FullName;
+        try
+        {
+            using CertificateAuthority ca = CertificateAuthority.LoadOrCreate(dir, TimeProvider.System);
+            using var cache = new LeafCertificateCache(ca, TimeProvider.System);
+            for (int i = 0; i < LeafCertificateCache.MaxAnchors + 8; i++)
+            {
+                _ = cache.GetContext($"h{i}.example.test");
+                _ = cache.GetContext($"h{i}.example.test");
+            }
+
+            int expected = OperatingSystem.IsLinux() ? LeafCertificateCache.MaxAnchors : 0;
+            Assert.Equal(expected, cache.Anchors);
+            Assert.Equal(OperatingSystem.IsLinux(), cache.LeafOf("h0.example.test")!.Anchored);
+            Assert.False(cache.LeafOf($"h{LeafCertificateCache.MaxAnchors + 7}.example.test")!.Anchored);
+
+            cache.Replace(ca);
+            Assert.Equal(0, cache.Anchors);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // Creates and lets go of enough TLS contexts that the runtime's process-wide SSL_CTX cache
     // (every 32nd insertion evicts what no connection holds) runs its clean-up more than once.
     private static void ChurnTlsContexts()
