@@ -257,7 +257,7 @@ internal sealed partial class InterceptedRequestHandler
 
         try
         {
-            return await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy), requestConfig, transformer).ConfigureAwait(false);
+            return await _forwarder.SendAsync(context, "https://" + plan.Authority, _client.For(session.KitProxy, session.Permissions), requestConfig, transformer).ConfigureAwait(false);
         }
         finally
         {

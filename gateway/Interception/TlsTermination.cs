@@ -21,7 +21,8 @@ namespace Gateway.Interception;
 internal sealed partial class TlsTermination(
     LeafCertificateCache leaves, GatewayConfig config, GatewayMetrics metrics, EgressRecorder recorder, ILogger<TlsTermination> logger)
 {
-    private static readonly List<SslApplicationProtocol> s_protocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+    /// <summary>What every interception handshake offers (also the options a <see cref="LeafContextAnchor"/> anchors under).</summary>
+    internal static List<SslApplicationProtocol> ApplicationProtocols { get; } = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
     private static readonly ServerOptionsSelectionCallback s_select = SelectAsync;
 
@@ -195,7 +196,7 @@ internal sealed partial class TlsTermination(
         return ValueTask.FromResult(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = self.Leaves.GetContext(host),
-            ApplicationProtocols = s_protocols,
+            ApplicationProtocols = ApplicationProtocols,
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
         });

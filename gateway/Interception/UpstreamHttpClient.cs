@@ -13,8 +13,11 @@ namespace Gateway.Interception;
 /// <see cref="Dialer"/> (egress guard, SOCKS5) for the name in the request URI, which the handler
 /// sets to the decided name; TLS is verified by <see cref="UpstreamTrust"/>; redirects are handed
 /// back to the client, never followed, so a 302 cannot carry the credential to another host.
-/// One client per route (direct or a kit's <c>network.proxy</c>), so a pooled connection is
-/// never reused for a request that must leave another way.
+/// One client, so one connection pool, per route (direct or a kit's <c>network.proxy</c>) and dial
+/// permissions: every intercepted connection of every sandbox with the same route and permissions
+/// shares pooled upstream connections (a credential is set per request, never on a connection),
+/// while a connection is never reused by a request that would have been dialled another way
+/// (<see cref="UpstreamPoolKey"/>).
 /// </summary>
 internal sealed class UpstreamHttpClient : IDisposable
 {
@@ -23,7 +26,7 @@ internal sealed class UpstreamHttpClient : IDisposable
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _idleTimeout;
     private readonly HttpMessageInvoker _direct;
-    private readonly ConcurrentDictionary<KitProxy, HttpMessageInvoker> _byKitProxy = new();
+    private readonly ConcurrentDictionary<UpstreamPoolKey, HttpMessageInvoker> _byRoute = new();
 
     public UpstreamHttpClient(Dialer dialer, GatewayConfig config, GatewayMetrics metrics)
     {
@@ -34,14 +37,20 @@ internal sealed class UpstreamHttpClient : IDisposable
         _direct = Create();
     }
 
-    /// <summary>The client for requests routed by <paramref name="kitProxy"/> (null: the gateway's own route).</summary>
-    public HttpMessageInvoker For(KitProxy? kitProxy) =>
-        kitProxy is null ? _direct : _byKitProxy.GetOrAdd(kitProxy, static (_, self) => self.Create(), this);
+    /// <summary>
+    /// The client for requests routed by <paramref name="kitProxy"/> (null: the gateway's own route)
+    /// and dialled with <paramref name="permissions"/>.
+    /// </summary>
+    public HttpMessageInvoker For(KitProxy? kitProxy, DialPermissions permissions)
+    {
+        var key = UpstreamPoolKey.For(kitProxy, permissions);
+        return key.IsDefault ? _direct : _byRoute.GetOrAdd(key, static (_, self) => self.Create(), this);
+    }
 
     public void Dispose()
     {
         _direct.Dispose();
-        foreach (HttpMessageInvoker client in _byKitProxy.Values)
+        foreach (HttpMessageInvoker client in _byRoute.Values)
         {
             client.Dispose();
         }

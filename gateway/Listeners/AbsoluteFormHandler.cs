@@ -34,9 +34,10 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _client;
 
-    // One connection pool per kit proxy: a pooled connection must never carry one sandbox's
-    // request out through another kit's SOCKS5 proxy (or a proxied one out directly).
-    private readonly ConcurrentDictionary<KitProxy, HttpMessageInvoker> _kitClients = new();
+    // One connection pool per route and dial permissions (UpstreamPoolKey): a pooled connection
+    // must never carry one sandbox's request out through another kit's SOCKS5 proxy (or a proxied
+    // one out directly), nor to an address only another decision opened.
+    private readonly ConcurrentDictionary<UpstreamPoolKey, HttpMessageInvoker> _kitClients = new();
     private readonly TimeSpan _connectTimeout;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ILogger<AbsoluteFormHandler> _logger;
@@ -169,7 +170,8 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
 
         DialPermissions permissions = verdict.Permissions;
         KitProxy? kitProxy = verdict.Plan.KitProxy;
-        HttpMessageInvoker client = kitProxy is null ? _client : _kitClients.GetOrAdd(kitProxy, static (_, self) => self.CreateClient(), this);
+        var poolKey = UpstreamPoolKey.For(kitProxy, permissions);
+        HttpMessageInvoker client = poolKey.IsDefault ? _client : _kitClients.GetOrAdd(poolKey, static (_, self) => self.CreateClient(), this);
         RelayedBytes bytes = RelayedBytes.Attach(context);
         var transformer = new ProxyRequestTransformer(permissions, kitProxy, bytes);
         string authority = canonical.Contains(':', StringComparison.Ordinal) ? $"[{canonical}]:{port}" : $"{canonical}:{port}";

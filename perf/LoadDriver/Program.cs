@@ -45,7 +45,7 @@ internal static class Program
         Console.Error.WriteLine("usage: LoadDriver suite [--quick] [--only S1,S2,…] [--root DIR] [--results DIR] [--work DIR]");
         Console.Error.WriteLine("       LoadDriver report perf/results/latest.json   (renders latest.md again from the raw figures)");
         Console.Error.WriteLine("       LoadDriver origin --cert-dir DIR [--http PORT] [--tls PORT] [--bulk PORT]");
-        Console.Error.WriteLine("       LoadDriver load --connect HOST:PORT [--via connect|socks5|direct] --port ORIGIN_PORT [--host NAME] [--tls-root PEM]");
+        Console.Error.WriteLine("       LoadDriver load --connect HOST:PORT [--via connect|socks5|direct] --port ORIGIN_PORT [--host NAME|warm:N|unique:FROM] [--tls-root PEM]");
         Console.Error.WriteLine("                       [--per-request] [--concurrency N | --rate R] [--seconds S] [--size BYTES] [--expect-header \"Name: value\"] [--requests N] [--source IP]");
         return 2;
     }

@@ -42,6 +42,29 @@ internal sealed class HostSet
     /// </summary>
     public static HostSet Unique(string prefix, string suffix) => new([], prefix, suffix);
 
+    /// <summary>
+    /// The host set a <c>load --hosts</c> argument names: <c>warm:N</c> (h0 … h{N-1}),
+    /// <c>unique:FROM</c> (c{FROM}, c{FROM+1} …: separate driver processes pass disjoint ranges so
+    /// no name repeats between them), each under <c>.example.test</c>; anything else is one host.
+    /// </summary>
+    public static HostSet Parse(string argument)
+    {
+        const string Suffix = "example.test";
+        if (argument.StartsWith("warm:", StringComparison.Ordinal))
+        {
+            return Warm(int.Parse(argument.AsSpan(5), CultureInfo.InvariantCulture), Suffix);
+        }
+
+        if (argument.StartsWith("unique:", StringComparison.Ordinal))
+        {
+            // HostFor increments before use: the first name is exactly FROM.
+            Interlocked.Exchange(ref s_uniqueCount, long.Parse(argument.AsSpan(7), CultureInfo.InvariantCulture) - 1);
+            return Unique("c", Suffix);
+        }
+
+        return Single(argument);
+    }
+
     /// <summary>True when every request names a host never named before.</summary>
     public bool IsUnique => _uniquePrefix is not null;
 

@@ -12,7 +12,8 @@ namespace LoadDriver.Load;
 /// <remarks>
 /// <c>load --connect 127.0.0.1:3128 [--via connect|socks5|direct] --port ORIGIN_PORT [--host NAME]
 /// [--tls-root ca.pem] [--per-request] [--concurrency N | --rate R] [--seconds S] [--size BYTES]
-/// [--expect-header "Name: value"] [--requests N] [--source IP]</c>. <c>--source</c> makes every
+/// [--expect-header "Name: value"] [--requests N] [--source IP]</c>. <c>--host</c> is one name,
+/// <c>warm:N</c> or <c>unique:FROM</c> (<see cref="HostSet.Parse"/>: S6's warm and cold host sets). <c>--source</c> makes every
 /// connection leave from one address (one sandbox of the gateway's config). With <c>--requests</c> exactly N requests run
 /// (no warm-up, every one counted; <c>--seconds</c> is then only a deadline), so another tool can
 /// account for each of them (perf/soak.sh compares them with the gateway's audit events).
@@ -55,7 +56,7 @@ internal static class LoadCommand
         };
         var spec = new LoadSpec(
             route,
-            HostSet.Single(Get("host", "127.0.0.1")),
+            HostSet.Parse(Get("host", "127.0.0.1")),
             perRequest,
             int.Parse(Get("size", "128"), CultureInfo.InvariantCulture),
             options.GetValueOrDefault("expect-header"),

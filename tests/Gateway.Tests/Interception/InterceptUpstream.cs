@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,13 +24,19 @@ internal sealed class InterceptUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private InterceptUpstream(WebApplication app, int port)
+    private readonly StrongBox<int> _accepted;
+
+    private InterceptUpstream(WebApplication app, int port, StrongBox<int> accepted)
     {
         _app = app;
+        _accepted = accepted;
         Port = port;
     }
 
     public int Port { get; }
+
+    /// <summary>TCP connections accepted so far (the gateway's upstream dials).</summary>
+    public int Accepted => Volatile.Read(ref _accepted.Value);
 
     /// <summary>Every request received: path, protocol, Host and headers.</summary>
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
@@ -45,9 +52,15 @@ internal sealed class InterceptUpstream : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         X509Certificate2 certificate = ca.Issue("api.example.test", "other.example.test", "rules.example.test", "basic.example.test", "query.example.test", "command.example.test", "down.example.test", "git.example.test");
+        var accepted = new StrongBox<int>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
         {
             l.Protocols = HttpProtocols.Http1AndHttp2;
+            l.Use(next => connection =>
+            {
+                Interlocked.Increment(ref accepted.Value);
+                return next(connection);
+            });
             l.UseHttps(certificate);
         }));
         WebApplication app = builder.Build();
@@ -177,7 +190,7 @@ internal sealed class InterceptUpstream : IAsyncDisposable
         app.MapFallback((HttpContext c) => $"ok {c.Request.Method} {c.Request.Path} {c.Request.Protocol}");
         await app.StartAsync();
         int port = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single()).Port;
-        self = new InterceptUpstream(app, port);
+        self = new InterceptUpstream(app, port, accepted);
         return self;
     }
 
