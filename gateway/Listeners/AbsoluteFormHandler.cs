@@ -8,7 +8,7 @@ using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Dialing;
 using Gateway.Hosting;
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Gateway.Metrics;
 using Gateway.Protocols;
 using Microsoft.AspNetCore.Connections.Features;

@@ -9,6 +9,7 @@ using Gateway.Decisions;
 using Gateway.Dialing;
 using Gateway.Hosting;
 using Gateway.Interception;
+using Gateway.Interception.Tls;
 using Gateway.Metrics;
 using Gateway.Protocols;
 using Gateway.Relay;

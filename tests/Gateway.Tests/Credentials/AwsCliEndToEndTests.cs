@@ -1,7 +1,8 @@
 using System.Collections.Frozen;
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
+using Gateway.Interception.Forwarding;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Interception;
 using Microsoft.Extensions.DependencyInjection;

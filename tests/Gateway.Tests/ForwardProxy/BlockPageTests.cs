@@ -2,7 +2,7 @@ using System.Net;
 using Gateway.Configuration;
 using Gateway.Dns;
 using Gateway.Hosting;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Gateway.Tests.Dns;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Gateway.Cli;
 using Gateway.Configuration;
 using Gateway.Hosting;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Protocols;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Gateway.Tests.Protocols;
 
 namespace Gateway.Tests.Interception;

@@ -1,4 +1,4 @@
-using Gateway.Interception;
+using Gateway.Interception.Tls;
 
 namespace Gateway.Tests.Interception;
 

@@ -1,4 +1,4 @@
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 
 namespace Gateway.Tests.Interception;
 

@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Protocols;
 

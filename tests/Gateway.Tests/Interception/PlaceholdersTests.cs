@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 
 namespace Gateway.Tests.Interception;
 

@@ -1,4 +1,4 @@
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Tests.Interception;

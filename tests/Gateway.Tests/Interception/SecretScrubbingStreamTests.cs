@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Interception;
+using Gateway.Interception.Scrubbing;
 
 namespace Gateway.Tests.Interception;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Gateway.Tests.ForwardProxy;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Interception.Dlp;

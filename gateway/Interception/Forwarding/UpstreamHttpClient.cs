@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using Gateway.Configuration;
+using Gateway.Dialing;
+using Gateway.Metrics;
+using PolicyCompiler.Kits;
+
+namespace Gateway.Interception.Forwarding;
+
+/// <summary>
+/// The HTTP clients intercepted requests leave through: every connection comes from the
+/// <see cref="Dialer"/> (egress guard, SOCKS5) for the name in the request URI, which the handler
+/// sets to the decided name; TLS is verified by <see cref="UpstreamTrust"/>; redirects are handed
+/// back to the client, never followed, so a 302 cannot carry the credential to another host.
+/// One client per route (direct or a kit's <c>network.proxy</c>), so a pooled connection is
+/// never reused for a request that must leave another way.
+/// </summary>
+internal sealed class UpstreamHttpClient : IDisposable
+{
+    private readonly HttpDialConnector _connector;
+    private readonly UpstreamTrust _trust;
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _idleTimeout;
+    private readonly HttpMessageInvoker _direct;
+    private readonly ConcurrentDictionary<KitProxy, HttpMessageInvoker> _byKitProxy = new();
+
+    public UpstreamHttpClient(Dialer dialer, GatewayConfig config, GatewayMetrics metrics)
+    {
+        _connector = new HttpDialConnector(dialer, metrics);
+        _trust = new UpstreamTrust(config.Trust);
+        _connectTimeout = config.Limits.ConnectTimeout;
+        _idleTimeout = config.Limits.IdleTimeout;
+        _direct = Create();
+    }
+
+    /// <summary>The client for requests routed by <paramref name="kitProxy"/> (null: the gateway's own route).</summary>
+    public HttpMessageInvoker For(KitProxy? kitProxy) =>
+        kitProxy is null ? _direct : _byKitProxy.GetOrAdd(kitProxy, static (_, self) => self.Create(), this);
+
+    public void Dispose()
+    {
+        _direct.Dispose();
+        foreach (HttpMessageInvoker client in _byKitProxy.Values)
+        {
+            client.Dispose();
+        }
+
+        _trust.Dispose();
+    }
+
+    private HttpMessageInvoker Create() => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = _connectTimeout,
+        EnableMultipleHttp2Connections = true,
+        PooledConnectionIdleTimeout = _idleTimeout,
+        ConnectCallback = _connector.ConnectAsync,
+        PlaintextStreamFilter = HttpDialConnector.MarkEstablished,
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = _trust.Validate },
+    });
+}
