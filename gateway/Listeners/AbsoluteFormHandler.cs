@@ -7,7 +7,6 @@ using Gateway.Approvals;
 using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Dialing;
-using Gateway.Hosting;
 using Gateway.Interception.Forwarding;
 using Gateway.Metrics;
 using Gateway.Protocols;

@@ -6,7 +6,6 @@ using Gateway.Approvals;
 using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Dialing;
-using Gateway.Hosting;
 using Gateway.Interception;
 using Gateway.Interception.Tls;
 using Gateway.Metrics;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Gateway.Policy;
 using PolicyCompiler.Files;
 
 namespace Gateway.Interception.Certificates;

@@ -4,7 +4,6 @@ using Gateway.Configuration;
 using Gateway.Credentials;
 using Gateway.Decisions;
 using Gateway.Dialing;
-using Gateway.Hosting;
 using Gateway.Interception.Dlp;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
@@ -39,10 +38,10 @@ internal sealed partial class InterceptedRequestHandler
     private readonly ILogger<InterceptedRequestHandler> _logger;
     private readonly ForwarderRequestConfig _http11;
     private readonly ForwarderRequestConfig _http2;
-    private readonly Listeners.BudgetGate _budgets;
+    private readonly Sandboxes.SandboxBudgets _budgets;
 
     public InterceptedRequestHandler(
-        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, EgressDecider decider, EgressRecorder recorder, Listeners.BudgetGate budgets, DlpInspection dlp, ILogger<InterceptedRequestHandler> logger)
+        IHttpForwarder forwarder, Dialer dialer, UpstreamHttpClient client, Placeholders placeholders, CredentialBroker broker, SigV4Resigner resigner, GatewayConfig config, GatewayMetrics metrics, EgressDecider decider, EgressRecorder recorder, Sandboxes.SandboxBudgets budgets, DlpInspection dlp, ILogger<InterceptedRequestHandler> logger)
     {
         _decider = decider;
         _budgets = budgets;

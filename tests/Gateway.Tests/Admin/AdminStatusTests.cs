@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Dns;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 
 namespace Gateway.Tests.Approvals;

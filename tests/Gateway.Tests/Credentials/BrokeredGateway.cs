@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Hosting;
 using Gateway.Interception.Certificates;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Interception;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Metrics;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Interception;
 using Row = Gateway.Tests.Decisions.RefusalTableTests.Row;

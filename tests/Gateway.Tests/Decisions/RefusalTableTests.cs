@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Protocols;

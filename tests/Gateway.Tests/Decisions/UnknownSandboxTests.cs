@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Protocols;

@@ -1,8 +1,8 @@
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Dns;
-using Gateway.Hosting;
 using Gateway.Interception.Certificates;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
 using Microsoft.Extensions.DependencyInjection;
 

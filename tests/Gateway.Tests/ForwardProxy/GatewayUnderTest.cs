@@ -6,6 +6,7 @@ using Gateway.Cli;
 using Gateway.Configuration;
 using Gateway.Dialing;
 using Gateway.Hosting;
+using Gateway.Listeners;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Gateway.Hosting;
+using Gateway.Listeners;
 
 namespace Gateway.Tests.ForwardProxy;
 

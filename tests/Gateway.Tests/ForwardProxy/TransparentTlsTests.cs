@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Gateway.Hosting;
+using Gateway.Listeners;
 
 namespace Gateway.Tests.ForwardProxy;
 

@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Hosting;
 using Gateway.Interception.Certificates;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

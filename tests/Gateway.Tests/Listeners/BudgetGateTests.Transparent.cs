@@ -1,6 +1,6 @@
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 using PolicyCompiler.Budgets;
 

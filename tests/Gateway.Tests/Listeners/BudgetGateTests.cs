@@ -146,7 +146,7 @@ public sealed partial class BudgetGateTests : IAsyncLifetime
             configure: c => c with { Listen = c.Listen with { TransparentTls = new IPEndPoint(IPAddress.Loopback, 0) } });
         try
         {
-            int port = gateway.PortOf(Gateway.Hosting.ListenerKind.TransparentTls)!.Value;
+            int port = gateway.PortOf(Gateway.Listeners.ListenerKind.TransparentTls)!.Value;
             using RawClient holding = await RawClient.ConnectAsync(port, s_flooder); // waits for its ClientHello: holds the slot
             await Task.Delay(100); // not a timing assertion: lets the accept run before the next connect
             using RawClient refused = await RawClient.ConnectAsync(port, s_flooder);

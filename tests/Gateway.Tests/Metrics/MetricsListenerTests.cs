@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Tests.ForwardProxy;
 using Microsoft.Extensions.DependencyInjection;

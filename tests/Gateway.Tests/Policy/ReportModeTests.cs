@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Dns;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Interception;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Gateway.Configuration;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 
 namespace Gateway.Tests.Socks5;

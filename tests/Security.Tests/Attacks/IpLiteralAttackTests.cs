@@ -1,5 +1,5 @@
 using System.Net;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 using PolicyCompiler.Hosts;
 using Security.Tests.Harness;

@@ -1,7 +1,7 @@
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Dns;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.ForwardProxy;
 using Microsoft.Extensions.DependencyInjection;
 using Security.Tests.Harness;

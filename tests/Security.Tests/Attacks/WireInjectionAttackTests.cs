@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Dns;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Protocols;

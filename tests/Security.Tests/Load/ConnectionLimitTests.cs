@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Gateway.Dns;
-using Gateway.Hosting;
 using Gateway.Listeners;
 using Gateway.Tests.Dns;
 using Gateway.Tests.ForwardProxy;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Gateway.Hosting;
+namespace Gateway.Interception.Forwarding;
 
 /// <summary>Whether the client of a forwarded request went away (reset or closed) rather than the upstream failing.</summary>
 internal static class ClientConnection

@@ -1,4 +1,4 @@
-namespace Gateway.Hosting;
+namespace Gateway.Listeners;
 
 /// <summary>Which listener a connection arrived on; stored in the connection's items so the one HTTP pipeline can tell them apart.</summary>
 internal static class ListenerKind
