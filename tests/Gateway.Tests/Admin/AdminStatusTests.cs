@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Dns;
 using Gateway.Listeners;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Admin;

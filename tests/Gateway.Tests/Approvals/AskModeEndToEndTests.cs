@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gateway.Listeners;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Approvals;
 

@@ -3,7 +3,7 @@ using System.Net;
 using Gateway.Configuration;
 using Gateway.Interception.Certificates;
 using Gateway.Listeners;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

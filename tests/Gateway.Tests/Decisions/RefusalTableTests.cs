@@ -5,7 +5,7 @@ using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Listeners;
 using Gateway.Tests.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Protocols;
 using Microsoft.Extensions.DependencyInjection;
 using static Gateway.Tests.Decisions.RefusalClients;

@@ -3,7 +3,7 @@ using System.Net;
 using Gateway.Decisions;
 using Gateway.Listeners;
 using Gateway.Tests.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Protocols;
 using static Gateway.Tests.Decisions.RefusalClients;
 

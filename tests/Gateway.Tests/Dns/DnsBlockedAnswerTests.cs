@@ -3,7 +3,7 @@ using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Dns;
 using Gateway.Listeners;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Dns;

@@ -1,5 +1,5 @@
 using Gateway.Interception.Forwarding;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Interception;
 

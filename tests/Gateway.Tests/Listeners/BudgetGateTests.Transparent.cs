@@ -1,7 +1,6 @@
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Listeners;
-using Gateway.Tests.ForwardProxy;
 using PolicyCompiler.Budgets;
 
 namespace Gateway.Tests.Listeners;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Metrics;
-using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyCompiler.Budgets;
@@ -197,5 +196,5 @@ public sealed partial class BudgetGateTests : IAsyncLifetime
     private static async Task<double> ExceededAsync(GatewayUnderTest gateway, string budget) =>
         (await Scrape.OfAsync(gateway.Services.GetRequiredService<GatewayMetrics>())).Value("gateway_budget_exceeded_total", ("budget", budget));
 
-    private static Task<List<JsonElement>> AuditAsync(GatewayUnderTest gateway) => Gateway.Tests.Socks5.Socks5EndToEndTests.AuditAsync(gateway);
+    private static Task<List<JsonElement>> AuditAsync(GatewayUnderTest gateway) => Gateway.Tests.Dialing.Socks5EndToEndTests.AuditAsync(gateway);
 }

@@ -7,7 +7,7 @@ using Gateway.Configuration;
 using Gateway.Dns;
 using Gateway.Listeners;
 using Gateway.Tests.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Gateway.Tests.Metrics;
 using Microsoft.Extensions.DependencyInjection;

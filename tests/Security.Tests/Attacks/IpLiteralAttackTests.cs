@@ -1,6 +1,6 @@
 using System.Net;
 using Gateway.Listeners;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using PolicyCompiler.Hosts;
 using Security.Tests.Harness;
 

@@ -2,7 +2,7 @@ using System.Net;
 using Gateway.Configuration;
 using Gateway.Dns;
 using Gateway.Listeners;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using Security.Tests.Harness;
 

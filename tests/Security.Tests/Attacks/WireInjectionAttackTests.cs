@@ -4,7 +4,7 @@ using System.Text;
 using Gateway.Dns;
 using Gateway.Listeners;
 using Gateway.Tests.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Protocols;
 using Microsoft.Extensions.DependencyInjection;
 using Security.Tests.Harness;

@@ -7,7 +7,7 @@ using System.Text;
 using Gateway.Dns;
 using Gateway.Listeners;
 using Gateway.Tests.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Microsoft.Extensions.DependencyInjection;
 using Security.Tests.Harness;

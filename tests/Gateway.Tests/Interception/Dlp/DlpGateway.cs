@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Interception.Certificates;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
