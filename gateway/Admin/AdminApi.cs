@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Audit;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Gateway.Policy;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Builder;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using Gateway.Audit;
+using Gateway.Interception.Certificates;
 using Gateway.Sandboxes;
 
 namespace Gateway.Admin;
@@ -33,14 +34,14 @@ internal static partial class AdminClient
             using HttpResponseMessage response = await client.PostAsync(AdminApi.CaRotatePath, content: null, token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                throw new Interception.CertificateAuthorityException(
+                throw new Interception.Certificates.CertificateAuthorityException(
                     "the running gateway predates `ca rotate`; stop it, run `gateway ca rotate`, and start it again");
             }
 
             if (!response.IsSuccessStatusCode)
             {
                 AdminErrors? errors = await response.Content.ReadFromJsonAsync(AdminJsonContext.Default.AdminErrors, token).ConfigureAwait(false);
-                throw new Interception.CertificateAuthorityException(
+                throw new Interception.Certificates.CertificateAuthorityException(
                     "the running gateway could not rotate the CA: " + string.Join("; ", errors?.Errors ?? [response.ReasonPhrase ?? "no reason given"]));
             }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Gateway.Policy;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,6 @@
 using Gateway.Dns;
 using Gateway.Hosting;
+using Gateway.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Admin;

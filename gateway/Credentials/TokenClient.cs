@@ -4,7 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Configuration;
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 
 namespace Gateway.Credentials;
 

@@ -1,4 +1,5 @@
 using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
 using PolicyCompiler.Compilation;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Gateway.Dialing;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Sandboxes;

@@ -9,7 +9,7 @@ namespace Gateway.Decisions;
 /// </summary>
 internal ref struct EgressRequest
 {
-    /// <summary>The listener (<see cref="Hosting.ListenerKind"/>: forward, transparentTls, transparentHttp or dns).</summary>
+    /// <summary>The listener (<see cref="Listeners.ListenerKind"/>: forward, transparentTls, transparentHttp or dns).</summary>
     public string Listener;
 
     /// <summary>The client's address: it identifies the sandbox.</summary>

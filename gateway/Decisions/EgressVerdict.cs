@@ -25,7 +25,7 @@ internal readonly struct EgressVerdict
     /// <summary>The destination port; 0 when none applies (a DNS query refused before a name).</summary>
     public required int Port { get; init; }
 
-    /// <summary>The listener the request came in on (<see cref="Hosting.ListenerKind"/>: forward, transparentTls, transparentHttp, dns).</summary>
+    /// <summary>The listener the request came in on (<see cref="Listeners.ListenerKind"/>: forward, transparentTls, transparentHttp, dns).</summary>
     public required string Listener { get; init; }
 
     /// <summary>The audit <c>proxy</c> field: forward, transparent, network (<see cref="NonHttp"/>) or dns.</summary>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 
 namespace Gateway.Dns;
 

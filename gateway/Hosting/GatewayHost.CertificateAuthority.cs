@@ -1,5 +1,5 @@
 using Gateway.Configuration;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

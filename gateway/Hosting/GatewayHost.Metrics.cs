@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Policy;

@@ -12,7 +12,7 @@ internal sealed class ListenerEndPoints
 {
     private readonly Dictionary<string, ListenOptions> _listeners = new(StringComparer.Ordinal);
 
-    /// <summary>The bound endpoint of the listener of <paramref name="kind"/> (a <see cref="ListenerKind"/>), null when it is off.</summary>
+    /// <summary>The bound endpoint of the listener of <paramref name="kind"/> (a <see cref="Listeners.ListenerKind"/>), null when it is off.</summary>
     public EndPoint? EndPointOf(string kind)
     {
         lock (_listeners)

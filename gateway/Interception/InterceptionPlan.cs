@@ -1,3 +1,5 @@
+using Gateway.Interception.Forwarding;
+
 namespace Gateway.Interception;
 
 /// <summary>

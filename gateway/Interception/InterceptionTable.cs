@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Gateway.Interception.Forwarding;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Kits;
 using PolicyCompiler.Patterns;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gateway.Interception.Forwarding;
 using PolicyCompiler.Kits;
 using PolicyCompiler.Patterns;
 

@@ -2,12 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Threading.RateLimiting;
 using Gateway.Decisions;
-using Gateway.Hosting;
 using Gateway.Sandboxes;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Listeners;
@@ -22,9 +19,6 @@ namespace Gateway.Listeners;
 /// </summary>
 internal sealed partial class BudgetGate(SandboxRegistry sandboxes, SandboxBudgets budgets, EgressDecider decider, EgressRecorder recorder, ILogger<BudgetGate> logger)
 {
-    /// <summary>The connection item holding the <see cref="Sandbox"/> identified on accept, for the requests it carries.</summary>
-    public static readonly object ItemKey = new();
-
     // How long a refused HTTP client is given to send its request head before the 429.
     private static readonly TimeSpan s_firstBytesWait = TimeSpan.FromSeconds(2);
 
@@ -42,7 +36,7 @@ internal sealed partial class BudgetGate(SandboxRegistry sandboxes, SandboxBudge
             return default;
         }
 
-        connection.Items[ItemKey] = sandbox;
+        connection.Items[SandboxBudgets.ItemKey] = sandbox;
         if (budgets.For(sandbox) is not { } budget)
         {
             return default;
@@ -134,7 +128,7 @@ internal sealed partial class BudgetGate(SandboxRegistry sandboxes, SandboxBudge
     /// </summary>
     public async ValueTask<bool> RefuseRequestAsync(HttpContext context, EgressVerdict verdict)
     {
-        BudgetKind exceeded = Admit(context, verdict.Sandbox);
+        BudgetKind exceeded = budgets.Admit(context, verdict.Sandbox);
         if (exceeded == BudgetKind.None)
         {
             return false;
@@ -149,39 +143,6 @@ internal sealed partial class BudgetGate(SandboxRegistry sandboxes, SandboxBudge
         context.Response.Headers["X-Gateway-Decision"] = "blocked";
         await context.Response.WriteAsync(BudgetNames.Message(exceeded, verdict.Sandbox.Name)).ConfigureAwait(false);
         return true;
-    }
-
-    /// <summary>
-    /// Admits a request of an intercepted connection against the budgets of the sandbox identified
-    /// on accept; the budget it exceeded (counted) or <see cref="BudgetKind.None"/>. The caller
-    /// refuses through its own recorder with <see cref="BudgetNames.Reason"/> as the rule id.
-    /// </summary>
-    public BudgetKind Admit(HttpContext context) =>
-        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out object? item) == true && item is Sandbox sandbox
-            ? Admit(context, sandbox)
-            : BudgetKind.None;
-
-    private BudgetKind Admit(HttpContext context, Sandbox sandbox)
-    {
-        if (budgets.For(sandbox) is not { } budget)
-        {
-            return BudgetKind.None;
-        }
-
-        long? length = context.Request.ContentLength;
-        BudgetKind exceeded = budget.TryAdmitRequest(length);
-        if (exceeded != BudgetKind.None)
-        {
-            budgets.CountExceeded(exceeded);
-            return exceeded;
-        }
-
-        if (length is null && budget.MetersUploads && context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
-        {
-            context.Request.Body = new MeteredUploadStream(context.Request.Body, budget, budgets);
-        }
-
-        return BudgetKind.None;
     }
 
     private static partial class Log

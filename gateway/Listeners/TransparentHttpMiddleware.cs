@@ -4,7 +4,6 @@ using System.Net;
 using System.Diagnostics;
 using Gateway.Configuration;
 using Gateway.Decisions;
-using Gateway.Hosting;
 using Gateway.Metrics;
 using Gateway.Protocols;
 using Gateway.Sandboxes;

@@ -166,7 +166,7 @@ internal sealed partial class GatewayMetrics
     }
 
     /// <summary>A client connection accepted on <paramref name="listener"/>, one of <see cref="MetricLabels.Listeners"/>.</summary>
-    /// <param name="listener">A <see cref="Hosting.ListenerKind"/> constant of a sandbox-facing listener.</param>
+    /// <param name="listener">A <see cref="Listeners.ListenerKind"/> constant of a sandbox-facing listener.</param>
     public void ConnectionOpened(string listener)
     {
         string[] listeners = MetricLabels.Listeners;

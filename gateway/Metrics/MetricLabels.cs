@@ -1,4 +1,4 @@
-using Gateway.Hosting;
+using Gateway.Listeners;
 
 namespace Gateway.Metrics;
 

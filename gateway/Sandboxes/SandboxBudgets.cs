@@ -3,6 +3,9 @@ using System.Collections.Frozen;
 using Gateway.Configuration;
 using Gateway.Metrics;
 using Gateway.Policy;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using PolicyCompiler.Budgets;
 
 namespace Gateway.Sandboxes;
@@ -17,6 +20,9 @@ namespace Gateway.Sandboxes;
 /// </summary>
 internal sealed class SandboxBudgets : IDisposable
 {
+    /// <summary>The connection item holding the <see cref="Sandbox"/> identified on accept, for the requests it carries.</summary>
+    public static readonly object ItemKey = new();
+
     private readonly FrozenDictionary<string, BudgetLimits> _configured;
     private readonly Func<PolicyGeneration?> _generation;
     private readonly GatewayMetrics? _metrics;
@@ -58,6 +64,40 @@ internal sealed class SandboxBudgets : IDisposable
         }
 
         return Refresh(sandbox, generation);
+    }
+
+    /// <summary>
+    /// Admits a request of an intercepted connection against the budgets of the sandbox identified
+    /// on accept; the budget it exceeded (counted) or <see cref="BudgetKind.None"/>. The caller
+    /// refuses through its own recorder with <see cref="BudgetNames.Reason"/> as the rule id.
+    /// </summary>
+    public BudgetKind Admit(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out object? item) == true && item is Sandbox sandbox
+            ? Admit(context, sandbox)
+            : BudgetKind.None;
+
+    /// <summary>Admits a request of <paramref name="sandbox"/>; the budget it exceeded (counted) or <see cref="BudgetKind.None"/>.</summary>
+    public BudgetKind Admit(HttpContext context, Sandbox sandbox)
+    {
+        if (For(sandbox) is not { } budget)
+        {
+            return BudgetKind.None;
+        }
+
+        long? length = context.Request.ContentLength;
+        BudgetKind exceeded = budget.TryAdmitRequest(length);
+        if (exceeded != BudgetKind.None)
+        {
+            CountExceeded(exceeded);
+            return exceeded;
+        }
+
+        if (length is null && budget.MetersUploads && context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
+        {
+            context.Request.Body = new MeteredUploadStream(context.Request.Body, budget, this);
+        }
+
+        return BudgetKind.None;
     }
 
     /// <summary>Counts a refusal in <c>gateway_budget_exceeded_total{budget}</c>.</summary>

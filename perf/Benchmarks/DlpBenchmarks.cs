@@ -1,7 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Gateway.Interception;
 using Gateway.Interception.Dlp;
+using Gateway.Interception.Forwarding;
 
 namespace Benchmarks;
 

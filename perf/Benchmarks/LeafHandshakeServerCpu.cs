@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 
 namespace Benchmarks;
 

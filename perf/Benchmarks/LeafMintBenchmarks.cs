@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 
 namespace Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Gateway.Interception;
+using Gateway.Interception.Scrubbing;
 
 namespace Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Gateway.Configuration;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 
 namespace Gateway.Cli.Ca;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Gateway.Admin;
 using Gateway.Configuration;
-using Gateway.Interception;
+using Gateway.Interception.Certificates;
 
 namespace Gateway.Cli.Ca;
 

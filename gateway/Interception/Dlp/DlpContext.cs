@@ -1,3 +1,5 @@
+using Gateway.Interception.Forwarding;
+
 namespace Gateway.Interception.Dlp;
 
 /// <summary>Who is sending: placeholders of this sandbox are its own and no leak; those of any other sandbox are.</summary>

@@ -1,4 +1,5 @@
 using Gateway.Credentials;
+using Gateway.Interception.Forwarding;
 using Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

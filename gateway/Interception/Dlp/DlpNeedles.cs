@@ -1,4 +1,5 @@
 using System.Buffers;
+using Gateway.Interception.Forwarding;
 
 namespace Gateway.Interception.Dlp;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Admin;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Dns;
-using Gateway.Hosting;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Listeners;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Admin;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Gateway.Approvals;
 using Gateway.Configuration;
 using Gateway.Metrics;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Approvals;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Gateway.Hosting;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Listeners;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Approvals;
 

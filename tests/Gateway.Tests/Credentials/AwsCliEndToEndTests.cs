@@ -1,8 +1,9 @@
 using System.Collections.Frozen;
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Interception;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Interception.Certificates;
+using Gateway.Interception.Forwarding;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Kits;
 

@@ -1,4 +1,4 @@
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Gateway.Tests.Interception;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 
 namespace Gateway.Tests.Credentials;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Gateway.Tests.Interception;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

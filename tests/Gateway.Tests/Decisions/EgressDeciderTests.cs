@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Gateway.Configuration;
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Tests.Metrics;
 using PolicyCompiler.Compilation;

@@ -2,7 +2,7 @@ using Gateway.Audit;
 using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Dialing;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Sandboxes;
 using Gateway.Tests.Audit;
 

@@ -1,7 +1,7 @@
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using static Gateway.Tests.Decisions.RefusalClients;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Gateway.Decisions;
-using Gateway.Hosting;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Listeners;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Row = Gateway.Tests.Decisions.RefusalTableTests.Row;
 

@@ -11,7 +11,7 @@ public sealed class RefusalsInPolicyLogTests
     [Fact]
     public async Task RefusalsBeforeTheLookup_AreBlockedRowsOfPolicyLog_NamedByTheirReason()
     {
-        await using Gateway.Tests.ForwardProxy.GatewayUnderTest gateway = await RefusalTableTests.StartAsync(maxConnections: 1_000, headerTimeout: TimeSpan.FromSeconds(10));
+        await using Gateway.Tests.Listeners.GatewayUnderTest gateway = await RefusalTableTests.StartAsync(maxConnections: 1_000, headerTimeout: TimeSpan.FromSeconds(10));
         string file = Path.Combine(gateway.StateDir, "audit.jsonl");
         Assert.Equal(407, await HttpAsync(gateway.Port, "CONNECT api.example.test:443 HTTP/1.1\r\n\r\n", IPAddress.Parse("127.0.0.2")));
         Assert.Equal(400, await HttpAsync(gateway.Port, "CONNECT api.example.test HTTP/1.1\r\n\r\n"));

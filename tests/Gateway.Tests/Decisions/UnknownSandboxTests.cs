@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Tests.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Protocols;
 using static Gateway.Tests.Decisions.RefusalClients;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Dns;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Dns;
-using Gateway.Hosting;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Listeners;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Dns;

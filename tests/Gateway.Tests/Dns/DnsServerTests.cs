@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Dns;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using static Gateway.Tests.Dns.DnsTestMessages;
 

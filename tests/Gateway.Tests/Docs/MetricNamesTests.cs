@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Metrics;
 using YamlDotNet.RepresentationModel;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using PolicyCompiler.Budgets;
 
 namespace Gateway.Tests.Interception;
@@ -24,7 +24,7 @@ public sealed class InterceptBudgetTests
         // Twelve requests over one intercepted HTTP/2 connection, back to back.
         var (exit, stdout, stderr) = await Curl.RunAsync(
             ["--cacert", env.GatewayCaPath, "-x", env.Gateway.ProxyUrl, "--http2", "-w", "%{http_code}\\n", .. Enumerable.Repeat<string[]>(["-o", "/dev/null", url], 12).SelectMany(a => a)]);
-        List<JsonElement> events = await Gateway.Tests.Socks5.Socks5EndToEndTests.AuditAsync(env.Gateway);
+        List<JsonElement> events = await Gateway.Tests.Dialing.Socks5EndToEndTests.AuditAsync(env.Gateway);
 
         Assert.True(exit == 0, stderr);
         string[] statuses = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);

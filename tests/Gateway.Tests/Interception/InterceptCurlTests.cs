@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Interception;
 

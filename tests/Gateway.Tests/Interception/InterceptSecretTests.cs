@@ -1,4 +1,5 @@
-using Gateway.Tests.ForwardProxy;
+using Gateway.Interception.Forwarding;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Interception;
 
@@ -21,7 +22,7 @@ public sealed class InterceptSecretTests : IAsyncLifetime
     [Fact]
     public async Task TheSecret_AppearsInNoOutput()
     {
-        string placeholder = _env.Gateway.Services.GetService(typeof(Gateway.Interception.Placeholders)) is Gateway.Interception.Placeholders p
+        string placeholder = _env.Gateway.Services.GetService(typeof(Gateway.Interception.Forwarding.Placeholders)) is Gateway.Interception.Forwarding.Placeholders p
             ? p.For("dev", _env.ManagedVariable)
             : throw new InvalidOperationException("no placeholders service");
         var outputs = new List<string>();

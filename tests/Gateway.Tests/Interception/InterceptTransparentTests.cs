@@ -1,4 +1,4 @@
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Interception;
 

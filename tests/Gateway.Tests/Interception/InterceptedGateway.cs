@@ -1,9 +1,9 @@
 using System.Collections.Frozen;
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Hosting;
-using Gateway.Interception;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Interception.Certificates;
+using Gateway.Listeners;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Protocols;
 
 namespace Gateway.Tests.Interception;

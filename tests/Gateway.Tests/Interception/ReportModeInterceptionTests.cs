@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gateway.Configuration;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Metrics;
 
 namespace Gateway.Tests.Interception;

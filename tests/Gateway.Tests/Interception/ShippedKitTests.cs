@@ -1,6 +1,7 @@
 using Gateway.Cli;
 using Gateway.Configuration;
 using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using PolicyCompiler.Compilation;
 using PolicyCompiler.Kits;
 

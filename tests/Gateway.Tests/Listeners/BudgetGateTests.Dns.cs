@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Dns;
-using Gateway.Tests.ForwardProxy;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyCompiler.Budgets;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
-using Gateway.Tests.ForwardProxy;
 using PolicyCompiler.Budgets;
 
 namespace Gateway.Tests.Listeners;

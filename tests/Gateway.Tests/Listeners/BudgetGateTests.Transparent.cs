@@ -1,7 +1,6 @@
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Hosting;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Listeners;
 using PolicyCompiler.Budgets;
 
 namespace Gateway.Tests.Listeners;

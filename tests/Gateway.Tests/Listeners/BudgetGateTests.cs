@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Configuration;
 using Gateway.Metrics;
-using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyCompiler.Budgets;
@@ -146,7 +145,7 @@ public sealed partial class BudgetGateTests : IAsyncLifetime
             configure: c => c with { Listen = c.Listen with { TransparentTls = new IPEndPoint(IPAddress.Loopback, 0) } });
         try
         {
-            int port = gateway.PortOf(Gateway.Hosting.ListenerKind.TransparentTls)!.Value;
+            int port = gateway.PortOf(Gateway.Listeners.ListenerKind.TransparentTls)!.Value;
             using RawClient holding = await RawClient.ConnectAsync(port, s_flooder); // waits for its ClientHello: holds the slot
             await Task.Delay(100); // not a timing assertion: lets the accept run before the next connect
             using RawClient refused = await RawClient.ConnectAsync(port, s_flooder);
@@ -197,5 +196,5 @@ public sealed partial class BudgetGateTests : IAsyncLifetime
     private static async Task<double> ExceededAsync(GatewayUnderTest gateway, string budget) =>
         (await Scrape.OfAsync(gateway.Services.GetRequiredService<GatewayMetrics>())).Value("gateway_budget_exceeded_total", ("budget", budget));
 
-    private static Task<List<JsonElement>> AuditAsync(GatewayUnderTest gateway) => Gateway.Tests.Socks5.Socks5EndToEndTests.AuditAsync(gateway);
+    private static Task<List<JsonElement>> AuditAsync(GatewayUnderTest gateway) => Gateway.Tests.Dialing.Socks5EndToEndTests.AuditAsync(gateway);
 }

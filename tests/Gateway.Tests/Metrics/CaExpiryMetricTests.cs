@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Interception;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Interception.Certificates;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Metrics;

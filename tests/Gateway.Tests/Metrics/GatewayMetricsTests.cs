@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Gateway.Dialing;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Relay;
 using PolicyCompiler.Compilation;

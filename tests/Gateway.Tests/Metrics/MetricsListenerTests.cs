@@ -3,8 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Metrics;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Metrics;

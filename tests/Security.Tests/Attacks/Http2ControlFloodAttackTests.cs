@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Gateway.Metrics;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Gateway.Tests.Metrics;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Gateway.Tests.Interception;
 using Microsoft.Extensions.DependencyInjection;
 using Security.Tests.Harness;

@@ -1,6 +1,6 @@
 using System.Net;
-using Gateway.Hosting;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Listeners;
+using Gateway.Tests.Listeners;
 using PolicyCompiler.Hosts;
 using Security.Tests.Harness;
 

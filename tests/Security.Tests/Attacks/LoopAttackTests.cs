@@ -1,8 +1,8 @@
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Dns;
-using Gateway.Hosting;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Listeners;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using Security.Tests.Harness;
 

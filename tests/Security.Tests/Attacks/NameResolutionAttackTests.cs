@@ -1,5 +1,5 @@
 using System.Net;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Security.Tests.Harness;
 
 namespace Security.Tests.Attacks;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Security.Tests.Harness;
 

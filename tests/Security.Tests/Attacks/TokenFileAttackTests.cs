@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Gateway.Policy;
 using Gateway.Sandboxes;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Security.Tests.Attacks;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Xunit.Abstractions;
 
 namespace Security.Tests.Fuzz;

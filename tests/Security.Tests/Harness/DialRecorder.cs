@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Configuration;
 using Gateway.Dialing;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Security.Tests.Harness;

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Security.Tests.Harness;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Security.Tests.Harness;
 

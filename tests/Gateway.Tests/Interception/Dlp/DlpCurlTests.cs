@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using Gateway.Interception;
+using Gateway.Interception.Forwarding;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Interception.Dlp;
@@ -137,5 +137,5 @@ public sealed class DlpCurlTests : IAsyncLifetime
         Assert.Contains("read ", stdout, StringComparison.Ordinal);
     }
 
-    private static Task<(int Exit, string Stdout, string Stderr)> Curl(params string[] args) => ForwardProxy.Curl.RunAsync(args);
+    private static Task<(int Exit, string Stdout, string Stderr)> Curl(params string[] args) => Listeners.Curl.RunAsync(args);
 }

@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
 using System.Net;
 using Gateway.Configuration;
-using Gateway.Interception;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Interception.Certificates;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

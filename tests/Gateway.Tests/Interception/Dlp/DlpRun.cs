@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
-using Gateway.Interception;
 using Gateway.Interception.Dlp;
+using Gateway.Interception.Forwarding;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Tests.Interception.Dlp;

@@ -1,4 +1,0 @@
-namespace Gateway.Interception;
-
-/// <summary>The interception CA cannot be loaded or stored; the message is one line naming the file and the fix.</summary>
-internal sealed class CertificateAuthorityException(string message, Exception? inner = null) : Exception(message, inner);
