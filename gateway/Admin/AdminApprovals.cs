@@ -1,5 +1,5 @@
 using Gateway.Approvals;
-using Gateway.Configuration;
+using Gateway.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -33,9 +33,9 @@ internal static class AdminApprovals
             TimeSpan? lifetime = null;
             if (context.Request.Query["for"].ToString() is { Length: > 0 } forText)
             {
-                if (!DurationSyntax.TryParse(forText, out TimeSpan duration) || duration < TimeSpan.FromSeconds(1))
+                if (!RuleLifetime.TryParse(forText, out TimeSpan duration, out string error))
                 {
-                    return Errors(400, $"--for \"{forText}\" is not a duration of at least 1s; use e.g. 90s, 30m, 2h, 1h30m");
+                    return Errors(400, error);
                 }
 
                 lifetime = duration;

@@ -2,6 +2,7 @@ using Gateway.Configuration;
 using Gateway.Decisions;
 using Gateway.Metrics;
 using Gateway.Policy;
+using Gateway.Sandboxes;
 using Microsoft.Extensions.Logging;
 using PolicyCompiler.Compilation;
 
@@ -18,15 +19,16 @@ namespace Gateway.Approvals;
 internal sealed partial class AskMode : IDisposable
 {
     private readonly AskConfig _config;
-    private readonly LivePolicy _policy;
+    private readonly PolicyEditor _editor;
     private readonly TimeProvider _time;
     private readonly ApprovalWebhook _webhook;
     private readonly ILogger<AskMode> _logger;
 
-    public AskMode(GatewayConfig config, LivePolicy policy, GatewayMetrics metrics, TimeProvider time, ApprovalWebhook webhook, ILogger<AskMode> logger)
+    public AskMode(
+        GatewayConfig config, LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics, TimeProvider time, ApprovalWebhook webhook, ILogger<AskMode> logger)
     {
         _config = config.Policy.Ask;
-        _policy = policy;
+        _editor = new PolicyEditor(policy, sandboxes);
         _time = time;
         _webhook = webhook;
         _logger = logger;
