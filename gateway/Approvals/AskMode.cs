@@ -1,5 +1,6 @@
 using Gateway.Configuration;
 using Gateway.Decisions;
+using Gateway.Hosting;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Sandboxes;
@@ -22,6 +23,7 @@ internal sealed partial class AskMode : IDisposable
     private readonly PolicyEditor _editor;
     private readonly TimeProvider _time;
     private readonly ApprovalWebhook _webhook;
+    private readonly GatewayMetrics _metrics;
     private readonly ILogger<AskMode> _logger;
 
     public AskMode(
@@ -31,6 +33,7 @@ internal sealed partial class AskMode : IDisposable
         _editor = new PolicyEditor(policy, sandboxes);
         _time = time;
         _webhook = webhook;
+        _metrics = metrics;
         _logger = logger;
         Pending = new PendingApprovals(time, _config.HoldFor, _config.MaxPendingPerSandbox, metrics.SetApprovalsPending);
     }
@@ -43,11 +46,23 @@ internal sealed partial class AskMode : IDisposable
 
     /// <summary>True when <paramref name="verdict"/> is a refusal ask mode turns into a question: nothing matched, for a known sandbox.</summary>
     public bool ShouldHold(in EgressVerdict verdict) =>
+        verdict.Reason == EgressReason.NoMatch && Holds(verdict.Listener, verdict.Decision, verdict.LetsThrough, verdict.Port);
+
+    /// <summary>
+    /// True when a decision on <paramref name="listener"/> will be held: nothing matched, on a path
+    /// that can hold (the forward proxy and the transparent listeners, not the DNS resolver). Such
+    /// a decision is counted in <c>gateway_decisions_total</c> once, when the hold ends: by the
+    /// decision after an approval, or by <see cref="CountUnapproved"/>.
+    /// </summary>
+    public bool Holds(string listener, in Decision decision, bool letsThrough, int port) =>
         _config.Enabled
-        && !verdict.LetsThrough
-        && verdict.Reason == EgressReason.NoMatch
-        && verdict.Decision.Reason == DecisionReason.NoMatchingRule
-        && verdict.Port != 0;
+        && !letsThrough
+        && decision.Reason == DecisionReason.NoMatchingRule
+        && port != 0
+        && listener is ListenerKind.Forward or ListenerKind.TransparentTls or ListenerKind.TransparentHttp;
+
+    /// <summary>Counts a held request that ends refused (rejected, timed out, not held, client gone, over budget) as the one decision it is.</summary>
+    public void CountUnapproved(in EgressVerdict held) => _metrics.CountDecision(allowed: false, EgressDecider.ProxyKindOf(held.Listener));
 
     /// <summary>
     /// Holds the request of <paramref name="verdict"/> until it is answered, <c>holdFor</c> passes,
@@ -59,6 +74,7 @@ internal sealed partial class AskMode : IDisposable
         if (pending is null)
         {
             Log.Full(_logger, verdict.Sandbox.Name, verdict.Host, verdict.Port, Pending.MaxPerSandbox);
+            CountUnapproved(in verdict);
             return new ApprovalWait(ApprovalOutcome.Full, null);
         }
 
@@ -68,19 +84,26 @@ internal sealed partial class AskMode : IDisposable
             _webhook.Notify(pending);
         }
 
+        ApprovalOutcome outcome;
         try
         {
-            ApprovalOutcome outcome = await pending.Outcome.WaitAsync(aborted).ConfigureAwait(false);
-            return new ApprovalWait(outcome, pending.Id);
+            outcome = await pending.Outcome.WaitAsync(aborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return new ApprovalWait(ApprovalOutcome.ClientGone, pending.Id);
+            outcome = ApprovalOutcome.ClientGone;
         }
         finally
         {
             Pending.Leave(pending);
         }
+
+        if (outcome != ApprovalOutcome.Approved)
+        {
+            CountUnapproved(in verdict);
+        }
+
+        return new ApprovalWait(outcome, pending.Id);
     }
 
     /// <summary>
