@@ -41,6 +41,9 @@ internal sealed partial class AskMode : IDisposable
     /// <summary>The pending approvals.</summary>
     public PendingApprovals Pending { get; }
 
+    /// <summary>New pending approvals, for <c>policy log --follow</c>.</summary>
+    public ApprovalFeed Feed { get; } = new();
+
     /// <summary>True when ask mode is on.</summary>
     public bool Enabled => _config.Enabled;
 
@@ -82,6 +85,7 @@ internal sealed partial class AskMode : IDisposable
         {
             Log.Held(_logger, pending.Id, verdict.Sandbox.Name, verdict.Host, verdict.Port, _config.HoldFor);
             _webhook.Notify(pending);
+            Feed.Publish(ApprovalNotice.Pending(pending));
         }
 
         ApprovalOutcome outcome;
