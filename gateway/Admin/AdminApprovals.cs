@@ -1,8 +1,12 @@
+using System.Buffers;
+using System.Text.Json;
 using Gateway.Approvals;
-using Gateway.Configuration;
+using Gateway.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Gateway.Admin;
 
@@ -15,6 +19,7 @@ namespace Gateway.Admin;
 internal static class AdminApprovals
 {
     public const string PendingPath = "/policy/pending";
+    public const string FollowPath = "/policy/pending/follow";
 
     public static void Map(IEndpointRouteBuilder endpoints, AskMode approvals)
     {
@@ -33,9 +38,9 @@ internal static class AdminApprovals
             TimeSpan? lifetime = null;
             if (context.Request.Query["for"].ToString() is { Length: > 0 } forText)
             {
-                if (!DurationSyntax.TryParse(forText, out TimeSpan duration) || duration < TimeSpan.FromSeconds(1))
+                if (!RuleLifetime.TryParse(forText, out TimeSpan duration, out string error))
                 {
-                    return Errors(400, $"--for \"{forText}\" is not a duration of at least 1s; use e.g. 90s, 30m, 2h, 1h30m");
+                    return Errors(400, error);
                 }
 
                 lifetime = duration;
@@ -53,10 +58,49 @@ internal static class AdminApprovals
                 ? NotPending(id, approvals)
                 : Errors(409, "the rule could not be made live, the request still waits: " + string.Join("; ", errors));
         });
+        endpoints.MapGet(FollowPath, (HttpContext http) => FollowAsync(http, approvals));
         endpoints.MapPost(PendingPath + "/{id}/reject", (string id) =>
             approvals.Reject(id) is { } answer
                 ? Results.Json(answer, ApprovalJsonContext.Default.ApprovalAnswer)
                 : NotPending(id, approvals));
+    }
+
+    // What waits now, then each new pending approval as it is created (JSON Lines, one flush each),
+    // until the client leaves or the daemon stops. Subscribed before the listing: none falls between.
+    private static async Task FollowAsync(HttpContext http, AskMode approvals)
+    {
+        CancellationToken stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+        using ApprovalFeed.Watch watch = approvals.Feed.Subscribe();
+        http.Response.ContentType = "application/x-ndjson";
+        var sent = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await http.Response.StartAsync(end.Token).ConfigureAwait(false);
+            foreach (PendingApproval pending in approvals.Pending.List())
+            {
+                sent.Add(pending.Id);
+                await WriteAsync(http.Response, ApprovalNotice.Pending(pending), end.Token).ConfigureAwait(false);
+            }
+
+            await foreach (ApprovalNotice notice in watch.Reader.ReadAllAsync(end.Token).ConfigureAwait(false))
+            {
+                if (!sent.Remove(notice.Id))
+                {
+                    await WriteAsync(http.Response, notice, end.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (end.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, ApprovalNotice notice, CancellationToken cancellation)
+    {
+        response.BodyWriter.Write(JsonSerializer.SerializeToUtf8Bytes(notice, ApprovalJsonContext.Default.ApprovalNotice));
+        response.BodyWriter.Write("\n"u8);
+        await response.BodyWriter.FlushAsync(cancellation).ConfigureAwait(false);
     }
 
     private static IResult NotPending(string id, AskMode approvals) => Errors(

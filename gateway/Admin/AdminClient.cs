@@ -117,28 +117,41 @@ internal static partial class AdminClient
         });
 
     /// <summary>The running daemon's live audit events; null when no daemon listens or it does not serve them.</summary>
-    public static async Task<AdminAuditStream?> TryFollowAuditAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation)
+    public static async Task<AdminAuditStream?> TryFollowAuditAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation) =>
+        await TryOpenStreamAsync(endpoint, AdminApi.AuditFollowPath, cancellation).ConfigureAwait(false) is { } open
+            ? new AdminAuditStream(open.Client, open.Response, open.Body)
+            : null;
+
+    /// <summary>The running daemon's pending approvals, those waiting now and then each new one; null when no daemon listens or it does not serve them.</summary>
+    public static async Task<AdminPendingStream?> TryFollowPendingAsync(UnixDomainSocketEndPoint endpoint, CancellationToken cancellation) =>
+        await TryOpenStreamAsync(endpoint, AdminApprovals.FollowPath, cancellation).ConfigureAwait(false) is { } open
+            ? new AdminPendingStream(open.Client, open.Response, open.Body)
+            : null;
+
+    // A response read as it streams, with no timeout; the caller owns all three on success.
+    private static async Task<(HttpClient Client, HttpResponseMessage Response, Stream Body)?> TryOpenStreamAsync(
+        UnixDomainSocketEndPoint endpoint, string path, CancellationToken cancellation)
     {
         if (!File.Exists(endpoint.ToString()))
         {
             return null;
         }
 
-        HttpClient client = CreateAdminClient(endpoint, Timeout.InfiniteTimeSpan);
+        HttpClient? client = CreateAdminClient(endpoint, Timeout.InfiniteTimeSpan);
         HttpResponseMessage? response = null;
         try
         {
-            response = await client.GetAsync(AdminApi.AuditFollowPath, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
+            response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
             {
-                Stream body = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-                var stream = new AdminAuditStream(client, response, body);
-                response = null;
-                client = null!;
-                return stream;
+                return null;
             }
 
-            return null;
+            Stream body = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
+            (HttpClient, HttpResponseMessage, Stream) open = (client, response, body);
+            response = null;
+            client = null;
+            return open;
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable })
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Gateway.Policy;
-using PolicyCompiler.Patterns;
 using PolicyCompiler.Rules;
 
 namespace Gateway.Approvals;
@@ -11,9 +10,9 @@ internal sealed partial class AskMode
     /// <summary>
     /// Approves <paramref name="id"/>: an allow rule for its host and port (scoped to its sandbox
     /// unless <paramref name="allSandboxes"/>, expiring after <paramref name="lifetime"/> when given)
-    /// is added to the state directory exactly as <c>policy allow</c> adds one, the policy is
-    /// reloaded, and only then are the waiting requests released. Null with no errors: no such
-    /// pending approval. Null with errors: the rule could not be made live; the request still waits.
+    /// is added by the same <see cref="PolicyEditor"/> as <c>policy allow</c>, live before the waiting
+    /// requests are released. Null with no errors: no such pending approval. Null with errors: the
+    /// rule could not be made live; the request still waits.
     /// </summary>
     public ApprovalAnswer? Approve(string id, TimeSpan? lifetime, bool allSandboxes, List<string> errors)
     {
@@ -23,32 +22,15 @@ internal sealed partial class AskMode
         }
 
         string hostPattern = pending.Host.Contains(':', StringComparison.Ordinal) ? "[" + pending.Host + "]" : pending.Host;
-        var patterns = new List<RulePattern>();
-        if (!PatternParser.TryParseList(hostPattern + ":" + pending.Port.ToString(CultureInfo.InvariantCulture), patterns, errors))
-        {
-            return null;
-        }
-
-        DateTimeOffset now = _time.GetUtcNow();
-        DateTimeOffset? expiresAt = lifetime is { } duration ? now + duration : null;
         string? scope = allSandboxes ? null : pending.Sandbox;
-        StoredRule? added;
+        RuleAddition addition;
         try
         {
-            added = _policy.Store.Update(policy =>
-            {
-                (StoredPolicy next, StoredRule? rule, _) = LocalRules.Add(policy, RuleDecision.Allow, patterns, now, scope, expiresAt);
-                return (next, rule);
-            });
+            addition = _editor.Add(RuleDecision.Allow, hostPattern + ":" + pending.Port.ToString(CultureInfo.InvariantCulture), scope, lifetime);
         }
-        catch (PolicyStoreException e)
+        catch (PolicyEditException e)
         {
-            errors.Add(e.Message);
-            return null;
-        }
-
-        if (!_policy.Reload(errors))
-        {
+            errors.AddRange(e.Errors);
             return null;
         }
 
@@ -56,9 +38,11 @@ internal sealed partial class AskMode
         Log.Answered(_logger, id, pending.Sandbox, pending.Host, pending.Port, "approved");
         ReleaseCovered(pending, scope);
         return new ApprovalAnswer(
-            id, "approved", pending.Sandbox, pending.Host, pending.Port, added is null ? null : "local:" + added.Id,
-            scope is null ? "all" : "sandbox:" + scope, expiresAt, released);
+            id, "approved", pending.Sandbox, pending.Host, pending.Port, addition.Added is { } added ? "local:" + added.Id : null,
+            scope is null ? "all" : "sandbox:" + scope, addition.Added?.ExpiresAt ?? ExpiryOf(lifetime), released);
     }
+
+    private DateTimeOffset? ExpiryOf(TimeSpan? lifetime) => lifetime is { } duration ? _time.GetUtcNow() + duration : null;
 
     // Other sandboxes' requests for the same host and port that the new rule (scoped to every
     // sandbox) covers go on too, rather than wait out holdFor for an answer already given. Each

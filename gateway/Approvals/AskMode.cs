@@ -1,7 +1,9 @@
 using Gateway.Configuration;
 using Gateway.Decisions;
+using Gateway.Hosting;
 using Gateway.Metrics;
 using Gateway.Policy;
+using Gateway.Sandboxes;
 using Microsoft.Extensions.Logging;
 using PolicyCompiler.Compilation;
 
@@ -18,17 +20,20 @@ namespace Gateway.Approvals;
 internal sealed partial class AskMode : IDisposable
 {
     private readonly AskConfig _config;
-    private readonly LivePolicy _policy;
+    private readonly PolicyEditor _editor;
     private readonly TimeProvider _time;
     private readonly ApprovalWebhook _webhook;
+    private readonly GatewayMetrics _metrics;
     private readonly ILogger<AskMode> _logger;
 
-    public AskMode(GatewayConfig config, LivePolicy policy, GatewayMetrics metrics, TimeProvider time, ApprovalWebhook webhook, ILogger<AskMode> logger)
+    public AskMode(
+        GatewayConfig config, LivePolicy policy, SandboxRegistry sandboxes, GatewayMetrics metrics, TimeProvider time, ApprovalWebhook webhook, ILogger<AskMode> logger)
     {
         _config = config.Policy.Ask;
-        _policy = policy;
+        _editor = new PolicyEditor(policy, sandboxes);
         _time = time;
         _webhook = webhook;
+        _metrics = metrics;
         _logger = logger;
         Pending = new PendingApprovals(time, _config.HoldFor, _config.MaxPendingPerSandbox, metrics.SetApprovalsPending);
     }
@@ -36,16 +41,31 @@ internal sealed partial class AskMode : IDisposable
     /// <summary>The pending approvals.</summary>
     public PendingApprovals Pending { get; }
 
+    /// <summary>New pending approvals, for <c>policy log --follow</c>.</summary>
+    public ApprovalFeed Feed { get; } = new();
+
     /// <summary>True when ask mode is on.</summary>
     public bool Enabled => _config.Enabled;
 
     /// <summary>True when <paramref name="verdict"/> is a refusal ask mode turns into a question: nothing matched, for a known sandbox.</summary>
     public bool ShouldHold(in EgressVerdict verdict) =>
+        verdict.Reason == EgressReason.NoMatch && Holds(verdict.Listener, verdict.Decision, verdict.LetsThrough, verdict.Port);
+
+    /// <summary>
+    /// True when a decision on <paramref name="listener"/> will be held: nothing matched, on a path
+    /// that can hold (the forward proxy and the transparent listeners, not the DNS resolver). Such
+    /// a decision is counted in <c>gateway_decisions_total</c> once, when the hold ends: by the
+    /// decision after an approval, or by <see cref="CountUnapproved"/>.
+    /// </summary>
+    public bool Holds(string listener, in Decision decision, bool letsThrough, int port) =>
         _config.Enabled
-        && !verdict.LetsThrough
-        && verdict.Reason == EgressReason.NoMatch
-        && verdict.Decision.Reason == DecisionReason.NoMatchingRule
-        && verdict.Port != 0;
+        && !letsThrough
+        && decision.Reason == DecisionReason.NoMatchingRule
+        && port != 0
+        && listener is ListenerKind.Forward or ListenerKind.TransparentTls or ListenerKind.TransparentHttp;
+
+    /// <summary>Counts a held request that ends refused (rejected, timed out, not held, client gone, over budget) as the one decision it is.</summary>
+    public void CountUnapproved(in EgressVerdict held) => _metrics.CountDecision(allowed: false, EgressDecider.ProxyKindOf(held.Listener));
 
     /// <summary>
     /// Holds the request of <paramref name="verdict"/> until it is answered, <c>holdFor</c> passes,
@@ -57,6 +77,7 @@ internal sealed partial class AskMode : IDisposable
         if (pending is null)
         {
             Log.Full(_logger, verdict.Sandbox.Name, verdict.Host, verdict.Port, Pending.MaxPerSandbox);
+            CountUnapproved(in verdict);
             return new ApprovalWait(ApprovalOutcome.Full, null);
         }
 
@@ -64,21 +85,29 @@ internal sealed partial class AskMode : IDisposable
         {
             Log.Held(_logger, pending.Id, verdict.Sandbox.Name, verdict.Host, verdict.Port, _config.HoldFor);
             _webhook.Notify(pending);
+            Feed.Publish(ApprovalNotice.Pending(pending));
         }
 
+        ApprovalOutcome outcome;
         try
         {
-            ApprovalOutcome outcome = await pending.Outcome.WaitAsync(aborted).ConfigureAwait(false);
-            return new ApprovalWait(outcome, pending.Id);
+            outcome = await pending.Outcome.WaitAsync(aborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return new ApprovalWait(ApprovalOutcome.ClientGone, pending.Id);
+            outcome = ApprovalOutcome.ClientGone;
         }
         finally
         {
             Pending.Leave(pending);
         }
+
+        if (outcome != ApprovalOutcome.Approved)
+        {
+            CountUnapproved(in verdict);
+        }
+
+        return new ApprovalWait(outcome, pending.Id);
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Gateway.Admin;
+using System.Net.Sockets;
 using Gateway.Configuration;
 using Gateway.Policy;
 using Gateway.Sandboxes;
@@ -35,51 +35,32 @@ internal sealed class PolicyContext
     public PolicySnapshot Compile(StoredPolicy stored, List<KitSpec> kits) => _sources.Compile(stored, kits);
 
     /// <summary>
-    /// Checks that <paramref name="sandbox"/> names a sandbox the gateway knows: "host", the config's
-    /// static sandboxes, and those vmm registered (asked of the running daemon, else read from the
-    /// state directory). A typo must fail now, not leave a rule that never decides.
+    /// Applies an edit the one way there is (<see cref="PolicyEditor"/>): through the running
+    /// daemon's admin API when one answers (<paramref name="throughDaemon"/>; it applies the edit
+    /// under its lock and it is live before the answer), else to the state directory under its lock
+    /// (<paramref name="here"/>), which a daemon started later reads. A refusal prints every line
+    /// but the last on stderr and fails with the last.
     /// </summary>
-    public async Task RequireKnownSandboxAsync(string sandbox, CancellationToken cancellation)
+    public async Task<T> EditAsync<T>(
+        CliContext context,
+        Func<UnixDomainSocketEndPoint, CancellationToken, Task<T?>> throughDaemon,
+        Func<PolicyEditor, T> here,
+        CancellationToken cancellation)
+        where T : class
     {
-        var known = new List<string> { "host" };
-        List<SandboxRow>? running = await AdminClient.TryListSandboxesAsync(Config.Listen.Admin, cancellation).ConfigureAwait(false);
-        if (running is not null)
+        try
         {
-            foreach (SandboxRow row in running)
-            {
-                known.Add(row.Name);
-            }
+            return await throughDaemon(Config.Listen.Admin, cancellation).ConfigureAwait(false)
+                ?? here(new PolicyEditor(_sources, new SandboxRegistry(Config.Sandboxes, Config.StateDir)));
         }
-        else
+        catch (PolicyEditException e)
         {
-            foreach (SandboxConfig configured in Config.Sandboxes)
+            foreach (string error in e.Errors.SkipLast(1))
             {
-                known.Add(configured.Name);
+                context.Error.WriteLine("gateway: " + error);
             }
 
-            foreach (SandboxRegistration registered in SandboxRegistry.LoadRegistrations(Config.StateDir))
-            {
-                known.Add(registered.Name);
-            }
-        }
-
-        if (!known.Contains(sandbox, StringComparer.Ordinal))
-        {
-            throw new CliException($"unknown sandbox \"{sandbox}\"; known sandboxes: {string.Join(", ", known)} (see `gateway sandbox ls`)");
-        }
-    }
-
-    /// <summary>
-    /// After a change to the store: a running daemon recompiles before this returns, so the
-    /// change applies to its very next connection. No daemon is fine: it reads the store at start.
-    /// </summary>
-    public async Task NotifyDaemonAsync(CancellationToken cancellation)
-    {
-        AdminReloadResult? result = await AdminClient.TryReloadAsync(Config.Listen.Admin, cancellation).ConfigureAwait(false);
-        if (result is { Reloaded: false })
-        {
-            throw new CliException("the change is saved, but the running gateway refused the new policy and keeps the previous one: "
-                + string.Join("; ", result.Errors));
+            throw new CliException(e.Errors[^1]);
         }
     }
 }

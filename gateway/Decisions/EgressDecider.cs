@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Gateway.Approvals;
 using Gateway.Dialing;
 using Gateway.Listeners;
 using Gateway.Metrics;
@@ -26,7 +27,8 @@ internal sealed partial class EgressDecider(
     PolicyEnforcement enforcement,
     IPolicyLookup lookup,
     GatewayMetrics metrics,
-    ILogger<EgressDecider> logger)
+    ILogger<EgressDecider> logger,
+    AskMode? ask = null)
 {
     /// <summary>The longest host text a refusal carries into the audit log (a DNS name's limit).</summary>
     private const int MaxRawHost = 255;
@@ -100,7 +102,12 @@ internal sealed partial class EgressDecider(
                     snapshot.ProxyFor(sandbox.Kits));
             }
 
-            if (!request.NameOnly || kind == HostKind.Name)
+            if (ask is not null && ask.Holds(request.Listener, in decision, decision.IsAllowed || wouldBlock, port))
+            {
+                // Counted once, when the hold ends: an approved request is one allowed decision, not a blocked and an allowed one.
+                metrics.ObserveDecisionDuration(decideTicks);
+            }
+            else if (!request.NameOnly || kind == HostKind.Name)
             {
                 metrics.RecordDecision(decision.IsAllowed || wouldBlock, ProxyKindOf(request.Listener), decideTicks, wouldBlock);
             }

@@ -197,6 +197,9 @@ internal static partial class GatewayHost
             {
                 AdminApi.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
                 AdminExplain.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>());
+                AdminPolicyEdits.Map(
+                    endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>(),
+                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminPolicyEdits).FullName!));
                 AdminEnvironment.Map(endpoints, policy, app.Services.GetRequiredService<SandboxRegistry>(), app.Services.GetRequiredService<Placeholders>());
                 AdminApprovals.Map(endpoints, app.Services.GetRequiredService<AskMode>());
                 AdminApi.MapAudit(endpoints, app.Services.GetRequiredService<AuditWriter>());

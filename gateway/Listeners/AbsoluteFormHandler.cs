@@ -113,6 +113,7 @@ internal sealed partial class AbsoluteFormHandler : IDisposable
             // Charged before the wait, once: a sandbox cannot outrun its request budget by making requests wait.
             if (await _budgets.RefuseRequestAsync(context, verdict).ConfigureAwait(false))
             {
+                _ask.CountUnapproved(in verdict);
                 return;
             }
 

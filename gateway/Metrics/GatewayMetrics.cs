@@ -145,6 +145,14 @@ internal sealed partial class GatewayMetrics
         }
     }
 
+    /// <summary>
+    /// How long a decision took, for one whose count waits (ask mode holds it): see <see cref="CountDecision"/>.
+    /// </summary>
+    public void ObserveDecisionDuration(long elapsedTimestamp) => _decisionDuration.Observe(elapsedTimestamp * s_secondsPerTimestamp);
+
+    /// <summary>Counts a decision whose duration was observed when it was made (a held request, once its hold ends).</summary>
+    public void CountDecision(bool allowed, ProxyKind proxy) => _decisions[DecisionIndex((int)proxy, allowed ? 0 : 1)].Inc();
+
     /// <summary>A request an L7 rule denied and report mode let through (L7 verdicts are not in <c>gateway_decisions_total</c>).</summary>
     public void RecordWouldBlock(ProxyKind proxy) => _wouldBlock[(int)proxy].Inc();
 

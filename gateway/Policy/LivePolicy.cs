@@ -42,8 +42,11 @@ internal sealed partial class LivePolicy : IDisposable
         }
     }
 
-    /// <summary>The state directory's rules: where an approval (ask mode) adds its rule before <see cref="Reload"/>.</summary>
+    /// <summary>The state directory's rules.</summary>
     public PolicyStore Store => _sources.Store;
+
+    /// <summary>What the policy is compiled from.</summary>
+    public PolicySources Sources => _sources;
 
     /// <summary>The snapshot new connections use.</summary>
     public PolicySnapshot Current => Volatile.Read(ref _current).Snapshot;
@@ -65,25 +68,52 @@ internal sealed partial class LivePolicy : IDisposable
         return generation is null ? null : new LivePolicy(sources, generation, logger);
     }
 
+    /// <summary>
+    /// Writes the store with <paramref name="write"/> and recompiles, under the lock every reload
+    /// takes, so no other reload interleaves and the next decision sees the change. A policy that
+    /// does not compile keeps the last good snapshot: the write stays, and the caller is told.
+    /// </summary>
+    public T Edit<T>(Func<PolicyStore, T> write)
+    {
+        lock (_reloadLock)
+        {
+            T result = write(_sources.Store);
+            var errors = new List<string>();
+            if (!ReloadLocked(errors))
+            {
+                throw new PolicyEditException(
+                    ["the change is saved, but the running gateway refused the new policy and keeps the previous one: " + string.Join("; ", errors)],
+                    PolicyEditFailure.NotLive);
+            }
+
+            return result;
+        }
+    }
+
     /// <summary>Recompiles from the state directory and kits now; returns false and keeps the old snapshot on errors.</summary>
     public bool Reload(List<string> errors)
     {
         lock (_reloadLock)
         {
-            PolicyGeneration? generation = TryCompile(_sources, errors);
-            if (generation is null)
-            {
-                Interlocked.Increment(ref _failedReloads);
-                Log.ReloadRefused(_logger, string.Join("; ", errors));
-                return false;
-            }
-
-            Volatile.Write(ref _current, generation);
-            Interlocked.Increment(ref _reloads);
-            Log.Reloaded(_logger, generation.Snapshot.Rules.Count, generation.Snapshot.Kits.Length);
-            ScheduleExpiry(generation.Snapshot);
-            return true;
+            return ReloadLocked(errors);
         }
+    }
+
+    private bool ReloadLocked(List<string> errors)
+    {
+        PolicyGeneration? generation = TryCompile(_sources, errors);
+        if (generation is null)
+        {
+            Interlocked.Increment(ref _failedReloads);
+            Log.ReloadRefused(_logger, string.Join("; ", errors));
+            return false;
+        }
+
+        Volatile.Write(ref _current, generation);
+        Interlocked.Increment(ref _reloads);
+        Log.Reloaded(_logger, generation.Snapshot.Rules.Count, generation.Snapshot.Kits.Length);
+        ScheduleExpiry(generation.Snapshot);
+        return true;
     }
 
     // The next recompile falls due when the earliest rule of the snapshot expires. A timer that

@@ -84,10 +84,20 @@ internal sealed class PolicyStore
         return result;
     }
 
-    /// <summary>Deletes the store: local rules, the chosen default and kit references.</summary>
-    public void Reset()
+    /// <summary>Deletes the store: local rules, the chosen default and kit references. Returns what it held.</summary>
+    public StoredPolicy Reset()
     {
         using FileStream held = AcquireLock();
+        StoredPolicy deleted;
+        try
+        {
+            deleted = Load();
+        }
+        catch (PolicyStoreException)
+        {
+            deleted = StoredPolicy.Empty; // a broken store is what reset is for
+        }
+
         try
         {
             File.Delete(FilePath);
@@ -95,6 +105,8 @@ internal sealed class PolicyStore
         catch (DirectoryNotFoundException)
         {
         }
+
+        return deleted;
     }
 
     // Writers hold the lock while their temporary file exists, so one found under the lock

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Gateway.Configuration;
+using Gateway.Admin;
 using Gateway.Policy;
-using PolicyCompiler.Compilation;
-using PolicyCompiler.Patterns;
 using PolicyCompiler.Rules;
 
 namespace Gateway.Cli.Policy;
@@ -41,54 +39,17 @@ internal static class PolicyAddCommand
         };
         network.SetAction(async (result, cancellation) =>
         {
-            var patterns = new List<RulePattern>();
-            var errors = new List<string>();
-            if (!PatternParser.TryParseList(result.GetRequiredValue(resources), patterns, errors))
-            {
-                foreach (string error in errors.SkipLast(1))
-                {
-                    context.Error.WriteLine("gateway: " + error);
-                }
-
-                throw new CliException(errors[^1], ExitCodes.Failure);
-            }
-
-            DateTimeOffset now = context.Time.GetUtcNow();
-            DateTimeOffset? expiresAt = ParseLifetime(result.GetValue(lifetime)) is { } duration ? now + duration : null;
-
-            var policyContext = PolicyContext.Open(result, context, options);
+            string patterns = result.GetRequiredValue(resources);
+            string? forText = result.GetValue(lifetime);
+            TimeSpan? duration = ParseLifetime(forText);
             string? scope = result.GetValue(sandbox);
-            if (scope is not null)
-            {
-                await policyContext.RequireKnownSandboxAsync(scope, cancellation).ConfigureAwait(false);
-            }
-
-            PolicyStore store = policyContext.Store;
-            (StoredRule? added, List<string> present, StoredPolicy after) = store.Update(policy =>
-            {
-                (StoredPolicy next, StoredRule? rule, List<string> already) = LocalRules.Add(
-                    policy, decision, patterns, now, scope, expiresAt);
-                return (next, (rule, already, next));
-            });
-
-            await policyContext.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
-            foreach (string text in present)
-            {
-                context.Out.WriteLine($"{text}: already {(decision == RuleDecision.Allow ? "allowed" : "denied")} by a local rule"
-                    + (scope is null ? string.Empty : $" of sandbox {scope}"));
-            }
-
-            if (added is not null)
-            {
-                context.Out.WriteLine($"Added local:{added.Id}: {verb} {string.Join(", ", added.Resources)}"
-                    + (scope is null ? string.Empty : $" for sandbox {scope}")
-                    + (expiresAt is { } expires ? $" until {RuleRow.FormatExpiry(expires)}" : string.Empty));
-                if (decision == RuleDecision.Allow)
-                {
-                    WarnAboutShadowingDenies(context, policyContext, after, patterns, scope);
-                }
-            }
-
+            var policyContext = PolicyContext.Open(result, context, options);
+            RuleAddition answer = await policyContext.EditAsync(
+                context,
+                (admin, token) => AdminClient.TryAddRuleAsync(admin, new RuleAddRequest(verb, patterns, scope, forText), token),
+                editor => editor.Add(decision, patterns, scope, duration),
+                cancellation).ConfigureAwait(false);
+            Print(context, verb, answer);
             return ExitCodes.Ok;
         });
 
@@ -99,38 +60,30 @@ internal static class PolicyAddCommand
     }
 
     /// <summary>The <c>--for</c> of a rule: null when absent, a usage error when not a duration of at least 1s.</summary>
-    public static TimeSpan? ParseLifetime(string? text)
+    public static TimeSpan? ParseLifetime(string? text) =>
+        text is null ? null
+        : RuleLifetime.TryParse(text, out TimeSpan duration, out string error) ? duration
+        : throw new CliException(error, ExitCodes.Usage);
+
+    private static void Print(CliContext context, string verb, RuleAddition answer)
     {
-        if (text is null)
+        string? scope = answer.Sandbox;
+        foreach (string text in answer.AlreadyPresent)
         {
-            return null;
+            context.Out.WriteLine($"{text}: already {(verb == "allow" ? "allowed" : "denied")} by a local rule"
+                + (scope is null ? string.Empty : $" of sandbox {scope}"));
         }
 
-        return DurationSyntax.TryParse(text, out TimeSpan duration) && duration >= TimeSpan.FromSeconds(1)
-            ? duration
-            : throw new CliException($"--for \"{text}\" is not a duration of at least 1s; use e.g. 90s, 30m, 2h, 1h30m", ExitCodes.Usage);
-    }
-
-    // An allow that a deny overrides does nothing; say so now rather than leave the
-    // operator puzzling over a 403 later.
-    private static void WarnAboutShadowingDenies(CliContext context, PolicyContext policyContext, StoredPolicy policy, List<RulePattern> patterns, string? scope)
-    {
-        PolicySnapshot snapshot = SnapshotCompiler.Compile(policyContext.GlobalRules(policy));
-        KitSet kits = scope is not null && snapshot.TryGetSandboxIndex(scope, out int index) ? KitSet.None.WithSandbox(index) : KitSet.None;
-        foreach (RulePattern pattern in patterns)
+        if (answer.Added is { } added)
         {
-            if (pattern.Kind is not (PatternKind.Exact or PatternKind.Address))
-            {
-                continue;
-            }
+            context.Out.WriteLine($"Added local:{added.Id}: {verb} {string.Join(", ", added.Resources)}"
+                + (scope is null ? string.Empty : $" for sandbox {scope}")
+                + (added.ExpiresAt is { } expires ? $" until {RuleRow.FormatExpiry(expires)}" : string.Empty));
+        }
 
-            Decision decision = snapshot.Decide(pattern.Host.AsSpan(), pattern.Port == 0 ? 443 : pattern.Port, kits);
-            if (decision.Reason == DecisionReason.DenyRule)
-            {
-                context.Error.WriteLine(
-                    $"warning: {pattern.Text} stays blocked: deny rule {decision.RuleId} ({decision.Pattern}) wins over any allow; "
-                    + $"remove it with `gateway policy rm network --id {decision.RuleId}`");
-            }
+        foreach (string warning in answer.Warnings)
+        {
+            context.Error.WriteLine("warning: " + warning);
         }
     }
 }

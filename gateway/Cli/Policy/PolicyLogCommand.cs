@@ -12,7 +12,7 @@ namespace Gateway.Cli.Policy;
 /// prints it; `--follow` streams decisions as they happen. From the running daemon's
 /// in-memory view when one answers on the admin socket, else from the audit files.
 /// </summary>
-internal static class PolicyLogCommand
+internal static partial class PolicyLogCommand
 {
     public static Command Create(CliContext context, GlobalOptions options)
     {
@@ -188,40 +188,6 @@ internal static class PolicyLogCommand
         }
 
         return rows;
-    }
-
-    private static async Task FollowAsync(CliContext context, GatewayConfig config, RowFilter filter, bool json, CancellationToken cancellation)
-    {
-        try
-        {
-            AdminAuditStream? daemon = await AdminClient.TryFollowAuditAsync(config.Listen.Admin, cancellation).ConfigureAwait(false);
-            try
-            {
-                IAsyncEnumerable<AuditEvent> events = daemon?.ReadAllAsync(cancellation)
-                    ?? new AuditFileSource(config.Audit, context.Time).FollowAsync(cancellation);
-                await foreach (AuditEvent e in events.ConfigureAwait(false))
-                {
-                    if (!filter.Matches(e.Sandbox, e.Type))
-                    {
-                        continue;
-                    }
-
-                    context.Out.WriteLine(json ? FormatLiveJson(in e) : FormatLive(in e));
-                    await context.Out.FlushAsync(cancellation).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                if (daemon is not null)
-                {
-                    await daemon.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            // Ctrl-C: the normal end of --follow.
-        }
     }
 
     /// <summary>The SANDBOX argument and `--type`.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Gateway.Admin;
 using Gateway.Policy;
 using PolicyCompiler.Kits;
 using PolicyCompiler.Patterns;
@@ -23,22 +24,14 @@ internal static class PolicyLsCommand
             type,
             json,
         };
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellation) =>
         {
+            // Without --config the embedded defaults are not what a running daemon enforces: list
+            // its rules in force (its kits' included); with --config, that file's, read here.
             var policy = PolicyContext.Open(result, context, options);
-            StoredPolicy stored = policy.Store.Load();
-            List<PolicyRule> rules = policy.GlobalRules(stored);
-            foreach (KitSpec kit in policy.LoadKits(stored, []))
-            {
-                rules.AddRange(kit.ToRules().Rules);
-            }
-
-            var rows = new List<RuleRow>(rules.Count);
-            foreach (PolicyRule rule in rules)
-            {
-                rows.Add(ToRow(rule));
-            }
-
+            List<RuleRow> rows = (result.GetValue(options.Config) is null
+                ? await AdminClient.TryListRulesAsync(policy.Config.Listen.Admin, cancellation).ConfigureAwait(false)
+                : null) ?? ListHere(policy);
             if (result.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(rows, CliJsonContext.Default.ListRuleRow));
@@ -55,6 +48,24 @@ internal static class PolicyLsCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static List<RuleRow> ListHere(PolicyContext policy)
+    {
+        StoredPolicy stored = policy.Store.Load();
+        List<PolicyRule> rules = policy.GlobalRules(stored);
+        foreach (KitSpec kit in policy.LoadKits(stored, []))
+        {
+            rules.AddRange(kit.ToRules().Rules);
+        }
+
+        var rows = new List<RuleRow>(rules.Count);
+        foreach (PolicyRule rule in rules)
+        {
+            rows.Add(ToRow(rule));
+        }
+
+        return rows;
     }
 
     public static RuleRow ToRow(PolicyRule rule)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gateway.Admin;
 using Gateway.Policy;
 
 namespace Gateway.Cli.Policy;
@@ -38,8 +39,11 @@ internal static class PolicyResetCommand
                 }
             }
 
-            store.Reset();
-            await policy.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
+            await policy.EditAsync(
+                context,
+                (admin, token) => AdminClient.TryResetAsync(admin, token),
+                editor => editor.Reset(),
+                cancellation).ConfigureAwait(false);
             context.Out.WriteLine("Policy reset: local rules and the chosen default are gone. Choose a default with `gateway policy set-default allow-all|balanced|deny-all`.");
             return ExitCodes.Ok;
         });

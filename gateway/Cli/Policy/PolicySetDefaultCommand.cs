@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Gateway.Policy;
+using Gateway.Admin;
 using PolicyCompiler.Groups;
 
 namespace Gateway.Cli.Policy;
@@ -23,8 +23,11 @@ internal static class PolicySetDefaultCommand
         {
             string name = result.GetRequiredValue(policy);
             var sources = PolicyContext.Open(result, context, options);
-            sources.Store.Update(stored => (stored with { Default = name }, 0));
-            await sources.NotifyDaemonAsync(cancellation).ConfigureAwait(false);
+            await sources.EditAsync(
+                context,
+                (admin, token) => AdminClient.TrySetDefaultAsync(admin, name, token),
+                editor => editor.SetDefault(name),
+                cancellation).ConfigureAwait(false);
             context.Out.WriteLine($"Default network policy: {name}");
             return ExitCodes.Ok;
         });
