@@ -15,6 +15,9 @@ internal static class ConfigDefaults
     /// <summary>Metrics stay on loopback unless the operator opts in.</summary>
     public const string MetricsAllowRemote = "false";
 
+    /// <summary><c>listen.transport</c>: the gateway's own transport for the sandbox-facing listeners.</summary>
+    public const string Transport = "gateway";
+
     /// <summary>The admin API socket the CLI and vmm use.</summary>
     public const string Admin = "unix:{stateDir}/admin.sock";
 

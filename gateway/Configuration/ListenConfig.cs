@@ -20,4 +20,11 @@ internal sealed record ListenConfig(
     EndPoint? Metrics,
     UnixDomainSocketEndPoint Admin,
     bool MetricsAllowRemote = false,
-    bool BlockPage = false);
+    bool BlockPage = false)
+{
+    /// <summary>
+    /// What carries the forward and transparent listeners' connections: the gateway's own transport
+    /// (the default) or Kestrel's socket transport. Metrics and admin always use Kestrel's.
+    /// </summary>
+    public ListenTransport Transport { get; init; } = ListenTransport.Gateway;
+}
