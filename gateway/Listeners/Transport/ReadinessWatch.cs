@@ -33,7 +33,6 @@ internal sealed class ReadinessWatch : SocketAsyncEventArgs, IValueTaskSource<bo
         _connection = connection;
         _waiter.RunContinuationsAsynchronously = false;
         SetBuffer(s_peekByte, 0, 1);
-        SocketFlags = SocketFlags.Peek;
     }
 
     /// <summary>What the last peek found.</summary>
@@ -67,6 +66,9 @@ internal sealed class ReadinessWatch : SocketAsyncEventArgs, IValueTaskSource<bo
         bool pending;
         try
         {
+            // Every time: an asynchronous completion overwrites the flags with the ones received,
+            // and a receive without MSG_PEEK would take the byte.
+            SocketFlags = SocketFlags.Peek;
             pending = _connection.Socket.ReceiveAsync(this);
         }
         catch (ObjectDisposedException)
