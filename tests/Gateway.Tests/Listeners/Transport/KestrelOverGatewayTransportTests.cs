@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using Gateway.Listeners.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -62,27 +63,33 @@ public sealed class KestrelOverGatewayTransportTests : IAsyncLifetime
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public async Task Post_OneMiBBodyEchoedBack_IsByteExactOverTheGatewayTransport(int major)
+    public async Task OneMiBUploadAndDownload_AreByteExactOverTheGatewayTransport(int major)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        string origin = $"http://127.0.0.1:{(major == 1 ? _http1Port : _h2cPort)}";
         byte[] body = new byte[BodySize];
         new Random(7).NextBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{(major == 1 ? _http1Port : _h2cPort)}/echo")
+        using var upload = new HttpRequestMessage(HttpMethod.Post, origin + "/hash")
         {
             Content = new ByteArrayContent(body),
             Version = new Version(major, 0),
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        upload.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var download = new HttpRequestMessage(HttpMethod.Get, origin + "/bytes")
+        {
+            Version = new Version(major, 0),
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
 
-        using HttpResponseMessage response = await client.SendAsync(request, deadline.Token);
-        byte[] echoed = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+        using HttpResponseMessage uploaded = await client.SendAsync(upload, deadline.Token);
+        using HttpResponseMessage downloaded = await client.SendAsync(download, deadline.Token);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(major, response.Version.Major);
-        Assert.Equal(nameof(GatewayConnection), response.Headers.GetValues("X-Transport").Single());
-        Assert.Equal(body, echoed);
+        Assert.Equal(major, uploaded.Version.Major);
+        Assert.Equal(nameof(GatewayConnection), uploaded.Headers.GetValues("X-Transport").Single());
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(body)), await uploaded.Content.ReadAsStringAsync(deadline.Token));
+        Assert.Equal(Pattern(), await downloaded.Content.ReadAsByteArrayAsync(deadline.Token));
     }
 
     [Fact]
@@ -98,6 +105,13 @@ public sealed class KestrelOverGatewayTransportTests : IAsyncLifetime
         }
     }
 
+    private static byte[] Pattern()
+    {
+        byte[] bytes = new byte[BodySize];
+        new Random(11).NextBytes(bytes);
+        return bytes;
+    }
+
     private static ConnectionDelegate MarkTransport(ConnectionDelegate next) => connection =>
     {
         connection.Items["transport"] = connection.GetType().Name;
@@ -107,9 +121,16 @@ public sealed class KestrelOverGatewayTransportTests : IAsyncLifetime
     private static async Task ServeAsync(HttpContext context)
     {
         context.Response.Headers["X-Transport"] = context.Features.Get<IConnectionItemsFeature>()!.Items["transport"] as string;
-        if (context.Request.Path == "/echo")
+        if (context.Request.Path == "/hash")
         {
-            await context.Request.Body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            byte[] hash = await SHA256.HashDataAsync(context.Request.Body, context.RequestAborted);
+            await context.Response.WriteAsync(Convert.ToHexString(hash), context.RequestAborted);
+            return;
+        }
+
+        if (context.Request.Path == "/bytes")
+        {
+            await context.Response.Body.WriteAsync(Pattern(), context.RequestAborted);
             return;
         }
 
