@@ -47,7 +47,7 @@ internal sealed partial class ConfigValidator
         string path = section.PathOf("transport");
         if (!TryText(node, path, out string text))
         {
-            return ListenTransport.Gateway;
+            return ListenTransport.Kestrel;
         }
 
         switch (text)
@@ -58,7 +58,7 @@ internal sealed partial class ConfigValidator
                 return ListenTransport.Kestrel;
             default:
                 Report(node, path, $"\"{text}\" is not a transport; use gateway or kestrel");
-                return ListenTransport.Gateway;
+                return ListenTransport.Kestrel;
         }
     }
 

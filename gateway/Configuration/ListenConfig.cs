@@ -23,8 +23,8 @@ internal sealed record ListenConfig(
     bool BlockPage = false)
 {
     /// <summary>
-    /// What carries the forward and transparent listeners' connections: the gateway's own transport
-    /// (the default) or Kestrel's socket transport. Metrics and admin always use Kestrel's.
+    /// What carries the forward and transparent listeners' connections: Kestrel's socket transport
+    /// (the default for now) or the gateway's own. Metrics and admin always use Kestrel's.
     /// </summary>
-    public ListenTransport Transport { get; init; } = ListenTransport.Gateway;
+    public ListenTransport Transport { get; init; } = ListenTransport.Kestrel;
 }

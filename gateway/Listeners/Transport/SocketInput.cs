@@ -30,9 +30,6 @@ internal sealed class SocketInput(GatewayConnection connection) : PipeReader
     private volatile bool _cancelNext;
     private volatile bool _tokenCancelled;
 
-    /// <summary>Bytes received and not yet consumed.</summary>
-    public long Buffered => _head is null ? 0 : _tail!.RunningIndex + _tail.End - (_head.RunningIndex + _headStart);
-
     public override bool TryRead(out ReadResult result)
     {
         ThrowIfCompleted();

@@ -25,10 +25,10 @@ public partial class ConfigValidatorTests
     public void BadListener_IsExplained(string yaml, string expected) => AssertOneError(yaml, expected);
 
     [Theory]
-    [InlineData("", "Gateway")]
+    [InlineData("", "Kestrel")]
     [InlineData("listen:\n  transport: gateway\n", "Gateway")]
     [InlineData("listen:\n  transport: kestrel\n", "Kestrel")]
-    public void Transport_DefaultsToTheGatewaysOwn_AndKestrelsStaysSelectable(string yaml, string expected) =>
+    public void Transport_DefaultsToKestrels_AndTheGatewaysOwnIsSelectable(string yaml, string expected) =>
         Assert.Equal(expected, ConfigTestLoader.LoadValid(yaml).Listen.Transport.ToString());
 
     [Fact]

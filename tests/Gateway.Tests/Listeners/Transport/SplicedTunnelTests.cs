@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Gateway.Configuration;
 using Gateway.Listeners.Transport;
 using Gateway.Tests.ForwardProxy;
 using Gateway.Tests.Interception;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Tests.Listeners.Transport;
 
 /// <summary>
-/// CONNECT tunnels on the gateway's own transport (the default), where both directions are spliced
+/// CONNECT tunnels on the gateway's own transport (<c>listen.transport: gateway</c>), where both directions are spliced
 /// once the tunnel is decided: what the head reader had already read goes first, every byte arrives
 /// intact, FIN crosses each way on its own, and a client's reset is passed on quietly.
 /// </summary>
@@ -28,6 +29,7 @@ public sealed class SplicedTunnelTests : IAsyncLifetime
     {
         _gateway = await GatewayUnderTest.StartAsync(
             [["policy", "set-default", "deny-all"], ["policy", "allow", "network", "api.example.test"]],
+            config => config with { Listen = config.Listen with { Transport = ListenTransport.Gateway } },
             logging: l => l.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs));
         _upstreamListener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _upstreamListener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
