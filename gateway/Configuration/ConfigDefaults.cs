@@ -15,6 +15,12 @@ internal static class ConfigDefaults
     /// <summary>Metrics stay on loopback unless the operator opts in.</summary>
     public const string MetricsAllowRemote = "false";
 
+    /// <summary>
+    /// <c>listen.transport</c>: Kestrel's socket transport until the gateway's own has passed the
+    /// whole suite and matched it in perf (perf/results/transport.md says what is left).
+    /// </summary>
+    public const string Transport = "kestrel";
+
     /// <summary>The admin API socket the CLI and vmm use.</summary>
     public const string Admin = "unix:{stateDir}/admin.sock";
 

@@ -11,7 +11,7 @@ internal sealed partial class ConfigValidator
     // sockaddr_un.sun_path is 108 bytes on Linux, one of them the terminating NUL.
     private const int MaxUnixPathBytes = 107;
 
-    private static readonly string[] s_listenKeys = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "metricsAllowRemote", "admin", "blockPage"];
+    private static readonly string[] s_listenKeys = ["forward", "transparentHttp", "transparentTls", "dns", "metrics", "metricsAllowRemote", "admin", "blockPage", "transport"];
 
     private ListenConfig ReadListen(ConfigNode? node)
     {
@@ -36,7 +36,31 @@ internal sealed partial class ConfigValidator
 
         CheckDistinct(bound);
         bool blockPage = ReadFlag(section, "blockPage", "false");
-        return new ListenConfig(forward, transparentHttp, transparentTls, dns, metrics, admin, metricsAllowRemote, blockPage);
+        return new ListenConfig(forward, transparentHttp, transparentTls, dns, metrics, admin, metricsAllowRemote, blockPage)
+        {
+            Transport = ReadTransport(section),
+        };
+    }
+
+    private ListenTransport ReadTransport(ConfigSection section)
+    {
+        ConfigNode node = ValueOrDefault(section, "transport", ConfigDefaults.Transport);
+        string path = section.PathOf("transport");
+        if (!TryText(node, path, out string text))
+        {
+            return ListenTransport.Kestrel;
+        }
+
+        switch (text)
+        {
+            case "gateway":
+                return ListenTransport.Gateway;
+            case "kestrel":
+                return ListenTransport.Kestrel;
+            default:
+                Report(node, path, $"\"{text}\" is not a transport; use gateway or kestrel");
+                return ListenTransport.Kestrel;
+        }
     }
 
     // A missing key takes the default; an explicit null turns the listener off.

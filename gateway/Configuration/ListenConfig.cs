@@ -20,4 +20,11 @@ internal sealed record ListenConfig(
     EndPoint? Metrics,
     UnixDomainSocketEndPoint Admin,
     bool MetricsAllowRemote = false,
-    bool BlockPage = false);
+    bool BlockPage = false)
+{
+    /// <summary>
+    /// What carries the forward and transparent listeners' connections: Kestrel's socket transport
+    /// (the default for now) or the gateway's own. Metrics and admin always use Kestrel's.
+    /// </summary>
+    public ListenTransport Transport { get; init; } = ListenTransport.Kestrel;
+}

@@ -11,6 +11,7 @@ using Gateway.Interception.Certificates;
 using Gateway.Interception.Forwarding;
 using Gateway.Interception.Tls;
 using Gateway.Listeners;
+using Gateway.Listeners.Transport;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Relay;
@@ -122,6 +123,15 @@ internal static partial class GatewayHost
         builder.Services.AddSingleton<Readiness>();
         services?.Invoke(builder.Services);
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineIo.Enabled);
+
+        // Registered after Kestrel's socket transport, so Kestrel asks it first; it takes only the
+        // sandbox-facing endpoints claimed below (metrics and admin stay on Kestrel's transport).
+        GatewayTransportFactory? ownTransport = config.Listen.Transport == ListenTransport.Gateway ? new GatewayTransportFactory() : null;
+        if (ownTransport is not null)
+        {
+            builder.Services.AddSingleton<IConnectionListenerFactory>(ownTransport);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -129,7 +139,7 @@ internal static partial class GatewayHost
             kestrel.Limits.KeepAliveTimeout = config.Limits.IdleTimeout;
             if (config.Listen.Forward is { } forward)
             {
-                kestrel.Listen(forward, listen =>
+                kestrel.Listen(ownTransport?.Claim(forward) ?? forward, listen =>
                 {
                     // Plain connections are HTTP/1.1 (no ALPN, no h2c); a CONNECT tunnel the gateway
                     // terminates speaks what its ALPN chose, so HTTP/2 must be enabled here too.
@@ -142,7 +152,7 @@ internal static partial class GatewayHost
 
             if (config.Listen.TransparentHttp is { } transparentHttp)
             {
-                kestrel.Listen(transparentHttp, listen =>
+                kestrel.Listen(ownTransport?.Claim(transparentHttp) ?? transparentHttp, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
                     endPoints.Add(ListenerKind.TransparentHttp, listen);
@@ -153,7 +163,7 @@ internal static partial class GatewayHost
 
             if (config.Listen.TransparentTls is { } transparentTls)
             {
-                kestrel.Listen(transparentTls, listen =>
+                kestrel.Listen(ownTransport?.Claim(transparentTls) ?? transparentTls, listen =>
                 {
                     EnableHttp2ForTermination(listen);
                     endPoints.Add(ListenerKind.TransparentTls, listen);

@@ -242,7 +242,8 @@ internal sealed partial class ForwardProxyMiddleware(
 
             // Not ConnectionClosed: Kestrel fires it when the client merely half-closes. On
             // shutdown Kestrel lets tunnels drain up to its timeout, then aborts their transports.
-            RelayResult relayed = await _relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, direct).ConfigureAwait(false);
+            RelayResult relayed = await _relay.RunAsync(
+                connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, direct, TunnelRelay.DirectReadsOf(connection)).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
             await recorder.RecordAsync(in verdict, new EgressOutcome(200, relayed.BytesFromClient, relayed.BytesToClient, ViaSocks5: viaSocks5)).ConfigureAwait(false);
             Log.Tunnel(logger, verdict.Sandbox.Name, host, port, verdict.RuleId, relayed.BytesFromClient, relayed.BytesToClient, (long)Stopwatch.GetElapsedTime(verdict.Started).TotalMilliseconds, relayed.End);

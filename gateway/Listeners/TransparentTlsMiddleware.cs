@@ -192,7 +192,8 @@ internal sealed partial class TransparentTlsMiddleware(
         using (upstream)
         {
             // Nothing was written to the output: the upstream's bytes may go straight to the client's socket.
-            RelayResult relayed = await relay.RunAsync(connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, TunnelRelay.DirectSocketOf(connection)).ConfigureAwait(false);
+            RelayResult relayed = await relay.RunAsync(
+                connection.Transport, upstream, config.Limits.IdleTimeout, CancellationToken.None, TunnelRelay.DirectSocketOf(connection), TunnelRelay.DirectReadsOf(connection)).ConfigureAwait(false);
             metrics.RecordRelay(relayed);
             await recorder.RecordAsync(in verdict, new EgressOutcome(200, relayed.BytesFromClient, relayed.BytesToClient, ViaSocks5: viaSocks5)).ConfigureAwait(false);
         }

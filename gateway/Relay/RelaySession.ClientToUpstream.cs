@@ -67,6 +67,49 @@ internal sealed partial class RelaySession
         }
     }
 
+    /// <summary>
+    /// Client → upstream once the client's transport let go of the socket's reads: the bytes it had
+    /// already received (pipelined after a CONNECT head, or the peeked ClientHello) go first, then
+    /// the socket is spliced like the other direction.
+    /// </summary>
+    private async ValueTask ClientToUpstreamDirectAsync(IClientSocketFeature clientReads)
+    {
+        PipeReader input = _client.Input;
+        bool upstreamSide = false;
+        try
+        {
+            clientReads.StopReading();
+            if (input.TryRead(out ReadResult result))
+            {
+                if (result.IsCanceled || IsEnded)
+                {
+                    return;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                upstreamSide = true;
+                foreach (ReadOnlyMemory<byte> segment in buffer)
+                {
+                    if (!segment.IsEmpty)
+                    {
+                        await _upstream.SendAsync(segment, SocketFlags.None);
+                        _bytesFromClient += segment.Length;
+                    }
+                }
+
+                upstreamSide = false;
+                input.AdvanceTo(buffer.End);
+            }
+        }
+        catch (Exception ex)
+        {
+            Stop(upstreamSide ? RelayEnd.UpstreamReset : RelayEnd.ClientReset, ex);
+            return;
+        }
+
+        await SpliceAsync(clientReads.Socket, _upstream, toClient: false);
+    }
+
     private void ShutdownUpstreamSend()
     {
         try

@@ -6,8 +6,8 @@ namespace Gateway.Relay;
 
 /// <summary>
 /// One tunnel being relayed: the two direction loops (<c>RelaySession.ClientToUpstream.cs</c>,
-/// <c>RelaySession.UpstreamToClient.cs</c>, or <c>RelaySession.UpstreamToClientDirect.cs</c> when
-/// the caller handed over the client's socket), how they stop each other, and the idle check the
+/// <c>RelaySession.UpstreamToClient.cs</c>, or <c>RelaySession.Spliced.cs</c> for each direction
+/// whose client socket the caller handed over), how they stop each other, and the idle check the
 /// <see cref="TunnelRelay"/> heartbeat runs.
 /// </summary>
 /// <remarks>
@@ -25,10 +25,12 @@ internal sealed partial class RelaySession : IThreadPoolWorkItem
     private readonly IDuplexPipe _client;
     private readonly Socket _upstream;
     private readonly Socket? _clientSocket;
+    private readonly IClientSocketFeature? _clientReads;
     private readonly TimeSpan _idleTimeout;
 
-    // Direct mode only: wakes a send to a client that stopped reading. Never disposed: it has no
-    // timer and no wait handle, and Wake may still cancel it after the session finished.
+    // Direct modes only: wakes a send to a client that stopped reading, and a wait for the client's
+    // bytes. Never disposed: it has no timer and no wait handle, and Wake may still cancel it after
+    // the session finished.
     private readonly CancellationTokenSource? _clientSendCancellation;
 
     // Each counter has one writer (its direction loop); the heartbeat only reads them.
@@ -44,13 +46,14 @@ internal sealed partial class RelaySession : IThreadPoolWorkItem
     private long _bytesAtLastBeat;
     private long _lastActivity;
 
-    public RelaySession(TunnelRelay relay, IDuplexPipe client, Socket upstream, TimeSpan idleTimeout, Socket? clientSocket)
+    public RelaySession(TunnelRelay relay, IDuplexPipe client, Socket upstream, TimeSpan idleTimeout, Socket? clientSocket, IClientSocketFeature? clientReads)
     {
         _relay = relay;
         _client = client;
         _upstream = upstream;
         _idleTimeout = idleTimeout;
         _clientSocket = clientSocket;
+        _clientReads = clientSocket is null ? null : clientReads;
         _clientSendCancellation = clientSocket is null ? null : new CancellationTokenSource();
     }
 
@@ -78,8 +81,8 @@ internal sealed partial class RelaySession : IThreadPoolWorkItem
             // Registered once per tunnel; runs Stop inline on the cancelling thread (fires at once if already cancelled).
             registration = cancellation.UnsafeRegister(static state => ((RelaySession)state!).Stop(RelayEnd.Cancelled, null), this);
 
-            ValueTask toUpstream = ClientToUpstreamAsync();
-            ValueTask toClient = _clientSocket is null ? UpstreamToClientAsync() : UpstreamToClientDirectAsync(_clientSocket);
+            ValueTask toUpstream = _clientReads is null ? ClientToUpstreamAsync() : ClientToUpstreamDirectAsync(_clientReads);
+            ValueTask toClient = _clientSocket is null ? UpstreamToClientAsync() : SpliceAsync(_upstream, _clientSocket, toClient: true);
             await toUpstream;
             await toClient;
         }

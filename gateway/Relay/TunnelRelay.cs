@@ -80,7 +80,13 @@ internal sealed class TunnelRelay : IDisposable
     /// <c>client.Output</c>; the caller must have written nothing to <c>client.Output</c>. Kestrel
     /// keeps the socket: it closes it once <c>client.Output</c> completes, as without it.
     /// </param>
-    public ValueTask<RelayResult> RunAsync(IDuplexPipe client, Socket upstream, TimeSpan idleTimeout, CancellationToken cancellation, Socket? clientSocket = null)
+    /// <param name="clientReads">
+    /// With <paramref name="clientSocket"/>: the client transport's offer to hand over the socket's
+    /// reads (<see cref="DirectReadsOf"/>), or null. Given, client → upstream bytes are spliced too,
+    /// after whatever the transport had already received.
+    /// </param>
+    public ValueTask<RelayResult> RunAsync(
+        IDuplexPipe client, Socket upstream, TimeSpan idleTimeout, CancellationToken cancellation, Socket? clientSocket = null, IClientSocketFeature? clientReads = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(upstream);
@@ -90,7 +96,7 @@ internal sealed class TunnelRelay : IDisposable
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new RelaySession(this, client, upstream, idleTimeout, clientSocket).RunAsync(cancellation);
+        return new RelaySession(this, client, upstream, idleTimeout, clientSocket, clientReads).RunAsync(cancellation);
     }
 
     /// <summary>
@@ -102,6 +108,17 @@ internal sealed class TunnelRelay : IDisposable
     {
         ArgumentNullException.ThrowIfNull(connection);
         return connection.Features.Get<IConnectionSocketFeature>()?.Socket is { SocketType: SocketType.Stream } socket ? socket : null;
+    }
+
+    /// <summary>
+    /// The offer of <paramref name="connection"/>'s transport to hand over its socket's reads (the
+    /// gateway's own transport makes it; Kestrel's does not), for a connection whose <c>Transport</c>
+    /// is still the transport's own, like <see cref="DirectSocketOf"/>.
+    /// </summary>
+    public static IClientSocketFeature? DirectReadsOf(ConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.Features.Get<IClientSocketFeature>() is { } reads && ReferenceEquals(connection.Transport, reads) ? reads : null;
     }
 
     /// <summary>Stops the heartbeat; tunnels still running keep relaying but no longer time out.</summary>

@@ -21,7 +21,15 @@ public partial class ConfigValidatorTests
     [InlineData("listen:\n  forward: 127.0.0.1:9090\n", "gateway.yaml:2: listen.forward: 127.0.0.1:9090 is also listen.metrics; give each listener its own address")]
     [InlineData("listen:\n  transparentTls: 0.0.0.0:3128\n", "gateway.yaml:2: listen.transparentTls: 0.0.0.0:3128 is also listen.forward; give each listener its own address")]
     [InlineData("listen:\n  metrics: unix:{stateDir}/admin.sock\n", "gateway.yaml:2: listen.metrics: unix:/srv/gateway-state/admin.sock is also listen.admin; give each listener its own address")]
+    [InlineData("listen:\n  transport: sockets\n", "gateway.yaml:2: listen.transport: \"sockets\" is not a transport; use gateway or kestrel")]
     public void BadListener_IsExplained(string yaml, string expected) => AssertOneError(yaml, expected);
+
+    [Theory]
+    [InlineData("", "Kestrel")]
+    [InlineData("listen:\n  transport: gateway\n", "Gateway")]
+    [InlineData("listen:\n  transport: kestrel\n", "Kestrel")]
+    public void Transport_DefaultsToKestrels_AndTheGatewaysOwnIsSelectable(string yaml, string expected) =>
+        Assert.Equal(expected, ConfigTestLoader.LoadValid(yaml).Listen.Transport.ToString());
 
     [Fact]
     public void UnixSocketPath_LongerThanSunPath_IsRefused()

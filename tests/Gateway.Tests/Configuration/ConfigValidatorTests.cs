@@ -14,7 +14,7 @@ public partial class ConfigValidatorTests
     public void UnknownKey_IsNamedWithItsLine_AndTheLikelyKey(string yaml, string expected) => AssertOneError(yaml, expected);
 
     [Theory]
-    [InlineData("listen: 127.0.0.1:3128\n", "gateway.yaml:1: listen: expected a section (forward, transparentHttp, transparentTls, dns, metrics, metricsAllowRemote, admin, blockPage), found a value")]
+    [InlineData("listen: 127.0.0.1:3128\n", "gateway.yaml:1: listen: expected a section (forward, transparentHttp, transparentTls, dns, metrics, metricsAllowRemote, admin, blockPage, transport), found a value")]
     [InlineData("limits: [1, 2]\n", "gateway.yaml:1: limits: expected a section (maxConnections, headerTimeout, idleTimeout, connectTimeout, upstreamRequestsPerConnection, http2ControlFramesPerSecond), found a list")]
     [InlineData("kits: /etc/kits/a.yaml\n", "gateway.yaml:1: kits: expected a list, found a value; write [/etc/kits/a.yaml]")]
     [InlineData("limits:\n  headerTimeout: [10s]\n", "gateway.yaml:2: limits.headerTimeout: expected a single value, found a list")]

@@ -16,41 +16,46 @@ internal sealed partial class RelaySession
     private const int CopyChunk = 64 * 1024;
 
     /// <summary>
-    /// Upstream → client when the caller handed over the client's socket: bytes bypass Kestrel's
-    /// output pipe (which would take them 4 KiB per receive and copy them twice). With splice(2)
-    /// they never enter the process: upstream → kernel pipe → client socket. The upstream's FIN
-    /// reaches the client as a real half-close (shutdown of the socket's send side), so the client
-    /// can go on sending.
+    /// One direction socket to socket: upstream → client when the caller handed over the client's
+    /// socket (bytes bypass Kestrel's output pipe, which would take them 4 KiB per receive and copy
+    /// them twice), and client → upstream too when the client's transport let the relay take its
+    /// reads (<see cref="IClientSocketFeature"/>). With splice(2) the bytes never enter the
+    /// process: socket → kernel pipe → socket. A FIN is passed on as a real half-close (shutdown of
+    /// the other socket's send side), so the other direction goes on.
     /// </summary>
     /// <remarks>
-    /// Safe because nothing else writes to this socket: the caller wrote nothing to the transport's
-    /// output (or wrote it straight to the socket), and Kestrel's send loop only touches the socket
-    /// when that output has bytes or completes, which happens in <see cref="Finish"/>, after this
-    /// loop (or when Kestrel aborts the connection: see <see cref="Splice"/> for why that is safe).
-    /// Kestrel's receive loop keeps owning the other direction.
+    /// Safe because nothing else reads <paramref name="from"/> or writes <paramref name="to"/>: the
+    /// caller wrote nothing to the transport's output (or wrote it straight to the socket), Kestrel's
+    /// send loop only touches the socket when that output has bytes or completes, which happens in
+    /// <see cref="Finish"/>, after this loop (or when Kestrel aborts the connection: see
+    /// <see cref="Splice"/> for why that is safe), and a transport whose reads were taken never
+    /// reads again.
     /// </remarks>
-    private async ValueTask UpstreamToClientDirectAsync(Socket client)
+    private async ValueTask SpliceAsync(Socket from, Socket to, bool toClient)
     {
-        bool splice = Splice.CanSplice(_upstream, client);
-        bool clientSide = false;
+        bool splice = Splice.CanSplice(from, to);
+        bool writeSide = false;
         KernelPipe pipe = default;
         int copiesWithoutWaiting = 0;
+
+        // A wait on the client's socket is woken by cancellation; one on the upstream by its shutdown.
+        CancellationToken wake = toClient ? default : _clientSendCancellation!.Token;
         try
         {
             while (!IsEnded)
             {
                 // Readiness first (zero-byte receive): an idle tunnel holds no pipe and no buffer.
-                ValueTask<int> readable = _upstream.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                ValueTask<int> readable = from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, wake);
                 copiesWithoutWaiting = readable.IsCompleted ? copiesWithoutWaiting + 1 : 0;
                 await readable;
                 if (splice && KernelPipePool.TryRent(out pipe))
                 {
-                    // Splice until the upstream has nothing more to give right now, or one turn is used up.
+                    // Splice until the source has nothing more to give right now, or one turn is used up.
                     bool more = true;
                     bool drained = false;
                     for (int turn = 0; more && turn < SplicesPerTurn; turn++)
                     {
-                        nint spliced = Splice.FromSocket(_upstream, pipe.Write, SpliceRequest);
+                        nint spliced = Splice.FromSocket(from, pipe.Write, SpliceRequest);
                         if (spliced == -Splice.EAgain)
                         {
                             drained = true;
@@ -62,19 +67,19 @@ internal sealed partial class RelaySession
                             throw Splice.Error(spliced);
                         }
 
-                        clientSide = true;
+                        writeSide = true;
                         if (spliced > 0)
                         {
-                            await DrainPipeAsync(pipe, (int)spliced, client);
+                            await DrainPipeAsync(pipe, (int)spliced, to, toClient);
                         }
                         else
                         {
-                            // The upstream sent FIN: pass it on; the pipe is empty, like after every drain.
-                            EndClientOutput(client);
+                            // The source sent FIN: pass it on; the pipe is empty, like after every drain.
+                            EndOutput(to);
                             more = false;
                         }
 
-                        clientSide = false;
+                        writeSide = false;
                         more &= !IsEnded;
                     }
 
@@ -88,12 +93,12 @@ internal sealed partial class RelaySession
 
                     if (!drained)
                     {
-                        // Let other connections' work run: while the upstream keeps up, the readiness
+                        // Let other connections' work run: while the source keeps up, the readiness
                         // wait completes at once and this loop would never give its thread back.
                         await Task.Yield();
                     }
                 }
-                else if (!await CopyChunkAsync(client))
+                else if (!await CopyChunkAsync(from, to, toClient))
                 {
                     return;
                 }
@@ -107,7 +112,8 @@ internal sealed partial class RelaySession
         }
         catch (Exception ex)
         {
-            Stop(clientSide ? RelayEnd.ClientReset : RelayEnd.UpstreamReset, ex);
+            // A failure writing to the client, or reading from it, is the client's.
+            Stop(toClient == writeSide ? RelayEnd.ClientReset : RelayEnd.UpstreamReset, ex);
         }
         finally
         {
@@ -122,15 +128,15 @@ internal sealed partial class RelaySession
     /// <summary>Moves <paramref name="pending"/> bytes the pipe holds into the client socket.</summary>
     /// <remarks>Pooled builder: it goes asynchronous each time the client's buffer is full, which must not allocate per chunk.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DrainPipeAsync(KernelPipe pipe, int pending, Socket client)
+    private async ValueTask DrainPipeAsync(KernelPipe pipe, int pending, Socket to, bool toClient)
     {
         while (pending > 0)
         {
-            nint sent = Splice.ToSocket(pipe.Read, client, pending);
+            nint sent = Splice.ToSocket(pipe.Read, to, pending);
             if (sent > 0)
             {
                 pending -= (int)sent;
-                _bytesToClient += sent;
+                Count(toClient, sent);
                 continue;
             }
 
@@ -139,14 +145,14 @@ internal sealed partial class RelaySession
                 throw Splice.Error(sent);
             }
 
-            // The client's send buffer is full, and .NET waits for room only inside a send: the
+            // The receiver's send buffer is full, and .NET waits for room only inside a send: the
             // rest goes through a buffer once, then splicing resumes.
             byte[] buffer = ArrayPool<byte>.Shared.Rent(pending);
             try
             {
                 Splice.ReadPipe(pipe.Read, buffer.AsSpan(0, pending));
-                await client.SendAsync(buffer.AsMemory(0, pending), SocketFlags.None, _clientSendCancellation!.Token);
-                _bytesToClient += pending;
+                await to.SendAsync(buffer.AsMemory(0, pending), SocketFlags.None, _clientSendCancellation!.Token);
+                Count(toClient, pending);
                 pending = 0;
             }
             finally
@@ -157,31 +163,31 @@ internal sealed partial class RelaySession
     }
 
     /// <summary>Without a pipe (none could be created, or no splice here): one receive, one send, no Kestrel pipe.</summary>
-    /// <returns>False once the upstream's end of stream was passed on.</returns>
+    /// <returns>False once the source's end of stream was passed on.</returns>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> CopyChunkAsync(Socket client)
+    private async ValueTask<bool> CopyChunkAsync(Socket from, Socket to, bool toClient)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyChunk);
         try
         {
-            int received = await _upstream.ReceiveAsync(buffer, SocketFlags.None);
+            int received = await from.ReceiveAsync(buffer, SocketFlags.None, toClient ? default : _clientSendCancellation!.Token);
             try
             {
                 if (received == 0)
                 {
-                    EndClientOutput(client);
+                    EndOutput(to);
                     return false;
                 }
 
-                await client.SendAsync(buffer.AsMemory(0, received), SocketFlags.None, _clientSendCancellation!.Token);
+                await to.SendAsync(buffer.AsMemory(0, received), SocketFlags.None, _clientSendCancellation!.Token);
             }
             catch (Exception ex)
             {
-                Stop(RelayEnd.ClientReset, ex);
+                Stop(toClient ? RelayEnd.ClientReset : RelayEnd.UpstreamReset, ex);
                 return false;
             }
 
-            _bytesToClient += received;
+            Count(toClient, received);
             return true;
         }
         finally
@@ -190,12 +196,25 @@ internal sealed partial class RelaySession
         }
     }
 
-    private void EndClientOutput(Socket client)
+    private void EndOutput(Socket to)
     {
         if (!IsEnded)
         {
-            // The upstream sent FIN: a real half-close, the client may still send.
-            client.Shutdown(SocketShutdown.Send);
+            // The source sent FIN: a real half-close, the other side may still send.
+            to.Shutdown(SocketShutdown.Send);
+        }
+    }
+
+    // Each counter has one writer: the loop of its direction.
+    private void Count(bool toClient, long bytes)
+    {
+        if (toClient)
+        {
+            _bytesToClient += bytes;
+        }
+        else
+        {
+            _bytesFromClient += bytes;
         }
     }
 }
