@@ -1,6 +1,6 @@
 using Gateway.Configuration;
 using Gateway.Decisions;
-using Gateway.Hosting;
+using Gateway.Listeners;
 using Gateway.Metrics;
 using Gateway.Policy;
 using Gateway.Sandboxes;

@@ -1,3 +1,4 @@
+using Gateway.Interception.Tls;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Tests.Cli;
-using Gateway.Tests.ForwardProxy;
-using Gateway.Tests.Socks5;
+using Gateway.Tests.Listeners;
+using Gateway.Tests.Dialing;
 
 namespace Gateway.Tests.Admin;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Gateway.Cli;
 using Gateway.Configuration;
 using Gateway.Tests.Audit;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Metrics;
 
 namespace Gateway.Tests.Approvals;

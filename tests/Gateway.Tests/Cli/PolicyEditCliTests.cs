@@ -1,6 +1,6 @@
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
-using Gateway.Tests.Socks5;
+using Gateway.Tests.Dialing;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Cli;

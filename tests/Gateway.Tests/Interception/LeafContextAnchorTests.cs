@@ -1,3 +1,5 @@
+using Gateway.Interception.Certificates;
+using Gateway.Interception.Tls;
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Interception;

@@ -1,7 +1,8 @@
+using Gateway.Interception.Forwarding;
 using System.Net;
 using Gateway.Dialing;
 using Gateway.Interception;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyCompiler.Kits;
 

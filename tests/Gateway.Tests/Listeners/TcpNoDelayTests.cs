@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 
 namespace Gateway.Tests.Listeners;
 

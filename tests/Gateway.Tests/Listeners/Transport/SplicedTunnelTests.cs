@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Gateway.Configuration;
 using Gateway.Listeners.Transport;
-using Gateway.Tests.ForwardProxy;
+using Gateway.Tests.Listeners;
 using Gateway.Tests.Interception;
 using Gateway.Tests.Relay;
 using Microsoft.AspNetCore.Connections;
