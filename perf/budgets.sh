@@ -31,13 +31,8 @@ if [ ! -f "$gateway_dll" ] || [ ! -f "$driver" ]; then echo "budgets.sh: build R
 ulimit -n 65536 2>/dev/null || true
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/budgets.XXXXXX")
-pids=()
+. perf/lib.sh
 gw=""
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "budgets.sh: port $1 did not open" >&2; return 1; }
 
 http=$(free_port) tls=$(free_port) bulk=$(free_port)
 taskset -c 1 dotnet "$driver" origin --cert-dir "$work" --http "$http" --tls "$tls" --bulk "$bulk" >"$work/origin.log" 2>&1 &
@@ -83,7 +78,6 @@ neighbour() { taskset -c 1 dotnet "$driver" load --connect "127.0.0.1:$forward" 
   --rate "$rate" --concurrency 64 --seconds "$seconds" --source 127.0.0.3 || true; }
 flooder() { taskset -c 1 dotnet "$driver" load --connect "127.0.0.1:$forward" --via connect --port "$http" --host 127.0.0.1 --per-request \
   --concurrency "$flood_concurrency" --seconds $((seconds + 2)) --source 127.0.0.2 || true; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 summary() { # phase, gateway CPU %, neighbour json, flooder json
   python3 - "$@" <<'PY'
 import json, sys

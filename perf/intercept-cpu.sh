@@ -35,14 +35,7 @@ if [ ! -f "$gateway_dll" ] || [ ! -f "$driver" ]; then echo "intercept-cpu.sh: b
 ulimit -n 65536 2>/dev/null || true
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/intercept-cpu.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "intercept-cpu.sh: port $1 did not open" >&2; return 1; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n }'; }
+. perf/lib.sh
 
 http=$(free_port) tls=$(free_port) bulk=$(free_port) forward=$(free_port) metrics=$(free_port)
 taskset -c 1 dotnet "$driver" origin --cert-dir "$work" --http "$http" --tls "$tls" --bulk "$bulk" >"$work/origin.log" 2>&1 &
