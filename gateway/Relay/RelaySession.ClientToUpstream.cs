@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gateway.Relay;
@@ -28,17 +29,7 @@ internal sealed partial class RelaySession
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 upstreamSide = true;
-                foreach (ReadOnlyMemory<byte> segment in buffer)
-                {
-                    if (!segment.IsEmpty)
-                    {
-                        // A stream socket's SendAsync completes when every byte was taken; it allocates
-                        // nothing after the first call (the socket caches its awaitable event args).
-                        await _upstream.SendAsync(segment, SocketFlags.None);
-                        _bytesFromClient += segment.Length;
-                    }
-                }
-
+                await SendUpstreamAsync(buffer);
                 input.AdvanceTo(buffer.End);
                 if (result.IsCompleted)
                 {
@@ -88,15 +79,7 @@ internal sealed partial class RelaySession
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 upstreamSide = true;
-                foreach (ReadOnlyMemory<byte> segment in buffer)
-                {
-                    if (!segment.IsEmpty)
-                    {
-                        await _upstream.SendAsync(segment, SocketFlags.None);
-                        _bytesFromClient += segment.Length;
-                    }
-                }
-
+                await SendUpstreamAsync(buffer);
                 upstreamSide = false;
                 input.AdvanceTo(buffer.End);
             }
@@ -108,6 +91,23 @@ internal sealed partial class RelaySession
         }
 
         await SpliceAsync(clientReads.Socket, _upstream, toClient: false);
+    }
+
+    /// <summary>Sends each segment the client's transport holds as it is (no copy, no buffer of ours), counting the bytes.</summary>
+    // Pooled: a send that waits on a slow upstream must not allocate a state machine per read.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendUpstreamAsync(ReadOnlySequence<byte> buffer)
+    {
+        foreach (ReadOnlyMemory<byte> segment in buffer)
+        {
+            if (!segment.IsEmpty)
+            {
+                // A stream socket's SendAsync completes when every byte was taken; it allocates
+                // nothing after the first call (the socket caches its awaitable event args).
+                await _upstream.SendAsync(segment, SocketFlags.None);
+                _bytesFromClient += segment.Length;
+            }
+        }
     }
 
     private void ShutdownUpstreamSend()
